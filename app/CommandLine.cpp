@@ -1,0 +1,69 @@
+#include "CommandLine.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QProcessEnvironment>
+
+#include <cstdio>
+
+namespace canopy {
+namespace {
+
+void printLine(FILE *stream, const QString &line)
+{
+    const QByteArray bytes = line.toUtf8() + '\n';
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stream);
+}
+
+} // namespace
+
+CommandLine parseCommandLine(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Canopy hosts Leaf Sync1 (Loro CRDT) sync for roomy-syncserver clients and keeps every "
+        "document in SQLite.\nFlags beat environment variables."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption(QCommandLineOption(QStringLiteral("headless"),
+                                        QStringLiteral("Run the host without a window.")));
+    ConfigLoader::addOptions(parser);
+
+    CommandLine result;
+    if (!parser.parse(arguments)) {
+        printLine(stderr, QStringLiteral("canopy: %1").arg(parser.errorText()));
+        result.action = CommandLine::Action::Exit;
+        result.exitCode = 2;
+        return result;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        printLine(stdout, parser.helpText());
+        result.action = CommandLine::Action::Exit;
+        return result;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        printLine(stdout, QStringLiteral("canopy %1").arg(QCoreApplication::applicationVersion()));
+        result.action = CommandLine::Action::Exit;
+        return result;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        printLine(stderr, QStringLiteral("canopy: unexpected argument '%1'")
+                              .arg(parser.positionalArguments().constFirst()));
+        result.action = CommandLine::Action::Exit;
+        result.exitCode = 2;
+        return result;
+    }
+
+    auto config = ConfigLoader::load(parser, QProcessEnvironment::systemEnvironment());
+    if (!config) {
+        printLine(stderr, config.error().toString());
+        result.action = CommandLine::Action::Exit;
+        result.exitCode = 2;
+        return result;
+    }
+    result.config = std::move(*config);
+    result.config.headless = parser.isSet(QStringLiteral("headless"));
+    return result;
+}
+
+} // namespace canopy

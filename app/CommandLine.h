@@ -1,0 +1,21 @@
+#pragma once
+
+#include "config/ConfigLoader.h"
+
+#include <QStringList>
+
+namespace canopy {
+
+struct CommandLine
+{
+    enum class Action { Run, Exit };
+    Action action = Action::Run;
+    int exitCode = 0;
+    Config config;
+};
+
+// Parses argv and the environment into a Config; --help and --version print and exit 0,
+// invalid settings print one line and exit 2.
+CommandLine parseCommandLine(const QStringList &arguments);
+
+} // namespace canopy

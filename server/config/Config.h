@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QString>
+#include <QUrl>
+
+namespace canopy {
+
+// Everything the host needs to start; filled by ConfigLoader from flags and environment.
+struct Config
+{
+    QString dataDir;
+    QString did;
+    bool didDerived = false; // no DID given: derived from the public URL
+    QUrl publicUrl;
+    QString devToken;
+    quint16 port = 8095;
+    QString listen = QStringLiteral("127.0.0.1");
+    qint64 maxMessageBytes = 32 * 1024 * 1024;
+    int pingIntervalSeconds = 30;
+    int entityIdleSeconds = 60; // an entity with no subscribers is released after this
+    bool headless = false;
+};
+
+} // namespace canopy

@@ -1,0 +1,198 @@
+#include "config/ConfigLoader.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTemporaryFile>
+
+namespace canopy {
+namespace {
+
+struct OptionSpec
+{
+    const char *name;
+    const char *env;
+    const char *valueName;
+    const char *help;
+};
+
+// One table: flag, environment variable, help text.
+const OptionSpec kOptions[] = {
+    {"data-dir", "DATA_DIR", "dir",
+     "Directory for the SQLite database. Default: the platform's app data directory."},
+    {"did", "DID", "did",
+     "The service DID. Default: did:web: + host of the public URL (a warning is logged)."},
+    {"public-url", "PUBLIC_URL", "url", "Public URL of this host. Default: http://localhost:<port>/."},
+    {"dev-token", "UNSAFE_DEV_TOKEN", "token",
+     "UNSAFE: a token that opens /sync/as/<any DID>. For development only."},
+    {"port", "PORT", "port", "TCP port to listen on (1-65535). Default: 8095."},
+    {"listen", "LISTEN", "address",
+     "Address to listen on. Default: 127.0.0.1 (serving a LAN is an explicit choice)."},
+    {"max-message", "MAX_MESSAGE_BYTES", "bytes",
+     "Largest WebSocket message accepted, in bytes. Default: 33554432 (32 MiB)."},
+    {"ping-interval", "PING_INTERVAL", "seconds",
+     "Seconds between WebSocket pings; a peer that misses two pongs is closed. Default: 30."},
+};
+
+QString optionValue(const QCommandLineParser &parser, const QProcessEnvironment &env,
+                    const OptionSpec &spec)
+{
+    const QString name = QString::fromLatin1(spec.name);
+    if (parser.isSet(name))
+        return parser.value(name);
+    return env.value(QString::fromLatin1(spec.env));
+}
+
+const OptionSpec &spec(const char *name)
+{
+    for (const auto &option : kOptions) {
+        if (qstrcmp(option.name, name) == 0)
+            return option;
+    }
+    Q_UNREACHABLE();
+}
+
+Expected<qint64, ConfigError> parseInteger(const QString &text, const char *setting, qint64 min,
+                                           qint64 max)
+{
+    bool ok = false;
+    const qint64 value = text.trimmed().toLongLong(&ok);
+    if (!ok || value < min || value > max) {
+        return unexpected(ConfigError{
+            QString::fromLatin1(setting),
+            QStringLiteral("'%1' is not a whole number from %2 to %3").arg(text).arg(min).arg(max)});
+    }
+    return value;
+}
+
+Expected<void, ConfigError> prepareDataDir(const QString &path)
+{
+    const QString setting = QStringLiteral("data-dir");
+    QFileInfo info(path);
+    if (info.exists() && !info.isDir())
+        return unexpected(ConfigError{setting, QStringLiteral("'%1' is not a directory").arg(path)});
+    if (!QDir().mkpath(path))
+        return unexpected(ConfigError{setting, QStringLiteral("cannot create '%1'").arg(path)});
+    // Writability is only known by writing.
+    QTemporaryFile probe(QDir(path).filePath(QStringLiteral(".canopy-write-test-XXXXXX")));
+    if (!probe.open() || probe.write("x", 1) != 1 || !probe.flush()) {
+        return unexpected(ConfigError{setting, QStringLiteral("'%1' is not writable").arg(path)});
+    }
+    return {};
+}
+
+} // namespace
+
+QString ConfigError::toString() const
+{
+    return QStringLiteral("canopy: invalid setting %1: %2").arg(setting, problem);
+}
+
+void ConfigLoader::addOptions(QCommandLineParser &parser)
+{
+    for (const auto &option : kOptions) {
+        parser.addOption(QCommandLineOption(
+            QString::fromLatin1(option.name),
+            QStringLiteral("%1 [env %2]").arg(QString::fromLatin1(option.help),
+                                                QString::fromLatin1(option.env)),
+            QString::fromLatin1(option.valueName)));
+    }
+}
+
+bool ConfigLoader::isValidDid(const QString &did)
+{
+    // W3C DID syntax: did:<method>:<method-specific-id>, the id made of idchars and pct-encoding.
+    static const QRegularExpression pattern(QStringLiteral(
+        "^did:[a-z0-9]+:(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})*(?::(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})*)*"
+        "(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})$"));
+    return did.size() <= 2048 && pattern.match(did).hasMatch();
+}
+
+Expected<Config, ConfigError> ConfigLoader::load(const QCommandLineParser &parser,
+                                                 const QProcessEnvironment &env)
+{
+    Config config;
+
+    const QString portText = optionValue(parser, env, spec("port"));
+    if (!portText.isEmpty()) {
+        auto port = parseInteger(portText, "port", 1, 65535);
+        if (!port)
+            return unexpected(port.error());
+        config.port = quint16(*port);
+    }
+
+    const QString listen = optionValue(parser, env, spec("listen"));
+    if (!listen.isEmpty()) {
+        QHostAddress address;
+        if (!address.setAddress(listen.trimmed())) {
+            return unexpected(ConfigError{QStringLiteral("listen"),
+                                          QStringLiteral("'%1' is not an IP address").arg(listen)});
+        }
+        config.listen = listen.trimmed();
+    }
+
+    const QString maxMessage = optionValue(parser, env, spec("max-message"));
+    if (!maxMessage.isEmpty()) {
+        auto bytes = parseInteger(maxMessage, "max-message", 1024, qint64(1) << 31);
+        if (!bytes)
+            return unexpected(bytes.error());
+        config.maxMessageBytes = *bytes;
+    }
+
+    const QString ping = optionValue(parser, env, spec("ping-interval"));
+    if (!ping.isEmpty()) {
+        auto seconds = parseInteger(ping, "ping-interval", 1, 3600);
+        if (!seconds)
+            return unexpected(seconds.error());
+        config.pingIntervalSeconds = int(*seconds);
+    }
+
+    const QString publicUrl = optionValue(parser, env, spec("public-url"));
+    if (publicUrl.isEmpty()) {
+        config.publicUrl = QUrl(QStringLiteral("http://localhost:%1/").arg(config.port));
+    } else {
+        const QUrl url(publicUrl, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https")
+            || url.host().isEmpty()) {
+            return unexpected(
+                ConfigError{QStringLiteral("public-url"),
+                            QStringLiteral("'%1' is not an http(s) URL with a host").arg(publicUrl)});
+        }
+        config.publicUrl = url;
+    }
+
+    const QString did = optionValue(parser, env, spec("did"));
+    if (did.isEmpty()) {
+        // did:web encodes a port as %3A (the did:web method spec).
+        QString host = config.publicUrl.host(QUrl::FullyEncoded);
+        if (config.publicUrl.port() != -1)
+            host += QStringLiteral("%3A") + QString::number(config.publicUrl.port());
+        config.did = QStringLiteral("did:web:") + host;
+        config.didDerived = true;
+    } else if (!isValidDid(did.trimmed())) {
+        return unexpected(
+            ConfigError{QStringLiteral("did"), QStringLiteral("'%1' is not a DID").arg(did)});
+    } else {
+        config.did = did.trimmed();
+    }
+
+    config.devToken = optionValue(parser, env, spec("dev-token"));
+
+    QString dataDir = optionValue(parser, env, spec("data-dir"));
+    if (dataDir.isEmpty())
+        dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (dataDir.isEmpty()) {
+        return unexpected(ConfigError{QStringLiteral("data-dir"),
+                                      QStringLiteral("no application data directory is known")});
+    }
+    if (auto prepared = prepareDataDir(dataDir); !prepared)
+        return unexpected(prepared.error());
+    config.dataDir = QDir(dataDir).absolutePath();
+
+    return config;
+}
+
+} // namespace canopy

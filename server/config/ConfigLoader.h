@@ -1,0 +1,33 @@
+#pragma once
+
+#include "config/Config.h"
+#include "util/Expected.h"
+
+#include <QProcessEnvironment>
+#include <QStringList>
+
+class QCommandLineParser;
+
+namespace canopy {
+
+struct ConfigError
+{
+    QString setting; // the flag name without dashes, e.g. "port"
+    QString problem;
+    QString toString() const;
+};
+
+// Flags beat environment variables; the environment names are the original server's.
+class ConfigLoader final
+{
+public:
+    // Adds every option to the parser (so --help documents them).
+    static void addOptions(QCommandLineParser &parser);
+    // Reads the parsed options and the environment, validates, creates the data dir.
+    static Expected<Config, ConfigError> load(const QCommandLineParser &parser,
+                                              const QProcessEnvironment &env);
+
+    static bool isValidDid(const QString &did);
+};
+
+} // namespace canopy

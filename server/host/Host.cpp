@@ -1,0 +1,127 @@
+#include "host/Host.h"
+
+#include "auth/DevTokenAuthorizer.h"
+#include "host/ServiceInfoRoute.h"
+#include "http/HttpServer.h"
+#include "log/EventLog.h"
+#include "log/LogCategories.h"
+#include "store/BlockStore.h"
+#include "store/Database.h"
+#include "sync/EntityHub.h"
+#include "sync/SessionRegistry.h"
+#include "sync/SyncRoute.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QTimer>
+
+namespace canopy {
+
+Host::Host(Config config, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_log(std::make_unique<EventLog>())
+{
+}
+
+Host::~Host()
+{
+    // Sessions reference the hub; the hub references the store; the store the database.
+    m_http.reset();
+    m_syncRoute.reset();
+    m_sessions.reset();
+    m_hub.reset();
+    m_store.reset();
+    m_database.reset();
+}
+
+quint16 Host::port() const
+{
+    return m_http ? m_http->port() : 0;
+}
+
+bool Host::start(QString *error)
+{
+    const QString dbPath = QDir(m_config.dataDir).filePath(QStringLiteral("canopy.sqlite"));
+    auto database = Database::open(dbPath);
+    if (!database) {
+        *error = database.error().message;
+        return false;
+    }
+    m_database = std::move(*database);
+    m_store = std::make_unique<BlockStore>(*m_database);
+    m_hub = std::make_unique<EntityHub>(*m_store, *m_log, m_config.entityIdleSeconds);
+
+    SessionLimits limits;
+    limits.maxMessageBytes = m_config.maxMessageBytes;
+    limits.pingIntervalMs = m_config.pingIntervalSeconds * 1000;
+    m_sessions = std::make_unique<SessionRegistry>(*m_hub, *m_log, limits);
+
+    m_devTokens = std::make_unique<DevTokenAuthorizer>(m_config.devToken, *m_log);
+    m_syncRoute = std::make_unique<SyncRoute>(*m_devTokens, *m_sessions, *m_log);
+    m_serviceInfo = std::make_unique<ServiceInfoRoute>(m_config.did, m_config.publicUrl);
+
+    m_http = std::make_unique<HttpServer>(*m_log);
+    m_http->addRoute(m_serviceInfo.get());
+    m_http->addRoute(m_syncRoute.get());
+    if (!m_http->listen(QHostAddress(m_config.listen), m_config.port)) {
+        *error = QStringLiteral("cannot listen on %1:%2: %3")
+                     .arg(m_config.listen)
+                     .arg(m_config.port)
+                     .arg(m_http->errorString());
+        return false;
+    }
+
+    if (m_config.didDerived) {
+        m_log->record(QtWarningMsg, lcHost(),
+                      QStringLiteral("no DID configured; using %1 derived from the public URL")
+                          .arg(m_config.did));
+    }
+    if (m_devTokens->isEnabled()) {
+        m_log->record(QtWarningMsg, lcAuth(),
+                      QStringLiteral("UNSAFE dev token is set: anyone holding it can open any DID"));
+    }
+    m_log->record(QtInfoMsg, lcHost(), QStringLiteral("listening"),
+                  {{QStringLiteral("address"), m_config.listen},
+                   {QStringLiteral("port"), QString::number(m_http->port())},
+                   {QStringLiteral("did"), m_config.did},
+                   {QStringLiteral("dataDir"), m_config.dataDir}});
+    return true;
+}
+
+void Host::stop()
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    if (!m_http) {
+        QTimer::singleShot(0, this, &Host::stopped);
+        return;
+    }
+    m_log->record(QtInfoMsg, lcHost(), QStringLiteral("shutting down"));
+    m_http->close();
+    m_hub->flush();
+    m_sessions->closeAll(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+
+    // Frames that arrive while the close handshakes finish are still stored.
+    auto *poll = new QTimer(this);
+    auto *elapsed = new QElapsedTimer;
+    elapsed->start();
+    connect(poll, &QTimer::timeout, this, [this, poll, elapsed] {
+        if (m_sessions->count() > 0 && elapsed->elapsed() < 5000)
+            return;
+        poll->stop();
+        poll->deleteLater();
+        delete elapsed;
+        finishStop();
+    });
+    poll->start(20);
+}
+
+void Host::finishStop()
+{
+    m_hub->flush();
+    m_hub->releaseIdleEntities(true);
+    m_log->record(QtInfoMsg, lcHost(), QStringLiteral("stopped"));
+    Q_EMIT stopped();
+}
+
+} // namespace canopy

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QUrlQuery>
+
+namespace canopy {
+
+struct HttpRequest
+{
+    QByteArray method;
+    QByteArray target; // as sent: path and query
+    QByteArray version;
+    QString path;      // percent-decoded path
+    QUrlQuery query;
+    QList<QPair<QByteArray, QByteArray>> headers; // names lower-cased, values trimmed
+    QByteArray body;
+    QHostAddress remoteAddress;
+    quint16 remotePort = 0;
+
+    QByteArray header(QByteArrayView name) const; // first value; empty when absent
+    bool hasHeader(QByteArrayView name) const;
+    // True when a comma-separated header (Connection, Upgrade) lists the token, case-insensitively.
+    bool headerHasToken(QByteArrayView name, QByteArrayView token) const;
+    bool isWebSocketUpgrade() const;
+};
+
+} // namespace canopy

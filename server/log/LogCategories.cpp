@@ -1,0 +1,8 @@
+#include "log/LogCategories.h"
+
+Q_LOGGING_CATEGORY(lcHttp, "canopy.http", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcSync, "canopy.sync", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcAuth, "canopy.auth", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcStore, "canopy.store", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcLoro, "canopy.loro", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcHost, "canopy.host", QtInfoMsg)

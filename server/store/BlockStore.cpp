@@ -1,0 +1,113 @@
+#include "store/BlockStore.h"
+
+#include "store/Database.h"
+
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <cstring>
+
+namespace canopy {
+namespace {
+
+// SQLite integers are signed 64-bit; a u64 peer id is stored bit for bit.
+qint64 toSql(quint64 peer)
+{
+    qint64 out;
+    std::memcpy(&out, &peer, sizeof out);
+    return out;
+}
+
+quint64 fromSql(qint64 value)
+{
+    quint64 out;
+    std::memcpy(&out, &value, sizeof out);
+    return out;
+}
+
+} // namespace
+
+BlockStore::BlockStore(Database &database) : m_database(database) {}
+
+Expected<QList<StoredBlock>, StoreError> BlockStore::loadEntity(const QString &entityId)
+{
+    QSqlQuery query(m_database.handle());
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral(
+        "SELECT peer, counter_start, counter_end, lamport_start, lamport_end, changes, data, "
+        "received_at, from_did FROM blocks WHERE entity = ? ORDER BY peer, counter_start"));
+    query.addBindValue(entityId);
+    if (auto ok = Database::exec(query, "load entity"); !ok)
+        return unexpected(ok.error());
+    QList<StoredBlock> out;
+    while (query.next()) {
+        StoredBlock stored;
+        stored.entityId = entityId;
+        stored.block.peer = fromSql(query.value(0).toLongLong());
+        stored.block.counterStart = query.value(1).toUInt();
+        stored.block.counterEnd = query.value(2).toUInt();
+        stored.block.lamportStart = query.value(3).toUInt();
+        stored.block.lamportEnd = query.value(4).toUInt();
+        stored.block.changeCount = query.value(5).toUInt();
+        stored.block.bytes = query.value(6).toByteArray();
+        stored.receivedAtMs = query.value(7).toLongLong();
+        stored.fromDid = query.value(8).toString();
+        out.append(std::move(stored));
+    }
+    return out;
+}
+
+Expected<void, StoreError> BlockStore::write(const QList<StoredBlock> &blocks)
+{
+    if (blocks.isEmpty())
+        return {};
+    QSqlDatabase &db = m_database.handle();
+    Transaction transaction(db);
+    if (!transaction.isActive()) {
+        return unexpected(StoreError{StoreError::Code::QueryFailed,
+                                     QStringLiteral("cannot begin a transaction")});
+    }
+    QSqlQuery entity(db);
+    entity.prepare(QStringLiteral(
+        "INSERT INTO entities(id, created_at, updated_at, last_writer) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at, "
+        "last_writer = excluded.last_writer"));
+    QSqlQuery insert(db);
+    insert.prepare(QStringLiteral(
+        "INSERT OR IGNORE INTO blocks(entity, peer, counter_start, counter_end, lamport_start, "
+        "lamport_end, changes, data, received_at, from_did) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    for (const StoredBlock &stored : blocks) {
+        entity.bindValue(0, stored.entityId);
+        entity.bindValue(1, stored.receivedAtMs);
+        entity.bindValue(2, stored.receivedAtMs);
+        entity.bindValue(3, stored.fromDid.isEmpty() ? QVariant() : QVariant(stored.fromDid));
+        if (auto ok = Database::exec(entity, "record entity"); !ok)
+            return unexpected(ok.error());
+        const loro::ChangeBlock &b = stored.block;
+        insert.bindValue(0, stored.entityId);
+        insert.bindValue(1, toSql(b.peer));
+        insert.bindValue(2, qint64(b.counterStart));
+        insert.bindValue(3, qint64(b.counterEnd));
+        insert.bindValue(4, qint64(b.lamportStart));
+        insert.bindValue(5, qint64(b.lamportEnd));
+        insert.bindValue(6, qint64(b.changeCount));
+        insert.bindValue(7, b.bytes);
+        insert.bindValue(8, stored.receivedAtMs);
+        insert.bindValue(9, stored.fromDid.isEmpty() ? QVariant() : QVariant(stored.fromDid));
+        if (auto ok = Database::exec(insert, "store block"); !ok)
+            return unexpected(ok.error());
+    }
+    return transaction.commit();
+}
+
+Expected<qint64, StoreError> BlockStore::entityCount()
+{
+    QSqlQuery query(m_database.handle());
+    query.prepare(QStringLiteral("SELECT count(*) FROM entities"));
+    if (auto ok = Database::exec(query, "count entities"); !ok)
+        return unexpected(ok.error());
+    query.next();
+    return query.value(0).toLongLong();
+}
+
+} // namespace canopy

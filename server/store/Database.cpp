@@ -1,0 +1,166 @@
+#include "store/Database.h"
+
+#include "log/LogCategories.h"
+
+#include <QAtomicInteger>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace canopy {
+namespace {
+
+StoreError queryError(const QSqlQuery &query, const char *what)
+{
+    return StoreError{StoreError::Code::QueryFailed,
+                      QStringLiteral("%1: %2").arg(QLatin1String(what), query.lastError().text())};
+}
+
+// Migration N brings the schema from version N-1 to N.
+const char *const kMigrationV1[] = {
+    "CREATE TABLE entities ("
+    " id TEXT PRIMARY KEY NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " last_writer TEXT)",
+    "CREATE TABLE blocks ("
+    " id INTEGER PRIMARY KEY,"
+    " entity TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,"
+    " peer INTEGER NOT NULL,"          // the u64 peer id, bit-cast to SQLite's signed integer
+    " counter_start INTEGER NOT NULL,"
+    " counter_end INTEGER NOT NULL,"
+    " lamport_start INTEGER NOT NULL,"
+    " lamport_end INTEGER NOT NULL,"
+    " changes INTEGER NOT NULL,"
+    " data BLOB NOT NULL,"
+    " received_at INTEGER NOT NULL,"   // ms since the epoch, UTC
+    " from_did TEXT)",
+    "CREATE UNIQUE INDEX blocks_range ON blocks(entity, peer, counter_start, counter_end)",
+};
+
+} // namespace
+
+Database::Database(QSqlDatabase db, QString path) : m_db(std::move(db)), m_path(std::move(path)) {}
+
+Database::~Database()
+{
+    const QString name = m_db.connectionName();
+    m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(name);
+}
+
+Expected<std::unique_ptr<Database>, StoreError> Database::open(const QString &path)
+{
+    static QAtomicInteger<quint64> counter;
+    const QString name = QStringLiteral("canopy-%1").arg(counter.fetchAndAddRelaxed(1));
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    db.setDatabaseName(path);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!db.open()) {
+        const QString message = db.lastError().text();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+        return unexpected(StoreError{StoreError::Code::OpenFailed,
+                                     QStringLiteral("cannot open %1: %2").arg(path, message)});
+    }
+    std::unique_ptr<Database> database(new Database(db, path));
+
+    QSqlQuery pragma(database->m_db);
+    // WAL + NORMAL: a committed transaction survives a process crash; readers never block writers.
+    for (const char *statement : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+                                  "PRAGMA foreign_keys=ON"}) {
+        if (!pragma.exec(QString::fromLatin1(statement)))
+            return unexpected(queryError(pragma, statement));
+    }
+    if (auto migrated = database->migrate(); !migrated)
+        return unexpected(migrated.error());
+    return database;
+}
+
+int Database::schemaVersion()
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next())
+        return -1;
+    return query.value(0).toInt();
+}
+
+Expected<void, StoreError> Database::exec(QSqlQuery &query, const char *what)
+{
+    if (!query.exec())
+        return unexpected(queryError(query, what));
+    return {};
+}
+
+Expected<void, StoreError> Database::migrate()
+{
+    const int current = schemaVersion();
+    if (current < 0) {
+        return unexpected(StoreError{StoreError::Code::MigrationFailed,
+                                     QStringLiteral("cannot read the schema version")});
+    }
+    if (current > SchemaVersion) {
+        return unexpected(StoreError{
+            StoreError::Code::NewerSchema,
+            QStringLiteral("the database has schema %1; this Canopy knows up to %2")
+                .arg(current)
+                .arg(SchemaVersion)});
+    }
+    for (int step = current + 1; step <= SchemaVersion; ++step) {
+        Transaction transaction(m_db);
+        if (!transaction.isActive()) {
+            return unexpected(StoreError{StoreError::Code::MigrationFailed,
+                                         QStringLiteral("cannot begin migration %1").arg(step)});
+        }
+        QSqlQuery query(m_db);
+        switch (step) {
+        case 1:
+            for (const char *statement : kMigrationV1) {
+                if (!query.exec(QString::fromLatin1(statement))) {
+                    return unexpected(StoreError{StoreError::Code::MigrationFailed,
+                                                 QStringLiteral("migration 1: %1")
+                                                     .arg(query.lastError().text())});
+                }
+            }
+            break;
+        }
+        if (!query.exec(QStringLiteral("PRAGMA user_version=%1").arg(step))) {
+            return unexpected(StoreError{StoreError::Code::MigrationFailed,
+                                         QStringLiteral("migration %1: %2")
+                                             .arg(step)
+                                             .arg(query.lastError().text())});
+        }
+        if (auto committed = transaction.commit(); !committed)
+            return unexpected(committed.error());
+        qCInfo(lcStore) << "schema migrated to version" << step;
+    }
+    return {};
+}
+
+Transaction::Transaction(QSqlDatabase &db) : m_db(db)
+{
+    m_active = m_db.transaction();
+}
+
+Transaction::~Transaction()
+{
+    if (m_active)
+        m_db.rollback();
+}
+
+Expected<void, StoreError> Transaction::commit()
+{
+    if (!m_active)
+        return unexpected(StoreError{StoreError::Code::QueryFailed, QStringLiteral("no transaction")});
+    if (!m_db.commit()) {
+        const QString message = m_db.lastError().text();
+        m_db.rollback();
+        m_active = false;
+        return unexpected(StoreError{StoreError::Code::QueryFailed,
+                                     QStringLiteral("commit failed: %1").arg(message)});
+    }
+    m_active = false;
+    return {};
+}
+
+} // namespace canopy

@@ -1,0 +1,227 @@
+#include "sync/EntityHub.h"
+
+#include "log/EventLog.h"
+#include "log/LogCategories.h"
+#include "loro/LoroBlob.h"
+#include "sync/SyncCodec.h"
+#include "sync/SyncSession.h"
+
+#include <QTimer>
+
+#include <utility>
+
+namespace canopy {
+
+EntityHub::EntityHub(BlockStore &store, EventLog &log, int idleSeconds, QObject *parent)
+    : QObject(parent),
+      m_store(store),
+      m_log(log),
+      m_idleMs(idleSeconds * 1000),
+      m_sweepTimer(new QTimer(this))
+{
+    connect(m_sweepTimer, &QTimer::timeout, this, [this] { releaseIdleEntities(); });
+    m_sweepTimer->start(std::max(1000, m_idleMs / 2));
+}
+
+EntityHub::~EntityHub()
+{
+    flush();
+}
+
+qsizetype EntityHub::subscriberCount(const QString &entityId) const
+{
+    const auto it = m_entities.constFind(entityId);
+    return it == m_entities.constEnd() ? 0 : (*it)->subscribers.size();
+}
+
+EntityHub::Entity *EntityHub::entity(const QString &entityId)
+{
+    auto &slot = m_entities[entityId];
+    if (!slot) {
+        auto stored = m_store.loadEntity(entityId);
+        if (!stored) {
+            m_entities.remove(entityId);
+            ++m_counters.storeFailures;
+            m_log.record(QtCriticalMsg, lcStore(), QStringLiteral("cannot load entity: %1")
+                                                       .arg(stored.error().message),
+                         {{QStringLiteral("entity"), entityId}});
+            return nullptr;
+        }
+        auto loaded = std::make_shared<Entity>();
+        for (const StoredBlock &block : *stored)
+            loaded->index.insert(block.block);
+        slot = std::move(loaded);
+    }
+    slot->lastUsedMs = QDateTime::currentMSecsSinceEpoch();
+    return slot.get();
+}
+
+QList<loro::ChangeBlock> EntityHub::admit(const QString &entityId, Entity &entity,
+                                          QList<loro::ChangeBlock> blocks, SyncSession *sender)
+{
+    QList<loro::ChangeBlock> fresh;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (loro::ChangeBlock &block : blocks) {
+        if (entity.index.covers(block)) {
+            ++m_counters.duplicateBlocks;
+            continue;
+        }
+        entity.index.insert(block);
+        m_pendingWrites.append(StoredBlock{entityId, block, now, sender ? sender->did() : QString()});
+        fresh.append(std::move(block));
+    }
+    return fresh;
+}
+
+void EntityHub::subscribe(SyncSession *session, const QString &entityId,
+                          const loro::VersionVector &clientVersion, QList<loro::ChangeBlock> brought)
+{
+    Entity *state = entity(entityId);
+    if (!state)
+        return;
+    state->subscribers.insert(session);
+    session->addSubscription(entityId);
+    QList<loro::ChangeBlock> fresh = admit(entityId, *state, std::move(brought), session);
+    if (!fresh.isEmpty())
+        m_pendingFanOuts.append(FanOut{entityId, session, std::move(fresh)});
+    m_pendingReplies.append(Reply{session, entityId, clientVersion});
+    scheduleFlush();
+}
+
+void EntityHub::unsubscribe(SyncSession *session, const QString &entityId)
+{
+    session->removeSubscription(entityId);
+    const auto it = m_entities.find(entityId);
+    if (it != m_entities.end())
+        (*it)->subscribers.remove(session);
+}
+
+void EntityHub::sendUpdate(SyncSession *session, const QString &entityId,
+                           QList<loro::ChangeBlock> blocks)
+{
+    Entity *state = entity(entityId);
+    if (!state)
+        return;
+    QList<loro::ChangeBlock> fresh = admit(entityId, *state, std::move(blocks), session);
+    if (fresh.isEmpty())
+        return; // a duplicate: neither stored nor forwarded
+    m_pendingFanOuts.append(FanOut{entityId, session, std::move(fresh)});
+    scheduleFlush();
+}
+
+void EntityHub::sessionClosed(SyncSession *session)
+{
+    for (const QString &entityId : session->subscriptions()) {
+        const auto it = m_entities.find(entityId);
+        if (it != m_entities.end())
+            (*it)->subscribers.remove(session);
+    }
+}
+
+void EntityHub::countBadFrame(const QString &reason)
+{
+    ++m_counters.badFrames[reason];
+}
+
+void EntityHub::scheduleFlush()
+{
+    if (m_flushScheduled)
+        return;
+    m_flushScheduled = true;
+    // Queued: every frame already read in this turn joins the same transaction.
+    QMetaObject::invokeMethod(this, &EntityHub::flush, Qt::QueuedConnection);
+}
+
+void EntityHub::flush()
+{
+    m_flushScheduled = false;
+    QList<StoredBlock> writes = std::exchange(m_pendingWrites, {});
+    QList<Reply> replies = std::exchange(m_pendingReplies, {});
+    QList<FanOut> fanOuts = std::exchange(m_pendingFanOuts, {});
+
+    if (!writes.isEmpty()) {
+        auto written = m_store.write(writes);
+        if (written) {
+            m_counters.blocksStored += quint64(writes.size());
+            QHash<QString, QPair<int, QString>> perEntity; // count, last writer
+            for (const StoredBlock &block : writes) {
+                auto &entry = perEntity[block.entityId];
+                ++entry.first;
+                entry.second = block.fromDid;
+            }
+            for (auto it = perEntity.cbegin(); it != perEntity.cend(); ++it)
+                Q_EMIT blocksStored(it.key(), it.value().first, it.value().second);
+        } else {
+            // Nothing was stored, so nothing may be sent: take the blocks back out of the index.
+            ++m_counters.storeFailures;
+            for (const StoredBlock &block : writes) {
+                if (auto it = m_entities.find(block.entityId); it != m_entities.end())
+                    (*it)->index.remove(block.block.peer, block.block.counterStart,
+                                        block.block.counterEnd);
+            }
+            QSet<QString> entities;
+            for (const StoredBlock &block : writes)
+                entities.insert(block.entityId);
+            for (const QString &entityId : entities) {
+                m_log.record(QtCriticalMsg, lcStore(),
+                             QStringLiteral("update not stored: %1").arg(written.error().message),
+                             {{QStringLiteral("entity"), entityId}});
+            }
+            Q_EMIT storeFailed(written.error().message);
+            fanOuts.clear();
+        }
+    }
+
+    // A subscriber answered in this batch already holds every block of the batch.
+    QSet<QPair<SyncSession *, QString>> answered;
+    for (const Reply &reply : std::as_const(replies)) {
+        if (!reply.session || !reply.session->subscriptions().contains(reply.entityId))
+            continue;
+        const auto it = m_entities.constFind(reply.entityId);
+        if (it == m_entities.constEnd())
+            continue;
+        const QList<const loro::ChangeBlock *> missing = (*it)->index.missingFrom(reply.version);
+        QList<QByteArrayView> views;
+        views.reserve(missing.size());
+        for (const loro::ChangeBlock *block : missing)
+            views.append(block->bytes);
+        reply.session->sendFrame(
+            SyncCodec::encodeHandleUpdate(reply.entityId, loro::encodeUpdateBlob(views)));
+        answered.insert({reply.session.data(), reply.entityId});
+    }
+
+    for (const FanOut &fanOut : std::as_const(fanOuts)) {
+        const auto it = m_entities.constFind(fanOut.entityId);
+        if (it == m_entities.constEnd())
+            continue;
+        QByteArray frame; // encoded once, sent to every recipient
+        for (SyncSession *subscriber : std::as_const((*it)->subscribers)) {
+            if (subscriber == fanOut.sender || answered.contains({subscriber, fanOut.entityId}))
+                continue;
+            if (frame.isEmpty()) {
+                QList<QByteArrayView> views;
+                views.reserve(fanOut.blocks.size());
+                for (const loro::ChangeBlock &block : fanOut.blocks)
+                    views.append(block.bytes);
+                frame = SyncCodec::encodeHandleUpdate(fanOut.entityId, loro::encodeUpdateBlob(views));
+            }
+            subscriber->sendFrame(frame);
+        }
+    }
+}
+
+void EntityHub::releaseIdleEntities(bool all)
+{
+    if (m_flushScheduled)
+        return; // pending blocks still point into these entities
+    const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - m_idleMs;
+    for (auto it = m_entities.begin(); it != m_entities.end();) {
+        const Entity &state = **it;
+        if (state.subscribers.isEmpty() && (all || state.lastUsedMs <= cutoff))
+            it = m_entities.erase(it);
+        else
+            ++it;
+    }
+}
+
+} // namespace canopy

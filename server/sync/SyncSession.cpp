@@ -1,0 +1,188 @@
+#include "sync/SyncSession.h"
+
+#include "log/EventLog.h"
+#include "log/LogCategories.h"
+#include "loro/LoroBlob.h"
+#include "sync/EntityHub.h"
+#include "sync/SyncCodec.h"
+
+#include <QDateTime>
+#include <QTimer>
+#include <QWebSocket>
+
+namespace canopy {
+
+SyncSession::SyncSession(quint64 id, QWebSocket *socket, QString did, EntityHub &hub, EventLog &log,
+                         const SessionLimits &limits, QObject *parent)
+    : QObject(parent),
+      m_id(id),
+      m_socket(socket),
+      m_did(std::move(did)),
+      m_hub(hub),
+      m_log(log),
+      m_limits(limits),
+      m_connectedAt(QDateTime::currentDateTimeUtc()),
+      m_pingTimer(new QTimer(this))
+{
+    m_socket->setParent(this);
+    // Qt closes with 1009 (message too big) by itself once a message passes these limits.
+    m_socket->setMaxAllowedIncomingMessageSize(quint64(m_limits.maxMessageBytes));
+    m_socket->setMaxAllowedIncomingFrameSize(quint64(m_limits.maxMessageBytes));
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &SyncSession::onBinaryMessage);
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &SyncSession::onTextMessage);
+    connect(m_socket, &QWebSocket::disconnected, this, &SyncSession::onDisconnected);
+    connect(m_socket, &QWebSocket::pong, this, [this] {
+        m_awaitingPong = false;
+        m_missedPongs = 0;
+    });
+    connect(m_pingTimer, &QTimer::timeout, this, &SyncSession::onPingTick);
+    m_pingTimer->start(m_limits.pingIntervalMs);
+}
+
+SyncSession::~SyncSession()
+{
+    if (!m_closed)
+        m_hub.sessionClosed(this);
+}
+
+QHostAddress SyncSession::remoteAddress() const
+{
+    return m_socket->peerAddress();
+}
+
+void SyncSession::sendFrame(const QByteArray &frame)
+{
+    if (m_closed || m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    m_socket->sendBinaryMessage(frame);
+    ++m_traffic.framesOut;
+    m_traffic.bytesOut += quint64(frame.size());
+    Q_EMIT frameSent(this, frame);
+}
+
+void SyncSession::close(QWebSocketProtocol::CloseCode code, const QString &reason)
+{
+    if (m_socket->state() == QAbstractSocket::UnconnectedState)
+        return;
+    m_socket->close(code, reason);
+    // A peer that never answers the close handshake must not keep the session alive.
+    QTimer::singleShot(2000, m_socket, [socket = m_socket] { socket->abort(); });
+}
+
+void SyncSession::onBinaryMessage(const QByteArray &frame)
+{
+    if (m_closed)
+        return;
+    ++m_traffic.framesIn;
+    m_traffic.bytesIn += quint64(frame.size());
+    Q_EMIT frameReceived(this, frame);
+
+    auto decoded = SyncCodec::decode(frame);
+    if (!decoded) {
+        rejectFrame(SyncCodecError::codeName(decoded.error().code), decoded.error().message);
+        return;
+    }
+    const SyncMessage &message = *decoded;
+    switch (message.type) {
+    case SyncMessage::Type::Subscribe:
+        if (message.payloadKind == SyncMessage::PayloadKind::VersionVector) {
+            auto version = loro::decodeVersionVector(message.payload);
+            if (!version) {
+                rejectFrame(loro::describe(version.error().code), version.error().message,
+                            message.entityId);
+                return;
+            }
+            m_hub.subscribe(this, message.entityId, *version, {});
+        } else {
+            auto blob = loro::LoroBlob::parse(message.payload);
+            if (!blob) {
+                rejectFrame(loro::describe(blob.error().code), blob.error().message,
+                            message.entityId);
+                return;
+            }
+            m_hub.subscribe(this, message.entityId, blob->version, std::move(blob->blocks));
+        }
+        return;
+    case SyncMessage::Type::Unsubscribe:
+        m_hub.unsubscribe(this, message.entityId);
+        return;
+    case SyncMessage::Type::SendUpdate: {
+        auto blob = loro::LoroBlob::parse(message.payload);
+        if (!blob) {
+            rejectFrame(loro::describe(blob.error().code), blob.error().message, message.entityId);
+            return;
+        }
+        m_hub.sendUpdate(this, message.entityId, std::move(blob->blocks));
+        return;
+    }
+    case SyncMessage::Type::HandleUpdate:
+        rejectFrame(QStringLiteral("unexpected-type"),
+                    QStringLiteral("handleUpdate is sent by the host, not to it"), message.entityId);
+        return;
+    }
+}
+
+void SyncSession::onTextMessage(const QString &text)
+{
+    // The original ignores text frames; so does Canopy, but it counts them.
+    ++m_traffic.framesIn;
+    ++m_traffic.textFrames;
+    m_traffic.bytesIn += quint64(text.size());
+    m_hub.countTextFrame();
+    m_log.record(QtDebugMsg, lcSync(), QStringLiteral("text frame ignored"),
+                 {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_did}});
+}
+
+void SyncSession::rejectFrame(const QString &reason, const QString &detail, const QString &entityId)
+{
+    ++m_traffic.badFrames;
+    m_hub.countBadFrame(reason);
+    LogFields fields{{QStringLiteral("session"), idString()},
+                     {QStringLiteral("did"), m_did},
+                     {QStringLiteral("reason"), reason}};
+    if (!entityId.isEmpty())
+        fields.append({QStringLiteral("entity"), entityId});
+    m_log.record(QtWarningMsg, lcSync(), QStringLiteral("frame dropped: %1").arg(detail), fields);
+
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_badFrameTimes.append(now);
+    while (!m_badFrameTimes.isEmpty() && m_badFrameTimes.front() <= now - 60000)
+        m_badFrameTimes.removeFirst();
+    if (m_badFrameTimes.size() > m_limits.badFramesPerMinute) {
+        m_log.record(QtWarningMsg, lcSync(), QStringLiteral("session closed: too many bad frames"),
+                     {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_did}});
+        close(QWebSocketProtocol::CloseCodePolicyViolated,
+              QStringLiteral("more than %1 bad frames in a minute").arg(m_limits.badFramesPerMinute));
+        m_closed = true; // nothing more is read from a peer that broke the policy
+        m_hub.sessionClosed(this);
+    }
+}
+
+void SyncSession::onPingTick()
+{
+    if (m_awaitingPong && ++m_missedPongs >= 2) {
+        m_log.record(QtInfoMsg, lcSync(), QStringLiteral("session closed: missed two pongs"),
+                     {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_did}});
+        m_pingTimer->stop();
+        close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("ping timeout"));
+        return;
+    }
+    m_awaitingPong = true;
+    m_socket->ping();
+}
+
+void SyncSession::onDisconnected()
+{
+    m_pingTimer->stop();
+    const bool wasClosed = m_closed;
+    m_closed = true;
+    if (!wasClosed)
+        m_hub.sessionClosed(this);
+    m_log.record(QtInfoMsg, lcSync(), QStringLiteral("session ended"),
+                 {{QStringLiteral("session"), idString()},
+                  {QStringLiteral("did"), m_did},
+                  {QStringLiteral("code"), QString::number(int(m_socket->closeCode()))}});
+    Q_EMIT closed(this);
+}
+
+} // namespace canopy

@@ -1,0 +1,92 @@
+#pragma once
+
+#include "sync/SyncMessage.h"
+
+#include <QDateTime>
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <QWebSocketProtocol>
+
+class QTimer;
+class QWebSocket;
+
+namespace canopy {
+
+class EntityHub;
+class EventLog;
+
+struct SessionLimits
+{
+    qint64 maxMessageBytes = 32 * 1024 * 1024;
+    int pingIntervalMs = 30000;
+    int badFramesPerMinute = 100; // more than this closes the session with 1008
+};
+
+struct SessionTraffic
+{
+    quint64 framesIn = 0;
+    quint64 framesOut = 0;
+    quint64 bytesIn = 0;
+    quint64 bytesOut = 0;
+    quint64 badFrames = 0;
+    quint64 textFrames = 0;
+};
+
+// One authenticated WebSocket speaking Sync1: decodes frames, validates them, hands them to the
+// entity hub, and sends what the hub gives it. Bad frames are dropped, logged and counted.
+class SyncSession final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SyncSession)
+
+public:
+    SyncSession(quint64 id, QWebSocket *socket, QString did, EntityHub &hub, EventLog &log,
+                const SessionLimits &limits, QObject *parent = nullptr);
+    ~SyncSession() override;
+
+    quint64 id() const { return m_id; }
+    QString idString() const { return QString::number(m_id); }
+    const QString &did() const { return m_did; }
+    QHostAddress remoteAddress() const;
+    QDateTime connectedAt() const { return m_connectedAt; }
+    const QSet<QString> &subscriptions() const { return m_subscriptions; }
+    const SessionTraffic &traffic() const { return m_traffic; }
+
+    void sendFrame(const QByteArray &frame); // one binary message
+    void close(QWebSocketProtocol::CloseCode code, const QString &reason);
+
+    // Bookkeeping for the hub; the hub owns delivery.
+    void addSubscription(const QString &entityId) { m_subscriptions.insert(entityId); }
+    void removeSubscription(const QString &entityId) { m_subscriptions.remove(entityId); }
+
+Q_SIGNALS:
+    void closed(canopy::SyncSession *session);
+    void frameReceived(canopy::SyncSession *session, const QByteArray &frame);
+    void frameSent(canopy::SyncSession *session, const QByteArray &frame);
+
+private:
+    void onBinaryMessage(const QByteArray &frame);
+    void onTextMessage(const QString &text);
+    void onPingTick();
+    void onDisconnected();
+    void rejectFrame(const QString &reason, const QString &detail, const QString &entityId = {});
+
+    quint64 m_id;
+    QWebSocket *m_socket;
+    QString m_did;
+    EntityHub &m_hub;
+    EventLog &m_log;
+    SessionLimits m_limits;
+    QDateTime m_connectedAt;
+    QSet<QString> m_subscriptions;
+    SessionTraffic m_traffic;
+    QList<qint64> m_badFrameTimes; // ms, within the last minute
+    QTimer *m_pingTimer;
+    int m_missedPongs = 0;
+    bool m_awaitingPong = false;
+    bool m_closed = false;
+};
+
+} // namespace canopy

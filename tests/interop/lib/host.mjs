@@ -1,0 +1,317 @@
+// Starts and controls a real Canopy host (`canopy --headless`) for the interop tests and the benchmark.
+//
+//   const host = await startHost({ did: 'did:web:example.com' });
+//   ... host.baseUrl, host.wsUrl(did), host.token, host.logs ...
+//   await host.stop();     // SIGTERM, waits for the exit
+//   await host.kill9();    // SIGKILL, waits for the exit
+//   await host.restart();  // same data dir and port
+//   await host.dispose();  // always: kills the child if alive, removes the temp data dir
+//
+// Every child started here is also killed when the test process exits, whatever the reason.
+
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { delay, withTimeout } from './util.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const INTEROP_DIR = path.resolve(here, '..');
+
+/** The host binary: $CANOPY_BIN, else ../../build/bin/canopy relative to tests/interop. */
+export const CANOPY_BIN = process.env.CANOPY_BIN
+    ? path.resolve(process.env.CANOPY_BIN)
+    : path.resolve(INTEROP_DIR, '../../build/bin/canopy');
+
+/** Configuration variables of the host; stripped from the inherited environment so only the test sets them. */
+export const CONFIG_ENV = ['DATA_DIR', 'DID', 'PUBLIC_URL', 'UNSAFE_DEV_TOKEN', 'PORT', 'LISTEN',
+    'MAX_MESSAGE_BYTES', 'PING_INTERVAL'];
+
+const liveChildren = new Set();
+function killAllSync() {
+    for (const child of liveChildren) {
+        try { child.kill('SIGKILL'); } catch { /* already gone */ }
+    }
+    liveChildren.clear();
+}
+process.on('exit', killAllSync);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(sig, () => { killAllSync(); process.exit(128 + (os.constants.signals[sig] ?? 0)); });
+}
+
+export function assertBinaryExists() {
+    if (!fs.existsSync(CANOPY_BIN)) {
+        throw new Error(`Canopy binary not found at ${CANOPY_BIN} (set CANOPY_BIN or build it first)`);
+    }
+}
+
+/** A free TCP port on 127.0.0.1: listen on port 0, read the port, close. */
+export function freePort() {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.unref();
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => {
+            const { port } = srv.address();
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+export function makeToken() {
+    return 'devtok-' + randomBytes(18).toString('hex');
+}
+
+export function makeTempDir(prefix = 'canopy-interop-') {
+    return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Environment for a child: the parent's, minus the host's config variables, plus `extra`. */
+export function childEnv(extra = {}) {
+    const env = { ...process.env };
+    for (const name of CONFIG_ENV) delete env[name];
+    env.QT_QPA_PLATFORM ??= 'offscreen';
+    return { ...env, ...extra };
+}
+
+/**
+ * Run the binary once to completion (for --help and invalid-config checks).
+ * Resolves { code, signal, stdout, stderr, timedOut }; kills the child after timeoutMs.
+ */
+export function runOnce(args, { env = {}, timeoutMs = 10000 } = {}) {
+    assertBinaryExists();
+    return new Promise((resolve) => {
+        const child = spawn(CANOPY_BIN, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+        liveChildren.add(child);
+        let stdout = '';
+        let stderr = '';
+        let timedOut = false;
+        child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+        child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+        const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+        child.on('error', (err) => { stderr += `\n[spawn error] ${err.message}`; });
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            liveChildren.delete(child);
+            resolve({ code, signal, stdout, stderr, timedOut });
+        });
+    });
+}
+
+/** Fetch with a deadline. */
+export async function fetchWithTimeout(url, init = {}, timeoutMs = 5000) {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), timeoutMs);
+    try {
+        return await fetch(url, { ...init, signal: ctl.signal });
+    } finally {
+        clearTimeout(timer);
+    }
+}
+
+export class Host {
+    /**
+     * @param {object} o
+     * @param {string}  [o.did]          --did (omitted when null)
+     * @param {string}  [o.token]        --dev-token (random by default; null to omit)
+     * @param {number}  [o.port]         --port (a free port by default)
+     * @param {string}  [o.dataDir]      --data-dir (a fresh temp dir by default)
+     * @param {string}  [o.publicUrl]    --public-url
+     * @param {number}  [o.maxMessage]   --max-message
+     * @param {number}  [o.pingInterval] --ping-interval
+     * @param {string[]}[o.extraArgs]    appended verbatim
+     * @param {object}  [o.env]          extra environment for the child
+     * @param {boolean} [o.useFlags=true] when false, pass the settings above through env variables instead
+     */
+    constructor(o = {}) {
+        this.opts = o;
+        this.did = o.did === undefined ? 'did:web:canopy.test' : o.did;
+        this.token = o.token === undefined ? makeToken() : o.token;
+        this.port = o.port ?? null;
+        this.ownsDataDir = !o.dataDir;
+        this.dataDir = o.dataDir ?? null;
+        this.child = null;
+        this.exited = null;
+        this.exitInfo = null;
+        this.lines = [];   // every stderr line, raw, across restarts
+        this.logs = [];    // the stderr lines that parsed as JSON objects
+        this.stdout = '';
+        this.starts = 0;
+    }
+
+    get baseUrl() { return `http://127.0.0.1:${this.port}`; }
+    url(p = '/') { return this.baseUrl + p; }
+    wsUrl(did = this.did ?? 'did:web:canopy.test') { return `ws://127.0.0.1:${this.port}/sync/as/${did}`; }
+    get pid() { return this.child?.pid; }
+    get running() { return !!this.child && this.exitInfo === null; }
+
+    settings() {
+        const o = this.opts;
+        const s = [];
+        s.push(['data-dir', 'DATA_DIR', this.dataDir]);
+        s.push(['port', 'PORT', String(this.port)]);
+        s.push(['listen', 'LISTEN', o.listen ?? '127.0.0.1']);
+        if (this.did !== null) s.push(['did', 'DID', this.did]);
+        if (this.token !== null) s.push(['dev-token', 'UNSAFE_DEV_TOKEN', this.token]);
+        if (o.publicUrl != null) s.push(['public-url', 'PUBLIC_URL', o.publicUrl]);
+        if (o.maxMessage != null) s.push(['max-message', 'MAX_MESSAGE_BYTES', String(o.maxMessage)]);
+        if (o.pingInterval != null) s.push(['ping-interval', 'PING_INTERVAL', String(o.pingInterval)]);
+        return s;
+    }
+
+    buildCommand() {
+        const args = ['--headless'];
+        const env = { ...(this.opts.env ?? {}) };
+        for (const [flag, envName, value] of this.settings()) {
+            if (this.opts.useFlags === false) env[envName] = value;
+            else args.push(`--${flag}`, value);
+        }
+        args.push(...(this.opts.extraArgs ?? []));
+        return { args, env };
+    }
+
+    async start({ healthTimeoutMs = 20000 } = {}) {
+        assertBinaryExists();
+        if (this.running) throw new Error('host already running');
+        if (this.port === null) this.port = await freePort();
+        if (this.dataDir === null) this.dataDir = makeTempDir();
+        const { args, env } = this.buildCommand();
+        this.lastArgs = args;
+        this.exitInfo = null;
+        const child = spawn(CANOPY_BIN, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+        this.child = child;
+        this.starts += 1;
+        liveChildren.add(child);
+        child.stdout.setEncoding('utf8').on('data', (d) => { this.stdout += d; });
+        const rl = readline.createInterface({ input: child.stderr });
+        rl.on('line', (line) => this.#onLine(line));
+        this.exited = new Promise((resolve) => {
+            child.on('error', (err) => {
+                this.lines.push(`[spawn error] ${err.message}`);
+            });
+            child.on('exit', (code, signal) => {
+                liveChildren.delete(child);
+                this.exitInfo = { code, signal, at: Date.now() };
+                resolve(this.exitInfo);
+            });
+        });
+        await this.waitHealthy(healthTimeoutMs);
+        return this;
+    }
+
+    #onLine(line) {
+        this.lines.push(line);
+        try {
+            const obj = JSON.parse(line);
+            if (obj && typeof obj === 'object' && !Array.isArray(obj)) this.logs.push(obj);
+        } catch { /* not JSON: kept in lines only */ }
+    }
+
+    async waitHealthy(timeoutMs = 20000) {
+        const deadline = Date.now() + timeoutMs;
+        let lastErr = null;
+        while (Date.now() < deadline) {
+            if (this.exitInfo) {
+                throw new Error(`host exited during start-up (${JSON.stringify(this.exitInfo)}); stderr:\n`
+                    + this.lines.slice(-20).join('\n'));
+            }
+            try {
+                const res = await fetchWithTimeout(this.url('/xrpc/_health'), {}, 1000);
+                await res.arrayBuffer();
+                if (res.status === 200) return;
+                lastErr = new Error(`health answered ${res.status}`);
+            } catch (err) {
+                lastErr = err;
+            }
+            await delay(50);
+        }
+        throw new Error(`host not healthy after ${timeoutMs} ms: ${lastErr?.message}; stderr:\n`
+            + this.lines.slice(-20).join('\n'));
+    }
+
+    /** Send `signal` and wait for the exit. Resolves { code, signal, ms }. Kills with SIGKILL after timeoutMs. */
+    async stop({ signal = 'SIGTERM', timeoutMs = 10000 } = {}) {
+        if (!this.running) return this.exitInfo;
+        const t0 = Date.now();
+        this.child.kill(signal);
+        try {
+            const info = await withTimeout(this.exited, timeoutMs, `host exit after ${signal}`);
+            return { ...info, ms: Date.now() - t0 };
+        } catch (err) {
+            this.child.kill('SIGKILL');
+            await withTimeout(this.exited, 5000, 'host exit after SIGKILL').catch(() => {});
+            throw err;
+        }
+    }
+
+    async kill9() {
+        if (!this.running) return this.exitInfo;
+        this.child.kill('SIGKILL');
+        return withTimeout(this.exited, 5000, 'host exit after SIGKILL');
+    }
+
+    /** Stop (SIGTERM) if running, then start again on the same port and data dir. */
+    async restart(opts) {
+        if (this.running) await this.stop();
+        return this.start(opts);
+    }
+
+    /** Kill the child if it is still alive and remove the temp data dir (if we made it). Never throws. */
+    async dispose() {
+        try {
+            if (this.running) await this.kill9();
+        } catch { /* ignore */ }
+        if (this.ownsDataDir && this.dataDir) {
+            try { fs.rmSync(this.dataDir, { recursive: true, force: true }); } catch { /* ignore */ }
+        }
+    }
+
+    /** /proc/<pid>/stat utime+stime in seconds. */
+    cpuSeconds() {
+        const stat = fs.readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        // fields[0] is field 3 (state); utime = field 14, stime = field 15.
+        const ticks = Number(fields[11]) + Number(fields[12]);
+        return ticks / clockTicks();
+    }
+
+    /** VmRSS in KiB from /proc/<pid>/status. */
+    rssKiB() {
+        const status = fs.readFileSync(`/proc/${this.pid}/status`, 'utf8');
+        const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+        return m ? Number(m[1]) : NaN;
+    }
+
+    /** Dump the tail of the host log (for failure messages). */
+    tail(n = 30) {
+        return this.lines.slice(-n).join('\n');
+    }
+}
+
+let ticksCache = null;
+function clockTicks() {
+    if (ticksCache === null) {
+        try {
+            ticksCache = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+        } catch {
+            ticksCache = 100;
+        }
+    }
+    return ticksCache;
+}
+
+/** Create and start a host; on start-up failure the child is killed and the temp dir removed. */
+export async function startHost(o = {}) {
+    const host = new Host(o);
+    try {
+        await host.start();
+    } catch (err) {
+        await host.dispose();
+        throw err;
+    }
+    return host;
+}

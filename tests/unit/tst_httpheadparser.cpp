@@ -1,0 +1,93 @@
+#include "http/HttpHeadParser.h"
+
+#include <QTest>
+
+using namespace canopy;
+
+class TestHttpHeadParser final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void headLength_data()
+    {
+        QTest::addColumn<QByteArray>("buffered");
+        QTest::addColumn<qsizetype>("expected");
+        QTest::newRow("incomplete") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n") << qsizetype(0);
+        QTest::newRow("complete") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n\r\n") << qsizetype(27);
+        QTest::newRow("complete with body after") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n\r\nbody") << qsizetype(27);
+        QTest::newRow("incomplete over 16 KiB") << QByteArray("GET / HTTP/1.1\r\nX: ") + QByteArray(17000, 'a')
+                                                << qsizetype(-1);
+        QTest::newRow("complete over 16 KiB") << QByteArray("GET / HTTP/1.1\r\nX: ") + QByteArray(17000, 'a') + "\r\n\r\n"
+                                              << qsizetype(-1);
+        QTest::newRow("exactly 16 KiB")
+            << QByteArray("GET / HTTP/1.1\r\nX: ") + QByteArray(16384 - 19 - 4, 'a') + "\r\n\r\n" << qsizetype(16384);
+    }
+
+    void headLength()
+    {
+        QFETCH(QByteArray, buffered);
+        QFETCH(qsizetype, expected);
+        QCOMPARE(HttpHeadParser::headLength(buffered), expected);
+    }
+
+    void parse_data()
+    {
+        QTest::addColumn<QByteArray>("head");
+        QTest::addColumn<int>("status"); // 0 = parses
+        QTest::newRow("simple") << QByteArray("GET /xrpc/_health HTTP/1.1\r\nHost: a\r\n\r\n") << 0;
+        QTest::newRow("http/1.0 without host") << QByteArray("GET / HTTP/1.0\r\n\r\n") << 0;
+        QTest::newRow("1.1 without host") << QByteArray("GET / HTTP/1.1\r\n\r\n") << 400;
+        QTest::newRow("garbage") << QByteArray("hello there\r\n\r\n") << 400;
+        QTest::newRow("bare LF") << QByteArray("GET / HTTP/1.1\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("two spaces") << QByteArray("GET  / HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("absolute form") << QByteArray("GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("HTTP/2.0") << QByteArray("GET / HTTP/2.0\r\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("space in field name") << QByteArray("GET / HTTP/1.1\r\nHo st: a\r\n\r\n") << 400;
+        QTest::newRow("no colon") << QByteArray("GET / HTTP/1.1\r\nHost a\r\n\r\n") << 400;
+        QTest::newRow("control char in value") << QByteArray("GET / HTTP/1.1\r\nHost: a\x01\r\n\r\n") << 400;
+        QTest::newRow("NUL in target") << QByteArray("GET /a\0b HTTP/1.1\r\nHost: a\r\n\r\n", 36) << 400;
+        QTest::newRow("method not a token") << QByteArray("G(T / HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        QByteArray many("GET / HTTP/1.1\r\nHost: a\r\n");
+        for (int i = 0; i < 101; ++i)
+            many += "X-" + QByteArray::number(i) + ": 1\r\n";
+        QTest::newRow("101 headers") << many + "\r\n" << 431;
+        QTest::newRow("over 16 KiB") << QByteArray("GET / HTTP/1.1\r\nHost: ") + QByteArray(17000, 'a') + "\r\n\r\n"
+                                     << 431;
+    }
+
+    void parse()
+    {
+        QFETCH(QByteArray, head);
+        QFETCH(int, status);
+        const auto parsed = HttpHeadParser::parse(head);
+        if (status == 0) {
+            QVERIFY2(parsed.has_value(), parsed ? "" : qPrintable(parsed.error().message));
+        } else {
+            QVERIFY(!parsed.has_value());
+            QCOMPARE(parsed.error().status, status);
+            QVERIFY(!parsed.error().message.isEmpty());
+        }
+    }
+
+    void fields()
+    {
+        const auto parsed = HttpHeadParser::parse(
+            "GET /sync/as/did%3Aplc%3Aabc?x=1&y=two HTTP/1.1\r\n"
+            "Host: localhost\r\n"
+            "Upgrade: WebSocket\r\n"
+            "Connection: keep-alive, Upgrade\r\n"
+            "Sec-WebSocket-Protocol:   authorization,TOKEN  \r\n\r\n");
+        QVERIFY(parsed.has_value());
+        QCOMPARE(parsed->method, QByteArray("GET"));
+        QCOMPARE(parsed->path, QStringLiteral("/sync/as/did:plc:abc"));
+        QCOMPARE(parsed->query.queryItemValue(QStringLiteral("y")), QStringLiteral("two"));
+        QCOMPARE(parsed->header("sec-websocket-protocol"), QByteArray("authorization,TOKEN"));
+        QVERIFY(parsed->isWebSocketUpgrade());
+        QVERIFY(parsed->headerHasToken("connection", "upgrade"));
+        QVERIFY(!parsed->hasHeader("authorization"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHttpHeadParser)
+#include "tst_httpheadparser.moc"
