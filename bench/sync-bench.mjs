@@ -18,9 +18,9 @@ import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { CANOPY_BIN, startHost } from '../tests/interop/lib/host.mjs';
-import { LeafClient, appendText, newDoc, randomEntityId, tryConnect } from '../tests/interop/lib/leaf.mjs';
+import { LeafClient, appendText, encode, newDoc, randomEntityId, tryConnect } from '../tests/interop/lib/leaf.mjs';
 import { blockRanges } from '../tests/interop/lib/blobs.mjs';
-import { delay, percentile } from '../tests/interop/lib/util.mjs';
+import { deferred, delay, percentile, withTimeout } from '../tests/interop/lib/util.mjs';
 
 // ---- options ------------------------------------------------------------------------------------------
 
@@ -92,107 +92,217 @@ async function closeMany(cs) {
 
 // ---- (a) fan-out --------------------------------------------------------------------------------------
 
-/**
- * Track, per subscriber, when each of the writer's counters arrived. Installs onFrame hooks.
- * Returns { progress(i), latencies(sendTimes, from, to) }.
- */
-function trackDeliveries(subscribers, entityId, writerPeer) {
-    const arrivals = subscribers.map(() => []);   // per subscriber: arrivals[counter] = t
-    const maxEnd = subscribers.map(() => 0);
-    subscribers.forEach((c, i) => {
-        c.onFrame = (frame, m) => {
-            if (m?.type !== 'handleUpdate' || m.entityId !== entityId || !(m.update instanceof Uint8Array)) return;
-            for (const b of blockRanges(m.update)) {
-                if (b.peer !== writerPeer) continue;
-                for (let k = b.start; k < b.end; k++) if (arrivals[i][k] === undefined) arrivals[i][k] = frame.t;
-                if (b.end > maxEnd[i]) maxEnd[i] = b.end;
-            }
-        };
+/** The `update` bin of a handleUpdate frame, found without a full msgpack decode (fixmap/map16, str keys). */
+function updatePayload(buf) {
+    let p = 0;
+    const b0 = buf[p++];
+    let n;
+    if ((b0 & 0xf0) === 0x80) n = b0 & 0x0f;
+    else if (b0 === 0xde) { n = buf.readUInt16BE(p); p += 2; } else return null;
+    const strLen = () => {
+        const t = buf[p++];
+        if ((t & 0xe0) === 0xa0) return t & 0x1f;
+        if (t === 0xd9) return buf[p++];
+        if (t === 0xda) { const l = buf.readUInt16BE(p); p += 2; return l; }
+        if (t === 0xdb) { const l = buf.readUInt32BE(p); p += 4; return l; }
+        return -1;
+    };
+    for (let i = 0; i < n; i++) {
+        const klen = strLen();
+        if (klen < 0) return null;
+        const isUpdate = klen === 6 && buf.toString('latin1', p, p + 6) === 'update';
+        p += klen;
+        const t = buf[p];
+        let vlen;
+        if (t === 0xc4) { vlen = buf[p + 1]; p += 2; } else if (t === 0xc5) { vlen = buf.readUInt16BE(p + 1); p += 3; } else if (t === 0xc6) { vlen = buf.readUInt32BE(p + 1); p += 5; } else {
+            vlen = strLen();
+            if (vlen < 0) return null;
+            p += vlen;
+            continue;
+        }
+        if (isUpdate) return new Uint8Array(buf.buffer, buf.byteOffset + p, vlen);
+        p += vlen;
+    }
+    return null;
+}
+
+/** Something to await that wakes up on the next delivery, or after `ms`. */
+let wake = null;
+function nextDeliveryOr(ms) {
+    return new Promise((resolve) => {
+        const timer = setTimeout(() => { wake = null; resolve(); }, ms);
+        wake = () => { clearTimeout(timer); wake = null; resolve(); };
     });
+}
+
+/**
+ * A bare subscriber: one entity, records when each of the writer's counters arrived (no Loro, no full decode,
+ * so the client machine spends as little as possible per frame).
+ */
+class RawSubscriber {
+    static async open(h) {
+        const r = await tryConnect(h.wsUrl(), ['authorization', h.token], { timeoutMs: 10000 });
+        if (!r.opened) throw new Error(`connect failed: ${r.statusCode ?? r.error?.message}`);
+        return new RawSubscriber(r.ws);
+    }
+
+    constructor(ws) {
+        this.ws = ws;
+        this.peer = null;
+        this.maxEnd = 0;
+        this.arrivals = [];
+        this.frames = 0;
+        this.firstSize = 0;
+        this.first = deferred();
+        this.first.promise.catch(() => {});
+        this.closed = new Promise((r) => ws.on('close', r));
+        ws.on('error', () => {});
+        ws.on('close', () => this.first.reject(new Error('closed')));
+        ws.on('message', (data) => this.onMessage(data));
+    }
+
+    subscribe(entityId, snapshot = EMPTY_SNAPSHOT) {
+        this.ws.send(encode({ type: 'subscribe', snapshot, entityId }));
+        return this.first.promise;
+    }
+
+    track(peer, initialEnd = 0) {
+        this.peer = peer;
+        this.maxEnd = initialEnd;
+    }
+
+    onMessage(buf) {
+        const t = performance.now();
+        this.frames += 1;
+        if (this.frames === 1) {
+            this.firstSize = buf.length;
+            this.first.resolve();
+            return;
+        }
+        const update = updatePayload(buf);
+        if (!update || this.peer === null) return;
+        for (const b of blockRanges(update)) {
+            if (b.peer !== this.peer) continue;
+            for (let k = b.start; k < b.end; k++) if (this.arrivals[k] === undefined) this.arrivals[k] = t;
+            if (b.end > this.maxEnd) this.maxEnd = b.end;
+        }
+        if (wake) wake();
+    }
+
+    async close() {
+        this.ws.close();
+        await Promise.race([this.closed, delay(2000)]);
+        this.ws.terminate();
+    }
+}
+
+const EMPTY_SNAPSHOT = newDoc().export({ mode: 'snapshot' });
+
+async function openSubscribers(h, n, entityId) {
+    const subs = [];
+    const BATCH = 50;
+    for (let i = 0; i < n; i += BATCH) {
+        subs.push(...await Promise.all(Array.from({ length: Math.min(BATCH, n - i) }, () => RawSubscriber.open(h))));
+    }
+    await withTimeout(Promise.all(subs.map((s) => s.subscribe(entityId))), 30000, 'subscribe answers');
+    return subs;
+}
+
+function minProgress(subs) {
+    let m = Infinity;
+    for (const s of subs) if (s.maxEnd < m) m = s.maxEnd;
+    return m;
+}
+
+function latencies(subs, sendTimes, from, to) {
+    const lat = [];
+    let missing = 0;
+    let last = 0;
+    for (const s of subs) {
+        for (let k = from; k < to; k++) {
+            const t = s.arrivals[k];
+            if (t === undefined) { missing += 1; continue; }
+            lat.push(t - sendTimes[k]);
+            if (t > last) last = t;
+        }
+    }
+    return { lat, missing, last };
+}
+
+/** A writer session with pre-made sendUpdate frames (made by loro-crdt before anything is timed). */
+async function makeWriter(h, entityId, doc, nEdits, text = (k) => 'e') {
+    const writer = await LeafClient.connect(h.wsUrl(), h.token, { recordRaw: false, timeoutMs: 10000 });
+    await writer.subscribe(entityId, doc, { forwardLocal: false, timeoutMs: 60000 });
+    const frames = [];
+    const unsub = doc.subscribeLocalUpdates((u) => {
+        frames.push(encode({ type: 'sendUpdate', entityId, update: Uint8Array.from(u) }));
+    });
+    for (let k = 0; k < nEdits; k++) appendText(doc, text(k));
+    unsub();
+    const sendTimes = [];
     return {
-        minProgress: () => Math.min(...maxEnd),
-        latencies(sendTimes, from, to) {
-            const lat = [];
-            let missing = 0;
-            for (let i = 0; i < subscribers.length; i++) {
-                for (let k = from; k < to; k++) {
-                    const t = arrivals[i][k];
-                    if (t === undefined) missing += 1;
-                    else lat.push(t - sendTimes[k]);
-                }
-            }
-            return { lat, missing };
-        },
-        lastArrival(from, to) {
-            let last = 0;
-            for (let i = 0; i < subscribers.length; i++) {
-                for (let k = from; k < to; k++) if (arrivals[i][k] > last) last = arrivals[i][k];
-            }
-            return last;
+        writer,
+        frames,
+        sendTimes,
+        send(k) {
+            sendTimes[k] = performance.now();
+            writer.sendRaw(frames[k], { binary: true });
         },
     };
 }
 
+/** Send frames [from, to) keeping at most `window` of them undelivered to the slowest subscriber. */
+async function sendWindowed(w, subs, from, to, window, base = 0) {
+    const end = Date.now() + PHASE_MS;
+    let k = from;
+    while (k < to && Date.now() < end) {
+        const progress = minProgress(subs) - base;
+        while (k < to && k - progress < window) {
+            w.send(k);
+            k += 1;
+        }
+        await nextDeliveryOr(5);
+    }
+    while (minProgress(subs) - base < k && Date.now() < end) await nextDeliveryOr(5);
+    return { sent: k - from, complete: minProgress(subs) - base >= to };
+}
+
 async function fanOut(h, nSubs) {
     const entityId = randomEntityId();
-    const subscribers = await connectMany(h, nSubs, { recordRaw: false, importUpdates: false });
-    for (const c of subscribers) c.subscribeNoWait(entityId, null, { forwardLocal: false });
-    await Promise.all(subscribers.map((c) => c.entity(entityId).first.promise));
-
-    const writer = (await connectMany(h, 1, { recordRaw: false }))[0];
+    const subs = await openSubscribers(h, nSubs, entityId);
     const doc = newDoc();
-    await writer.subscribe(entityId, doc);
-    const writerPeer = doc.peerIdStr;
-    const track = trackDeliveries(subscribers, entityId, writerPeer);
-
-    // Each 1-character insert is one op: edit k carries the writer's counter k. Send times by counter:
-    const sendTimes = [];
-    doc.subscribeLocalUpdates(() => { sendTimes.push(performance.now()); });
-    // (The library forwards the update in a microtask right after; the timestamp is taken at commit.)
-
-    const waitAll = async (to, limitMs) => {
-        const end = Date.now() + limitMs;
-        while (track.minProgress() < to && Date.now() < end) await delay(2);
-        return track.minProgress() >= to;
-    };
+    const total = PACED_EDITS + FLOOD_EDITS;
+    // Edit k is one 1-character insert and carries the writer's counter k (the doc starts empty).
+    const w = await makeWriter(h, entityId, doc, total, (k) => (k < PACED_EDITS ? 'p' : 'f'));
+    for (const s of subs) s.track(doc.peerIdStr);
 
     // Paced: one edit every PACED_EVERY_MS.
-    const pacedStart = 0;
     for (let k = 0; k < PACED_EDITS; k++) {
-        appendText(doc, 'p');
+        w.send(k);
         await delay(PACED_EVERY_MS);
     }
-    const pacedDone = await waitAll(PACED_EDITS, 30000);
-    const paced = track.latencies(sendTimes, pacedStart, PACED_EDITS);
+    const pacedEnd = Date.now() + 30000;
+    while (minProgress(subs) < PACED_EDITS && Date.now() < pacedEnd) await nextDeliveryOr(5);
+    const paced = latencies(subs, w.sendTimes, 0, PACED_EDITS);
 
     // Flood: as fast as a window of WINDOW undelivered edits (to the slowest subscriber) allows.
-    const floodFrom = PACED_EDITS;
-    const floodTo = PACED_EDITS + FLOOD_EDITS;
     const t0 = performance.now();
-    const floodEnd = Date.now() + PHASE_MS;
-    let k = floodFrom;
-    while (k < floodTo && Date.now() < floodEnd) {
-        while (k < floodTo && k - track.minProgress() < WINDOW) {
-            appendText(doc, 'f');
-            k += 1;
-            if (k % 20 === 0) await new Promise((r) => setImmediate(r));
-        }
-        await delay(1);
-    }
-    const floodDone = await waitAll(floodTo, Math.max(1000, floodEnd - Date.now()));
-    const tLast = track.lastArrival(floodFrom, floodTo);
-    const flood = track.latencies(sendTimes, floodFrom, floodTo);
-    const seconds = (tLast - t0) / 1000;
+    const hostCpu0 = h.cpuSeconds();
+    const selfCpu0 = process.cpuUsage();
+    const r = await sendWindowed(w, subs, PACED_EDITS, total, WINDOW);
+    const hostCpu = h.cpuSeconds() - hostCpu0;
+    const selfCpu = process.cpuUsage(selfCpu0);
+    const flood = latencies(subs, w.sendTimes, PACED_EDITS, total);
+    const seconds = (flood.last - t0) / 1000;
     const delivered = flood.lat.length;
 
-    await closeMany([...subscribers, writer]);
+    await Promise.all([...subs.map((s) => s.close()), w.writer.close()]);
     return {
         subscribers: nSubs,
         pacedEdits: PACED_EDITS,
         pacedP50: percentile(paced.lat, 50),
         pacedP99: percentile(paced.lat, 99),
         pacedMissing: paced.missing,
-        pacedComplete: pacedDone,
         floodEdits: FLOOD_EDITS,
         floodSeconds: seconds,
         editsPerSec: (delivered / nSubs) / seconds,
@@ -200,74 +310,68 @@ async function fanOut(h, nSubs) {
         floodP50: percentile(flood.lat, 50),
         floodP99: percentile(flood.lat, 99),
         floodMissing: flood.missing,
-        floodComplete: floodDone,
+        complete: r.complete && paced.missing === 0,
+        hostCpuPct: (100 * hostCpu) / seconds,
+        clientCpuPct: (100 * (selfCpu.user + selfCpu.system) / 1e6) / seconds,
     };
 }
 
 // ---- (b) CPU per sendUpdate vs history size ------------------------------------------------------
 
-function historyDoc(targetBytes) {
+function historyDoc(targetChars) {
     const doc = newDoc();
-    const chunk = Math.max(64, Math.min(16384, Math.floor(targetBytes / 200)));
+    const chunk = Math.max(64, Math.min(16384, Math.floor(targetChars / 200)));
     let written = 0;
-    while (written < targetBytes) {
-        const s = randomBytes(Math.ceil(chunk * 0.75)).toString('base64').slice(0, chunk);
+    while (written < targetChars) {
+        const s = randomBytes(Math.ceil(chunk * 0.75)).toString('base64').slice(0, Math.min(chunk, targetChars - written));
         appendText(doc, s);
         written += s.length;
     }
     return doc;
 }
 
-async function cpuPerUpdate(h, targetBytes) {
+async function cpuPerUpdate(h, targetChars) {
     const entityId = randomEntityId();
     const t0 = performance.now();
-    const doc = historyDoc(targetBytes);
-    const snapshot = doc.export({ mode: 'snapshot' });
+    const doc = historyDoc(targetChars);
+    const historyBytes = doc.export({ mode: 'update' }).length;
+    const snapshotBytes = doc.export({ mode: 'snapshot' }).length;
     const buildMs = performance.now() - t0;
-
-    const writer = (await connectMany(h, 1, { recordRaw: false }))[0];
-    const pushT0 = performance.now();
-    const cpuPush0 = h.cpuSeconds();
-    await writer.subscribe(entityId, doc, { timeoutMs: 60000 });
-    const pushMs = performance.now() - pushT0;
-    const pushCpu = h.cpuSeconds() - cpuPush0;
-
-    const reader = (await connectMany(h, 1, { recordRaw: false, importUpdates: false }))[0];
-    const ent = reader.subscribeNoWait(entityId, null, { forwardLocal: false });
-    const loadT0 = performance.now();
-    const first = await ent.first.promise;
-    const loadMs = performance.now() - loadT0;
-    const track = trackDeliveries([reader], entityId, doc.peerIdStr);
     const base = Number(doc.version().toJSON().get(doc.peerIdStr) ?? 0);
+
+    // Push the history once (subscribe snapshot), timing the host.
+    const pushCpu0 = h.cpuSeconds();
+    const pushT0 = performance.now();
+    const w = await makeWriter(h, entityId, doc, CPU_EDITS);
+    const pushMs = performance.now() - pushT0;
+    const pushCpuMs = (h.cpuSeconds() - pushCpu0) * 1000;
+
+    // A fresh reader loads the whole history, then receives the edits.
+    const loadT0 = performance.now();
+    const [reader] = await openSubscribers(h, 1, entityId);
+    const loadMs = performance.now() - loadT0;
+    reader.track(doc.peerIdStr, base);
 
     await delay(200);
     const cpu0 = h.cpuSeconds();
     const w0 = performance.now();
-    const end = Date.now() + PHASE_MS;
-    let sent = 0;
-    while (sent < CPU_EDITS && Date.now() < end) {
-        while (sent < CPU_EDITS && base + sent - track.minProgress() < 50) {
-            appendText(doc, 'e');
-            sent += 1;
-        }
-        await delay(1);
-    }
-    while (track.minProgress() < base + sent && Date.now() < end) await delay(2);
+    const r = await sendWindowed({ send: (k) => w.send(k) }, [reader], 0, CPU_EDITS, 50, base);
     const wallMs = performance.now() - w0;
     const cpu = h.cpuSeconds() - cpu0;
-    await closeMany([writer, reader]);
+    await Promise.all([reader.close(), w.writer.close()]);
     return {
-        target: targetBytes,
-        snapshotBytes: snapshot.length,
-        firstLoadBytes: first.size,
+        targetChars,
+        historyBytes,
+        snapshotBytes,
+        firstLoadBytes: reader.firstSize,
         buildMs,
         pushMs,
-        pushCpuMs: pushCpu * 1000,
+        pushCpuMs,
         loadMs,
-        edits: sent,
-        complete: track.minProgress() >= base + sent,
-        cpuUsPerUpdate: (cpu * 1e6) / sent,
-        wallUsPerUpdate: (wallMs * 1000) / sent,
+        edits: r.sent,
+        complete: r.complete,
+        cpuUsPerUpdate: (cpu * 1e6) / r.sent,
+        wallUsPerUpdate: (wallMs * 1000) / r.sent,
     };
 }
 
@@ -323,32 +427,37 @@ async function main() {
             process.stdout.write(`fan-out: ${n} subscriber(s)… `);
             const r = await fanOut(h, n);
             results.fanOut.push(r);
-            console.log(r.floodComplete && r.pacedComplete ? 'done' : 'INCOMPLETE');
+            console.log(r.complete ? 'done' : 'INCOMPLETE');
         }
         await disposeHost(h);
     }
     table(`(a) Fan-out: one entity, one writer, 1-char text edits (paced: ${PACED_EDITS} edits, 1 per ${PACED_EVERY_MS} ms; `
         + `flood: ${FLOOD_EDITS} edits, window ${WINDOW})`,
-    ['subscribers', 'paced p50 ms', 'paced p99 ms', 'flood edits/s', 'deliveries/s', 'flood p50 ms', 'flood p99 ms', 'missing'],
+    ['subscribers', 'paced p50 ms', 'paced p99 ms', 'flood edits/s', 'deliveries/s', 'flood p50 ms', 'flood p99 ms',
+        'host CPU %', 'bench CPU %', 'missing'],
     results.fanOut.map((r) => [r.subscribers, fmt(r.pacedP50, 2), fmt(r.pacedP99, 2), fmt(r.editsPerSec, 0),
-        fmt(r.deliveriesPerSec, 0), fmt(r.floodP50, 1), fmt(r.floodP99, 1), r.pacedMissing + r.floodMissing]));
+        fmt(r.deliveriesPerSec, 0), fmt(r.floodP50, 1), fmt(r.floodP99, 1), fmt(r.hostCpuPct, 0), fmt(r.clientCpuPct, 0),
+        r.pacedMissing + r.floodMissing]));
 
     // (b)
     {
         const h = await newHost();
         for (const size of SIZES) {
-            process.stdout.write(`cpu per update: ~${fmt(size / 1e6, 3)} MB history… `);
+            process.stdout.write(`cpu per update: ${size.toLocaleString('en-US')} characters of history… `);
             const r = await cpuPerUpdate(h, size);
             results.cpu.push(r);
             console.log(r.complete ? 'done' : 'INCOMPLETE');
         }
         await disposeHost(h);
     }
-    table(`(b) Host CPU per sendUpdate (1-char edits, ${CPU_EDITS} per size, one subscriber receiving; `
-        + `/proc utime+stime, 10 ms ticks)`,
-    ['history', 'snapshot bytes', 'push ms', 'push CPU ms', 'first load ms', 'CPU µs/update', 'wall µs/update'],
-    results.cpu.map((r) => [`~${fmt(r.target / 1e6, 3)} MB`, r.snapshotBytes.toLocaleString('en-US'), fmt(r.pushMs, 0),
-        fmt(r.pushCpuMs, 0), fmt(r.loadMs, 0), fmt(r.cpuUsPerUpdate, 1), fmt(r.wallUsPerUpdate, 1)]));
+    table(`(b) Host CPU per sendUpdate (1-char edits, ${CPU_EDITS} per size, window 50, one subscriber receiving; `
+        + '/proc utime+stime)',
+    ['history', 'update bytes', 'snapshot bytes', 'push ms', 'push CPU ms', 'fresh load ms', 'CPU µs/update', 'wall µs/update'],
+    results.cpu.map((r) => [`${fmt(r.targetChars / 1e6, 3)} M chars`, r.historyBytes.toLocaleString('en-US'),
+        r.snapshotBytes.toLocaleString('en-US'), fmt(r.pushMs, 0), fmt(r.pushCpuMs, 0), fmt(r.loadMs, 0),
+        fmt(r.cpuUsPerUpdate, 1), fmt(r.wallUsPerUpdate, 1)]));
+    console.log(`CPU clock ticks are ${1000 / 100} ms: at ${CPU_EDITS} edits the resolution is `
+        + `${fmt(10000 / CPU_EDITS, 1)} µs/update.`);
 
     // (c)
     {

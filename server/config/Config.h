@@ -17,7 +17,11 @@ struct Config
     QString listen = QStringLiteral("127.0.0.1");
     qint64 maxMessageBytes = 32 * 1024 * 1024;
     int pingIntervalSeconds = 30;
-    int entityIdleSeconds = 60; // an entity with no subscribers is released after this
+    int entityIdleSeconds = 60;
+    int tokenTtlSeconds = 30;
+    QUrl plcUrl = QUrl(QStringLiteral("https://plc.directory"));
+    int didCacheFreshSeconds = 3600;
+    int didCacheMaxSeconds = 86400; // an entity with no subscribers is released after this
     bool headless = false;
 };
 

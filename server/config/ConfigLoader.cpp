@@ -35,6 +35,14 @@ const OptionSpec kOptions[] = {
      "Largest WebSocket message accepted, in bytes. Default: 33554432 (32 MiB)."},
     {"ping-interval", "PING_INTERVAL", "seconds",
      "Seconds between WebSocket pings; a peer that misses two pongs is closed. Default: 30."},
+    {"token-ttl", "TOKEN_TTL", "seconds",
+     "Lifetime of a connection token from /xrpc/chat.roomy.v0.sync.token. Default: 30."},
+    {"plc-url", "PLC_URL", "url", "The did:plc directory. Default: https://plc.directory."},
+    {"did-cache-fresh", "DID_CACHE_FRESH", "seconds",
+     "A cached DID document younger than this is used without a request. Default: 3600."},
+    {"did-cache-max", "DID_CACHE_MAX", "seconds",
+     "A cached DID document older than this is fetched again before use; between the two it "
+     "is used while a refresh runs. Default: 86400."},
 };
 
 QString optionValue(const QCommandLineParser &parser, const QProcessEnvironment &env,
@@ -148,6 +156,44 @@ Expected<Config, ConfigError> ConfigLoader::load(const QCommandLineParser &parse
         if (!seconds)
             return unexpected(seconds.error());
         config.pingIntervalSeconds = int(*seconds);
+    }
+
+    struct IntegerSetting
+    {
+        const char *name;
+        qint64 min;
+        qint64 max;
+        int *target;
+    };
+    const IntegerSetting seconds[] = {
+        {"token-ttl", 1, 3600, &config.tokenTtlSeconds},
+        {"did-cache-fresh", 0, 30 * 86400, &config.didCacheFreshSeconds},
+        {"did-cache-max", 0, 365 * 86400, &config.didCacheMaxSeconds},
+    };
+    for (const IntegerSetting &setting : seconds) {
+        const QString text = optionValue(parser, env, spec(setting.name));
+        if (text.isEmpty())
+            continue;
+        auto value = parseInteger(text, setting.name, setting.min, setting.max);
+        if (!value)
+            return unexpected(value.error());
+        *setting.target = int(*value);
+    }
+    if (config.didCacheMaxSeconds < config.didCacheFreshSeconds) {
+        return unexpected(ConfigError{QStringLiteral("did-cache-max"),
+                                      QStringLiteral("must not be shorter than did-cache-fresh (%1 s)")
+                                          .arg(config.didCacheFreshSeconds)});
+    }
+
+    const QString plcUrl = optionValue(parser, env, spec("plc-url"));
+    if (!plcUrl.isEmpty()) {
+        const QUrl url(plcUrl, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https")
+            || url.host().isEmpty()) {
+            return unexpected(ConfigError{QStringLiteral("plc-url"),
+                                          QStringLiteral("'%1' is not an http(s) URL with a host").arg(plcUrl)});
+        }
+        config.plcUrl = url;
     }
 
     const QString publicUrl = optionValue(parser, env, spec("public-url"));

@@ -1,6 +1,10 @@
 #include "host/Host.h"
 
 #include "auth/DevTokenAuthorizer.h"
+#include "auth/DidResolver.h"
+#include "auth/TokenAuthorizer.h"
+#include "auth/TokenIssuer.h"
+#include "auth/TokenRoute.h"
 #include "host/ServiceInfoRoute.h"
 #include "http/HttpServer.h"
 #include "log/EventLog.h"
@@ -27,7 +31,11 @@ Host::~Host()
     // Sessions reference the hub; the hub references the store; the store the database.
     m_http.reset();
     m_syncRoute.reset();
+    m_tokenRoute.reset();
     m_sessions.reset();
+    m_authorizer.reset();
+    m_resolver.reset();
+    m_tokens.reset();
     m_hub.reset();
     m_store.reset();
     m_database.reset();
@@ -56,12 +64,26 @@ bool Host::start(QString *error)
     m_sessions = std::make_unique<SessionRegistry>(*m_hub, *m_log, limits);
 
     m_devTokens = std::make_unique<DevTokenAuthorizer>(m_config.devToken, *m_log);
-    m_syncRoute = std::make_unique<SyncRoute>(*m_devTokens, *m_sessions, *m_log);
+    m_tokens = std::make_unique<TokenIssuer>(*m_database, *m_log, m_config.tokenTtlSeconds);
+    ResolverSettings resolverSettings;
+    resolverSettings.plcUrl = m_config.plcUrl;
+    resolverSettings.freshSeconds = m_config.didCacheFreshSeconds;
+    resolverSettings.maxAgeSeconds = m_config.didCacheMaxSeconds;
+    m_resolver = std::make_unique<DidResolver>(*m_database, *m_log, resolverSettings);
+    m_authorizer = std::make_unique<TokenAuthorizer>(*m_devTokens, *m_tokens);
+    m_syncRoute = std::make_unique<SyncRoute>(*m_authorizer, *m_sessions, *m_log);
+    m_tokenRoute = std::make_unique<TokenRoute>(m_config.did, *m_resolver, *m_tokens, *m_log);
+    // The issuance history records which session each token opened.
+    connect(m_sessions.get(), &SessionRegistry::sessionOpened, m_tokens.get(), [this](SyncSession *session) {
+        if (!session->grant().tokenId.isEmpty())
+            m_tokens->attachSession(session->grant().tokenId.toLongLong(), session->idString());
+    });
     m_serviceInfo = std::make_unique<ServiceInfoRoute>(m_config.did, m_config.publicUrl);
 
     m_http = std::make_unique<HttpServer>(*m_log);
     m_http->addRoute(m_serviceInfo.get());
     m_http->addRoute(m_syncRoute.get());
+    m_http->addRoute(m_tokenRoute.get());
     if (!m_http->listen(QHostAddress(m_config.listen), m_config.port)) {
         *error = QStringLiteral("cannot listen on %1:%2: %3")
                      .arg(m_config.listen)

@@ -11,6 +11,10 @@ namespace canopy {
 class BlockStore;
 class Database;
 class DevTokenAuthorizer;
+class DidResolver;
+class TokenAuthorizer;
+class TokenIssuer;
+class TokenRoute;
 class EntityHub;
 class EventLog;
 class HttpServer;
@@ -38,6 +42,9 @@ public:
     EventLog &log() { return *m_log; }
     EntityHub *hub() { return m_hub.get(); }
     SessionRegistry *sessions() { return m_sessions.get(); }
+    TokenIssuer *tokens() { return m_tokens.get(); }
+    DidResolver *resolver() { return m_resolver.get(); }
+    TokenRoute *tokenRoute() { return m_tokenRoute.get(); }
 
 Q_SIGNALS:
     void stopped();
@@ -52,6 +59,10 @@ private:
     std::unique_ptr<EntityHub> m_hub;
     std::unique_ptr<SessionRegistry> m_sessions;
     std::unique_ptr<DevTokenAuthorizer> m_devTokens;
+    std::unique_ptr<TokenIssuer> m_tokens;
+    std::unique_ptr<DidResolver> m_resolver;
+    std::unique_ptr<TokenAuthorizer> m_authorizer;
+    std::unique_ptr<TokenRoute> m_tokenRoute;
     std::unique_ptr<SyncRoute> m_syncRoute;
     std::unique_ptr<ServiceInfoRoute> m_serviceInfo;
     std::unique_ptr<HttpServer> m_http;

@@ -57,6 +57,7 @@ LoroExpected<ChangeBlock> parseChangeBlock(QByteArrayView block)
         return badBlock("header author peer", h.pos());
 
     // The remaining fields are only framed, not decoded: that catches a block cut short.
+    // Bytes after field 13 are accepted, as postcard (and so Loro) ignores them.
     for (const char *name : TrailingFields) {
         const qsizetype at = r.pos();
         if (!r.lebBytes())

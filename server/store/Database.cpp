@@ -37,6 +37,40 @@ const char *const kMigrationV1[] = {
     "CREATE UNIQUE INDEX blocks_range ON blocks(entity, peer, counter_start, counter_end)",
 };
 
+// Identity: issued connection tokens (only their SHA-256) and the DID document cache.
+const char *const kMigrationV2[] = {
+    "CREATE TABLE tokens ("
+    " id INTEGER PRIMARY KEY,"
+    " hash BLOB NOT NULL UNIQUE,"      // SHA-256 of the token; the token itself is never stored
+    " did TEXT NOT NULL,"
+    " issued_at INTEGER NOT NULL,"     // ms since the epoch, UTC
+    " expires_at INTEGER NOT NULL,"
+    " used_at INTEGER,"
+    " session TEXT,"
+    " revoked_at INTEGER,"
+    " dev INTEGER NOT NULL DEFAULT 0)",
+    "CREATE INDEX tokens_issued ON tokens(issued_at)",
+    "CREATE TABLE did_cache ("
+    " did TEXT PRIMARY KEY NOT NULL,"
+    " document BLOB NOT NULL,"
+    " handle TEXT,"
+    " fetched_at INTEGER NOT NULL)",
+};
+
+template <size_t N>
+Expected<void, StoreError> runMigration(QSqlQuery &query, int step, const char *const (&statements)[N])
+{
+    for (const char *statement : statements) {
+        if (!query.exec(QString::fromLatin1(statement))) {
+            return unexpected(StoreError{StoreError::Code::MigrationFailed,
+                                         QStringLiteral("migration %1: %2")
+                                             .arg(step)
+                                             .arg(query.lastError().text())});
+        }
+    }
+    return {};
+}
+
 } // namespace
 
 Database::Database(QSqlDatabase db, QString path) : m_db(std::move(db)), m_path(std::move(path)) {}
@@ -113,17 +147,17 @@ Expected<void, StoreError> Database::migrate()
                                          QStringLiteral("cannot begin migration %1").arg(step)});
         }
         QSqlQuery query(m_db);
+        Expected<void, StoreError> ran;
         switch (step) {
         case 1:
-            for (const char *statement : kMigrationV1) {
-                if (!query.exec(QString::fromLatin1(statement))) {
-                    return unexpected(StoreError{StoreError::Code::MigrationFailed,
-                                                 QStringLiteral("migration 1: %1")
-                                                     .arg(query.lastError().text())});
-                }
-            }
+            ran = runMigration(query, step, kMigrationV1);
+            break;
+        case 2:
+            ran = runMigration(query, step, kMigrationV2);
             break;
         }
+        if (!ran)
+            return unexpected(ran.error());
         if (!query.exec(QStringLiteral("PRAGMA user_version=%1").arg(step))) {
             return unexpected(StoreError{StoreError::Code::MigrationFailed,
                                          QStringLiteral("migration %1: %2")

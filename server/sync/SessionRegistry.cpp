@@ -15,7 +15,7 @@ SessionRegistry::SessionRegistry(EntityHub &hub, EventLog &log, SessionLimits li
 SyncSession *SessionRegistry::open(QWebSocket *socket, const ConnectionGrant &grant)
 {
     const quint64 id = m_nextId++;
-    auto *session = new SyncSession(id, socket, grant.did, m_hub, m_log, m_limits, this);
+    auto *session = new SyncSession(id, socket, grant, m_hub, m_log, m_limits, this);
     m_sessions.insert(id, session);
     connect(session, &SyncSession::closed, this, [this](SyncSession *closed) {
         m_sessions.remove(closed->id());

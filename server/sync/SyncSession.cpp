@@ -12,12 +12,12 @@
 
 namespace canopy {
 
-SyncSession::SyncSession(quint64 id, QWebSocket *socket, QString did, EntityHub &hub, EventLog &log,
+SyncSession::SyncSession(quint64 id, QWebSocket *socket, ConnectionGrant grant, EntityHub &hub, EventLog &log,
                          const SessionLimits &limits, QObject *parent)
     : QObject(parent),
       m_id(id),
       m_socket(socket),
-      m_did(std::move(did)),
+      m_grant(std::move(grant)),
       m_hub(hub),
       m_log(log),
       m_limits(limits),
@@ -130,7 +130,7 @@ void SyncSession::onTextMessage(const QString &text)
     m_traffic.bytesIn += quint64(text.size());
     m_hub.countTextFrame();
     m_log.record(QtDebugMsg, lcSync(), QStringLiteral("text frame ignored"),
-                 {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_did}});
+                 {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did}});
 }
 
 void SyncSession::rejectFrame(const QString &reason, const QString &detail, const QString &entityId)
@@ -138,7 +138,7 @@ void SyncSession::rejectFrame(const QString &reason, const QString &detail, cons
     ++m_traffic.badFrames;
     m_hub.countBadFrame(reason);
     LogFields fields{{QStringLiteral("session"), idString()},
-                     {QStringLiteral("did"), m_did},
+                     {QStringLiteral("did"), m_grant.did},
                      {QStringLiteral("reason"), reason}};
     if (!entityId.isEmpty())
         fields.append({QStringLiteral("entity"), entityId});
@@ -150,7 +150,7 @@ void SyncSession::rejectFrame(const QString &reason, const QString &detail, cons
         m_badFrameTimes.removeFirst();
     if (m_badFrameTimes.size() > m_limits.badFramesPerMinute) {
         m_log.record(QtWarningMsg, lcSync(), QStringLiteral("session closed: too many bad frames"),
-                     {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_did}});
+                     {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did}});
         close(QWebSocketProtocol::CloseCodePolicyViolated,
               QStringLiteral("more than %1 bad frames in a minute").arg(m_limits.badFramesPerMinute));
         m_closed = true; // nothing more is read from a peer that broke the policy
@@ -162,7 +162,7 @@ void SyncSession::onPingTick()
 {
     if (m_awaitingPong && ++m_missedPongs >= 2) {
         m_log.record(QtInfoMsg, lcSync(), QStringLiteral("session closed: missed two pongs"),
-                     {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_did}});
+                     {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did}});
         m_pingTimer->stop();
         close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("ping timeout"));
         return;
@@ -180,7 +180,7 @@ void SyncSession::onDisconnected()
         m_hub.sessionClosed(this);
     m_log.record(QtInfoMsg, lcSync(), QStringLiteral("session ended"),
                  {{QStringLiteral("session"), idString()},
-                  {QStringLiteral("did"), m_did},
+                  {QStringLiteral("did"), m_grant.did},
                   {QStringLiteral("code"), QString::number(int(m_socket->closeCode()))}});
     Q_EMIT closed(this);
 }

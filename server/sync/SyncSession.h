@@ -1,5 +1,6 @@
 #pragma once
 
+#include "auth/ConnectionAuthorizer.h"
 #include "sync/SyncMessage.h"
 
 #include <QDateTime>
@@ -42,13 +43,14 @@ class SyncSession final : public QObject
     Q_DISABLE_COPY_MOVE(SyncSession)
 
 public:
-    SyncSession(quint64 id, QWebSocket *socket, QString did, EntityHub &hub, EventLog &log,
+    SyncSession(quint64 id, QWebSocket *socket, ConnectionGrant grant, EntityHub &hub, EventLog &log,
                 const SessionLimits &limits, QObject *parent = nullptr);
     ~SyncSession() override;
 
     quint64 id() const { return m_id; }
     QString idString() const { return QString::number(m_id); }
-    const QString &did() const { return m_did; }
+    const QString &did() const { return m_grant.did; }
+    const ConnectionGrant &grant() const { return m_grant; }
     QHostAddress remoteAddress() const;
     QDateTime connectedAt() const { return m_connectedAt; }
     const QSet<QString> &subscriptions() const { return m_subscriptions; }
@@ -75,7 +77,7 @@ private:
 
     quint64 m_id;
     QWebSocket *m_socket;
-    QString m_did;
+    ConnectionGrant m_grant;
     EntityHub &m_hub;
     EventLog &m_log;
     SessionLimits m_limits;

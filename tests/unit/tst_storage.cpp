@@ -129,9 +129,34 @@ private Q_SLOTS:
         QSqlDatabase::removeDatabase(QStringLiteral("raw"));
         auto db = Database::open(path);
         QVERIFY(db.has_value());
-        QCOMPARE((*db)->schemaVersion(), 1);
+        QCOMPARE((*db)->schemaVersion(), Database::SchemaVersion);
         QSqlQuery query((*db)->handle());
         QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM unrelated")));
+    }
+
+    // A version-1 database (blocks only) gains the identity tables and keeps its blocks.
+    void migratesFromVersionOne()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.sqlite"));
+        {
+            auto db = Database::open(path);
+            QVERIFY(db.has_value());
+            BlockStore store(**db);
+            QVERIFY(store.write({stored(kEntity, 1, 0, 3, "abc")}).has_value());
+            QSqlQuery query((*db)->handle());
+            QVERIFY(query.exec(QStringLiteral("DROP TABLE tokens")));
+            QVERIFY(query.exec(QStringLiteral("DROP TABLE did_cache")));
+            QVERIFY(query.exec(QStringLiteral("PRAGMA user_version=1")));
+        }
+        auto db = Database::open(path);
+        QVERIFY(db.has_value());
+        QCOMPARE((*db)->schemaVersion(), 2);
+        BlockStore store(**db);
+        QCOMPARE(store.loadEntity(kEntity)->size(), 1);
+        QSqlQuery query((*db)->handle());
+        QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM tokens")));
+        QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM did_cache")));
     }
 
     void unopenablePath()

@@ -1,0 +1,141 @@
+#include "auth/TokenRoute.h"
+
+#include "auth/DidResolver.h"
+#include "auth/TokenIssuer.h"
+#include "http/HttpExchange.h"
+#include "log/EventLog.h"
+#include "log/LogCategories.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QPointer>
+
+namespace canopy {
+
+struct TokenRoute::Attempt
+{
+    QPointer<HttpExchange> exchange;
+    auth::Jwt jwt;
+};
+
+TokenRoute::TokenRoute(const QString &serviceDid, DidResolver &resolver, TokenIssuer &issuer,
+                       EventLog &log, QObject *parent)
+    : QObject(parent), m_resolver(resolver), m_issuer(issuer), m_log(log)
+{
+    m_policy.audiences = {serviceDid, serviceDid + QStringLiteral("#roomy_syncserver")};
+    m_policy.lxm = Method.toString();
+}
+
+bool TokenRoute::matches(const HttpRequest &request) const
+{
+    return request.path == Path;
+}
+
+void TokenRoute::fail(HttpExchange *exchange, const QString &error, const QString &message,
+                      const QString &did)
+{
+    ++m_failures[error];
+    LogFields fields{{QStringLiteral("reason"), error}};
+    if (!did.isEmpty())
+        fields.append({QStringLiteral("did"), did});
+    if (exchange)
+        fields.append({QStringLiteral("remote"), exchange->request().remoteAddress.toString()});
+    m_log.record(QtInfoMsg, lcAuth(), QStringLiteral("token refused: %1").arg(message), fields);
+    Q_EMIT authFailed(error, did);
+    if (exchange)
+        exchange->respond(HttpResponse::error(401, error, message));
+}
+
+void TokenRoute::handle(HttpExchange &exchange)
+{
+    const HttpRequest &request = exchange.request();
+    if (request.method != "GET") {
+        exchange.respond(HttpResponse::error(405, QStringLiteral("MethodNotAllowed"),
+                                             QStringLiteral("%1 takes GET").arg(Path)));
+        return;
+    }
+    const QByteArray authorization = request.header("authorization");
+    if (authorization.size() > auth::JwtVerifier::MaxTokenBytes + 7) {
+        fail(&exchange, QStringLiteral("BadJwt"), QStringLiteral("the bearer token exceeds 8 KiB"));
+        return;
+    }
+    const qsizetype space = authorization.indexOf(' ');
+    const QByteArray scheme = space < 0 ? authorization : authorization.left(space);
+    const QByteArray token = space < 0 ? QByteArray() : authorization.mid(space + 1).trimmed();
+    if (scheme.compare("Bearer", Qt::CaseInsensitive) != 0 || token.isEmpty()) {
+        fail(&exchange, QStringLiteral("MissingJwt"), QStringLiteral("missing jwt"));
+        return;
+    }
+
+    auto jwt = auth::JwtVerifier::parse(token, m_policy, QDateTime::currentMSecsSinceEpoch());
+    if (!jwt) {
+        fail(&exchange, jwt.error().nameString(), jwt.error().message);
+        return;
+    }
+    auto attempt = std::make_shared<Attempt>(Attempt{&exchange, std::move(*jwt)});
+    withKey(attempt, false);
+}
+
+void TokenRoute::withKey(const std::shared_ptr<Attempt> &attempt, bool refreshed)
+{
+    const QString did = attempt->jwt.issDid;
+    m_resolver.resolve(did, refreshed, attempt->exchange, [this, attempt, refreshed, did](const DidResolver::Result &result) {
+        HttpExchange *exchange = attempt->exchange;
+        if (!exchange)
+            return;
+        if (!result) {
+            const ResolveError &error = result.error();
+            const QString what = error.code == ResolveError::Code::Tombstoned
+                                     ? QStringLiteral("the issuer's DID is tombstoned")
+                                 : error.code == ResolveError::Code::NotFound
+                                     ? QStringLiteral("could not resolve iss did: not found")
+                                     : QStringLiteral("could not resolve iss did");
+            fail(exchange, QStringLiteral("AuthenticationRequired"),
+                 QStringLiteral("%1 (%2)").arg(what, error.message), did);
+            return;
+        }
+        const auth::DidDocument &document = *result;
+        const std::optional<auth::PublicKey> &key =
+            attempt->jwt.keyId == u"atproto_label" ? document.labelKey : document.atprotoKey;
+        if (!key) {
+            if (!refreshed) {
+                withKey(attempt, true); // the cached document may predate the key
+                return;
+            }
+            fail(exchange, QStringLiteral("AuthenticationRequired"),
+                 QStringLiteral("missing or bad key in did doc: %1")
+                     .arg(document.keyProblem.isEmpty() ? QStringLiteral("no #%1 key").arg(attempt->jwt.keyId)
+                                                        : document.keyProblem),
+                 did);
+            return;
+        }
+        switch (auth::JwtVerifier::verifySignature(attempt->jwt, *key)) {
+        case auth::SignatureCheck::Valid:
+            break;
+        case auth::SignatureCheck::Unusable:
+            fail(exchange, QStringLiteral("BadJwtSignature"), QStringLiteral("could not verify jwt signature"), did);
+            return;
+        case auth::SignatureCheck::Invalid:
+        case auth::SignatureCheck::CurveMismatch:
+            // The key may have been rotated since it was cached: exactly one fresh look.
+            if (!refreshed) {
+                withKey(attempt, true);
+                return;
+            }
+            fail(exchange, QStringLiteral("BadJwtSignature"),
+                 QStringLiteral("jwt signature does not match jwt issuer"), did);
+            return;
+        }
+        auto issued = m_issuer.issue(did);
+        if (!issued) {
+            m_log.record(QtCriticalMsg, lcStore(), QStringLiteral("cannot issue token: %1").arg(issued.error().message),
+                         {{QStringLiteral("did"), did}});
+            exchange->respond(HttpResponse::error(503, QStringLiteral("StoreUnavailable"),
+                                                  QStringLiteral("the token could not be recorded")));
+            return;
+        }
+        exchange->respond(HttpResponse::json(200, QJsonObject{{QStringLiteral("token"), issued->token}}));
+    });
+}
+
+} // namespace canopy

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "auth/Jwt.h"
+#include "http/HttpRoute.h"
+
+#include <QHash>
+#include <QObject>
+
+namespace canopy {
+
+class DidResolver;
+class EventLog;
+class HttpExchange;
+class TokenIssuer;
+
+// GET /xrpc/chat.roomy.v0.sync.token: trades an ATProto service JWT (Authorization: Bearer) for
+// a single-use connection token. Failures are 401 with the reference verifier's error names.
+class TokenRoute final : public QObject, public HttpRoute
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TokenRoute)
+
+public:
+    static constexpr QStringView Path = u"/xrpc/chat.roomy.v0.sync.token";
+    static constexpr QStringView Method = u"chat.roomy.v0.sync.token";
+
+    TokenRoute(const QString &serviceDid, DidResolver &resolver, TokenIssuer &issuer, EventLog &log,
+               QObject *parent = nullptr);
+
+    bool matches(const HttpRequest &request) const override;
+    void handle(HttpExchange &exchange) override;
+
+    const QHash<QString, quint64> &failures() const { return m_failures; } // by error name
+
+Q_SIGNALS:
+    void authFailed(const QString &error, const QString &did);
+
+private:
+    struct Attempt;
+    void withKey(const std::shared_ptr<Attempt> &attempt, bool refreshed);
+    void fail(HttpExchange *exchange, const QString &error, const QString &message, const QString &did = {});
+
+    auth::JwtPolicy m_policy;
+    DidResolver &m_resolver;
+    TokenIssuer &m_issuer;
+    EventLog &m_log;
+    QHash<QString, quint64> m_failures;
+};
+
+} // namespace canopy
