@@ -1,10 +1,10 @@
 #include "CommandLine.h"
 
+#include <cstdio>
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QProcessEnvironment>
-
-#include <cstdio>
 
 namespace canopy {
 namespace {
@@ -25,8 +25,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
         "document in SQLite.\nFlags beat environment variables."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOption(QCommandLineOption(QStringLiteral("headless"),
-                                        QStringLiteral("Run the host without a window.")));
+    parser.addOption(QCommandLineOption(
+        QStringLiteral("headless"), QStringLiteral("Run the host without a window.")));
     ConfigLoader::addOptions(parser);
 
     CommandLine result;
@@ -47,8 +47,9 @@ CommandLine parseCommandLine(const QStringList &arguments)
         return result;
     }
     if (!parser.positionalArguments().isEmpty()) {
-        printLine(stderr, QStringLiteral("canopy: unexpected argument '%1'")
-                              .arg(parser.positionalArguments().constFirst()));
+        printLine(stderr,
+            QStringLiteral("canopy: unexpected argument '%1'")
+                .arg(parser.positionalArguments().constFirst()));
         result.action = CommandLine::Action::Exit;
         result.exitCode = 2;
         return result;

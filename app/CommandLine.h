@@ -8,7 +8,11 @@ namespace canopy {
 
 struct CommandLine
 {
-    enum class Action { Run, Exit };
+    enum class Action
+    {
+        Run,
+        Exit
+    };
     Action action = Action::Run;
     int exitCode = 0;
     Config config;

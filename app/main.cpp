@@ -1,13 +1,12 @@
 #include "CommandLine.h"
-
 #include "host/Host.h"
 #include "log/JsonLogSink.h"
 #include "util/ShutdownSignals.h"
 
+#include <cstdio>
+
 #include <QCoreApplication>
 #include <QTimer>
-
-#include <cstdio>
 
 int main(int argc, char *argv[])
 {

@@ -12,14 +12,14 @@ struct HttpRequest;
 struct ConnectionGrant
 {
     QString did;
-    QString method;  // "dev-token" or "token"
+    QString method; // "dev-token" or "token"
     QString tokenId; // the issuance record, when there is one (never the token itself)
 };
 
 struct ConnectionRefusal
 {
     int status = 403;
-    QString error;   // XRPC error name
+    QString error; // XRPC error name
     QString message; // says precisely why
 };
 
@@ -28,9 +28,9 @@ class ConnectionAuthorizer
 {
 public:
     virtual ~ConnectionAuthorizer() = default;
-    virtual Expected<ConnectionGrant, ConnectionRefusal> authorize(const QString &did,
-                                                                   const QString &token,
-                                                                   const HttpRequest &request) = 0;
+    virtual Expected<ConnectionGrant, ConnectionRefusal> authorize(
+        const QString &did, const QString &token, const HttpRequest &request)
+        = 0;
 };
 
 } // namespace canopy

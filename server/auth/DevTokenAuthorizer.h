@@ -14,8 +14,8 @@ public:
 
     bool isEnabled() const { return !m_devToken.isEmpty(); }
     bool matches(const QString &token) const; // constant time
-    Expected<ConnectionGrant, ConnectionRefusal> authorize(const QString &did, const QString &token,
-                                                           const HttpRequest &request) override;
+    Expected<ConnectionGrant, ConnectionRefusal> authorize(
+        const QString &did, const QString &token, const HttpRequest &request) override;
 
 private:
     QByteArray m_devToken;

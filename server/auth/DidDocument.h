@@ -3,10 +3,10 @@
 #include "auth/PublicKey.h"
 #include "util/Expected.h"
 
+#include <optional>
+
 #include <QByteArray>
 #include <QString>
-
-#include <optional>
 
 namespace canopy::auth {
 
@@ -14,11 +14,11 @@ namespace canopy::auth {
 struct DidDocument
 {
     QString id;
-    QString handle;                      // first alsoKnownAs "at://" entry, prefix stripped
+    QString handle; // first alsoKnownAs "at://" entry, prefix stripped
     std::optional<PublicKey> atprotoKey; // verificationMethod "#atproto"
-    std::optional<PublicKey> labelKey;   // verificationMethod "#atproto_label"
-    QString keyProblem;                  // why atprotoKey is absent, for the 401 message
-    QByteArray json;                     // the document as served, compact
+    std::optional<PublicKey> labelKey; // verificationMethod "#atproto_label"
+    QString keyProblem; // why atprotoKey is absent, for the 401 message
+    QByteArray json; // the document as served, compact
 
     // Parses and checks a document served for `expectedDid`: JSON object, "id" equal to the DID,
     // well-formed verificationMethod entries (string id, type, controller). Key lookup: the first

@@ -17,7 +17,7 @@ namespace {
 
 ResolveError error(ResolveError::Code code, const QString &message)
 {
-    return ResolveError{code, message};
+    return ResolveError {code, message};
 }
 
 bool isLoopbackHost(const QString &host)
@@ -30,12 +30,13 @@ bool isLoopbackHost(const QString &host)
 
 } // namespace
 
-DidResolver::DidResolver(Database &database, EventLog &log, ResolverSettings settings, QObject *parent)
-    : QObject(parent),
-      m_database(database),
-      m_log(log),
-      m_settings(std::move(settings)),
-      m_network(new QNetworkAccessManager(this))
+DidResolver::DidResolver(
+    Database &database, EventLog &log, ResolverSettings settings, QObject *parent)
+    : QObject(parent)
+    , m_database(database)
+    , m_log(log)
+    , m_settings(std::move(settings))
+    , m_network(new QNetworkAccessManager(this))
 {
     m_network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
 }
@@ -57,14 +58,14 @@ Expected<QUrl, ResolveError> DidResolver::documentUrl(const QString &did, const 
         const QStringList parts = did.mid(8).split(u':');
         if (parts.size() != 1 || parts.front().isEmpty()) {
             return unexpected(error(ResolveError::Code::Unsupported,
-                                    QStringLiteral("did:web with a path is not supported: %1").arg(did)));
+                QStringLiteral("did:web with a path is not supported: %1").arg(did)));
         }
         const QString hostPort = QUrl::fromPercentEncoding(parts.front().toUtf8());
         QUrl url(QStringLiteral("https://") + hostPort + QStringLiteral("/.well-known/did.json"),
-                 QUrl::StrictMode);
+            QUrl::StrictMode);
         if (!url.isValid() || url.host().isEmpty() || !url.path().startsWith(u"/.well-known")) {
             return unexpected(error(ResolveError::Code::Unsupported,
-                                    QStringLiteral("did:web host is not a valid host: %1").arg(did)));
+                QStringLiteral("did:web host is not a valid host: %1").arg(did)));
         }
         // Plain http only where nothing leaves the machine.
         if (isLoopbackHost(url.host()))
@@ -72,7 +73,7 @@ Expected<QUrl, ResolveError> DidResolver::documentUrl(const QString &did, const 
         return url;
     }
     return unexpected(error(ResolveError::Code::Unsupported,
-                            QStringLiteral("unsupported DID method: %1").arg(did.section(u':', 0, 1))));
+        QStringLiteral("unsupported DID method: %1").arg(did.section(u':', 0, 1))));
 }
 
 void DidResolver::resolve(const QString &did, bool forceRefresh, QObject *context, Callback done)
@@ -98,7 +99,7 @@ void DidResolver::resolve(const QString &did, bool forceRefresh, QObject *contex
     }
     ++m_cacheMisses;
     const bool inFlight = m_waiting.contains(did);
-    m_waiting[did].append(Waiter{context, std::move(done)});
+    m_waiting[did].append(Waiter {context, std::move(done)});
     if (!inFlight)
         fetch(did);
 }
@@ -124,9 +125,11 @@ void DidResolver::fetch(const QString &did)
     }
     ++m_fetches;
     QNetworkRequest request(*url);
-    request.setRawHeader("Accept", "application/did+ld+json, application/did+json, application/json");
+    request.setRawHeader(
+        "Accept", "application/did+ld+json, application/did+json, application/json");
     request.setTransferTimeout(m_settings.timeoutMs);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    request.setAttribute(
+        QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     QNetworkReply *reply = m_network->get(request);
     // A document larger than the cap is refused before it is buffered whole.
     connect(reply, &QNetworkReply::downloadProgress, reply, [this, reply](qint64 received, qint64) {
@@ -145,54 +148,56 @@ void DidResolver::finishFetch(const QString &did, QNetworkReply *reply)
 
     if (reply->bytesAvailable() > m_settings.maxBytes
         || (reply->error() == QNetworkReply::OperationCanceledError && status == 200)) {
-        deliver(did, Result(unexpected(error(
-                         ResolveError::Code::BadResponse,
-                         QStringLiteral("the DID document from %1 exceeds %2 KiB")
-                             .arg(source)
-                             .arg(m_settings.maxBytes / 1024)))));
+        deliver(did,
+            Result(unexpected(error(ResolveError::Code::BadResponse,
+                QStringLiteral("the DID document from %1 exceeds %2 KiB")
+                    .arg(source)
+                    .arg(m_settings.maxBytes / 1024)))));
         return;
     }
     if (status == 0) {
         const bool timeout = reply->error() == QNetworkReply::OperationCanceledError
-                             || reply->error() == QNetworkReply::TimeoutError;
-        deliver(did, Result(unexpected(error(
-                         ResolveError::Code::Unreachable,
-                         timeout ? QStringLiteral("the DID directory %1 did not answer within %2 s")
-                                       .arg(source)
-                                       .arg(m_settings.timeoutMs / 1000.0)
-                                 : QStringLiteral("cannot reach %1: %2").arg(source, reply->errorString())))));
+            || reply->error() == QNetworkReply::TimeoutError;
+        deliver(did,
+            Result(unexpected(error(ResolveError::Code::Unreachable,
+                timeout
+                    ? QStringLiteral("the DID directory %1 did not answer within %2 s")
+                          .arg(source)
+                          .arg(m_settings.timeoutMs / 1000.0)
+                    : QStringLiteral("cannot reach %1: %2").arg(source, reply->errorString())))));
         return;
     }
     if (status == 404 || (web && (status < 200 || status > 299))) {
         forget(did);
-        deliver(did, Result(unexpected(error(ResolveError::Code::NotFound,
-                                             QStringLiteral("%1 is not known to %2 (HTTP %3)")
-                                                 .arg(did, source)
-                                                 .arg(status)))));
+        deliver(did,
+            Result(unexpected(error(ResolveError::Code::NotFound,
+                QStringLiteral("%1 is not known to %2 (HTTP %3)").arg(did, source).arg(status)))));
         return;
     }
     if (status == 410) {
         forget(did);
-        deliver(did, Result(unexpected(error(ResolveError::Code::Tombstoned,
-                                             QStringLiteral("%1 is tombstoned (HTTP 410 from %2)")
-                                                 .arg(did, source)))));
+        deliver(did,
+            Result(unexpected(error(ResolveError::Code::Tombstoned,
+                QStringLiteral("%1 is tombstoned (HTTP 410 from %2)").arg(did, source)))));
         return;
     }
     if (status < 200 || status > 299) {
-        deliver(did, Result(unexpected(error(ResolveError::Code::BadResponse,
-                                             QStringLiteral("%1 answered HTTP %2%3")
-                                                 .arg(source)
-                                                 .arg(status)
-                                                 .arg(status >= 300 && status < 400
-                                                          ? QStringLiteral(" (redirects are not followed)")
-                                                          : QString())))));
+        deliver(did,
+            Result(unexpected(error(ResolveError::Code::BadResponse,
+                QStringLiteral("%1 answered HTTP %2%3")
+                    .arg(source)
+                    .arg(status)
+                    .arg(status >= 300 && status < 400
+                            ? QStringLiteral(" (redirects are not followed)")
+                            : QString())))));
         return;
     }
     auto document = auth::DidDocument::parse(reply->readAll(), did);
     if (!document) {
-        deliver(did, Result(unexpected(error(ResolveError::Code::BadDocument,
-                                             QStringLiteral("%1 served no usable DID document for %2: %3")
-                                                 .arg(source, did, document.error())))));
+        deliver(did,
+            Result(unexpected(error(ResolveError::Code::BadDocument,
+                QStringLiteral("%1 served no usable DID document for %2: %3")
+                    .arg(source, did, document.error())))));
         return;
     }
     store(*document);
@@ -204,8 +209,9 @@ void DidResolver::deliver(const QString &did, const Result &result)
 {
     const QList<Waiter> waiters = m_waiting.take(did);
     if (!result) {
-        m_log.record(QtWarningMsg, lcAuth(), QStringLiteral("DID resolution failed: %1").arg(result.error().message),
-                     {{QStringLiteral("did"), did}});
+        m_log.record(QtWarningMsg, lcAuth(),
+            QStringLiteral("DID resolution failed: %1").arg(result.error().message),
+            {{QStringLiteral("did"), did}});
     }
     for (const Waiter &waiter : waiters) {
         if (waiter.context)
@@ -225,7 +231,8 @@ void DidResolver::store(const auth::DidDocument &document)
     query.addBindValue(document.handle.isEmpty() ? QVariant() : QVariant(document.handle));
     query.addBindValue(QDateTime::currentMSecsSinceEpoch());
     if (auto ok = Database::exec(query, "write DID cache"); !ok)
-        m_log.record(QtWarningMsg, lcStore(), ok.error().message, {{QStringLiteral("did"), document.id}});
+        m_log.record(
+            QtWarningMsg, lcStore(), ok.error().message, {{QStringLiteral("did"), document.id}});
 }
 
 void DidResolver::forget(const QString &did)

@@ -3,12 +3,12 @@
 #include "auth/DidDocument.h"
 #include "util/Expected.h"
 
+#include <functional>
+
 #include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QUrl>
-
-#include <functional>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -20,9 +20,10 @@ class EventLog;
 
 struct ResolveError
 {
-    enum class Code {
-        NotFound,    // 404 (and any non-2xx for did:web): no such identity
-        Tombstoned,  // 410: the identity was deactivated
+    enum class Code
+    {
+        NotFound, // 404 (and any non-2xx for did:web): no such identity
+        Tombstoned, // 410: the identity was deactivated
         Unsupported, // a method other than plc/web, or did:web with a path
         Unreachable, // connection refused, DNS, TLS, timeout
         BadResponse, // other HTTP status, redirect, oversized or non-JSON body
@@ -37,7 +38,7 @@ struct ResolverSettings
     QUrl plcUrl = QUrl(QStringLiteral("https://plc.directory"));
     int timeoutMs = 3000;
     qint64 maxBytes = 512 * 1024;
-    int freshSeconds = 3600;  // served from the cache without a thought
+    int freshSeconds = 3600; // served from the cache without a thought
     int maxAgeSeconds = 86400; // served from the cache while a refresh runs; older is refetched
 };
 
@@ -52,8 +53,8 @@ public:
     using Result = Expected<auth::DidDocument, ResolveError>;
     using Callback = std::function<void(const Result &)>;
 
-    DidResolver(Database &database, EventLog &log, ResolverSettings settings,
-                QObject *parent = nullptr);
+    DidResolver(
+        Database &database, EventLog &log, ResolverSettings settings, QObject *parent = nullptr);
     ~DidResolver() override;
 
     // `done` runs once (possibly before resolve() returns) unless `context` is destroyed first.

@@ -12,8 +12,7 @@ struct KeyError
     QString message; // says what is wrong, e.g. "unsupported multicodec 0xed (ed25519)"
 };
 
-template <typename T>
-using KeyExpected = Expected<T, KeyError>;
+template <typename T> using KeyExpected = Expected<T, KeyError>;
 
 // base58btc (Bitcoin alphabet). Leading '1's are zero bytes.
 KeyExpected<QByteArray> decodeBase58btc(QStringView text);

@@ -12,8 +12,8 @@ class TokenAuthorizer final : public ConnectionAuthorizer
 {
 public:
     TokenAuthorizer(DevTokenAuthorizer &devTokens, TokenIssuer &issuer);
-    Expected<ConnectionGrant, ConnectionRefusal> authorize(const QString &did, const QString &token,
-                                                           const HttpRequest &request) override;
+    Expected<ConnectionGrant, ConnectionRefusal> authorize(
+        const QString &did, const QString &token, const HttpRequest &request) override;
 
 private:
     DevTokenAuthorizer &m_devTokens;

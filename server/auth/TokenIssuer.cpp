@@ -4,18 +4,19 @@
 #include "log/LogCategories.h"
 #include "store/Database.h"
 
+#include <openssl/rand.h>
+
 #include <QCryptographicHash>
 #include <QSqlQuery>
 #include <QVariant>
-
-#include <openssl/rand.h>
 
 namespace canopy {
 namespace {
 
 QDateTime fromMs(const QVariant &value)
 {
-    return value.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+    return value.isNull() ? QDateTime()
+                          : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
 }
 
 TokenRecord recordFrom(const QSqlQuery &query)
@@ -31,7 +32,8 @@ TokenRecord recordFrom(const QSqlQuery &query)
     return record;
 }
 
-const QString kColumns = QStringLiteral("id, did, issued_at, expires_at, used_at, session, revoked_at");
+const QString kColumns
+    = QStringLiteral("id, did, issued_at, expires_at, used_at, session, revoked_at");
 
 } // namespace
 
@@ -62,7 +64,10 @@ QString TokenRecord::stateName(State state)
 }
 
 TokenIssuer::TokenIssuer(Database &database, EventLog &log, int ttlSeconds, QObject *parent)
-    : QObject(parent), m_database(database), m_log(log), m_ttlSeconds(ttlSeconds)
+    : QObject(parent)
+    , m_database(database)
+    , m_log(log)
+    , m_ttlSeconds(ttlSeconds)
 {
     qRegisterMetaType<canopy::TokenRecord>();
 }
@@ -106,8 +111,8 @@ Expected<IssuedToken, StoreError> TokenIssuer::issue(const QString &did)
     issued.record.expiresAt = now.addSecs(m_ttlSeconds);
 
     QSqlQuery query(m_database.handle());
-    query.prepare(QStringLiteral(
-        "INSERT INTO tokens(hash, did, issued_at, expires_at) VALUES (?, ?, ?, ?)"));
+    query.prepare(
+        QStringLiteral("INSERT INTO tokens(hash, did, issued_at, expires_at) VALUES (?, ?, ?, ?)"));
     query.addBindValue(hashToken(issued.token));
     query.addBindValue(did);
     query.addBindValue(now.toMSecsSinceEpoch());
@@ -117,37 +122,38 @@ Expected<IssuedToken, StoreError> TokenIssuer::issue(const QString &did)
     issued.record.id = query.lastInsertId().toLongLong();
     ++m_issuedCount;
     m_log.record(QtInfoMsg, lcAuth(), QStringLiteral("token issued"),
-                 {{QStringLiteral("did"), did},
-                  {QStringLiteral("token"), QString::number(issued.record.id)}});
+        {{QStringLiteral("did"), did},
+            {QStringLiteral("token"), QString::number(issued.record.id)}});
     Q_EMIT tokenIssued(issued.record);
     return issued;
 }
 
-Expected<TokenRecord, ConnectionRefusal> TokenIssuer::consume(const QString &did, const QString &token)
+Expected<TokenRecord, ConnectionRefusal> TokenIssuer::consume(
+    const QString &did, const QString &token)
 {
     QSqlQuery query(m_database.handle());
     query.prepare(QStringLiteral("SELECT %1 FROM tokens WHERE hash = ?").arg(kColumns));
     query.addBindValue(hashToken(token));
     if (!Database::exec(query, "look up token") || !query.next()) {
-        return unexpected(ConnectionRefusal{403, QStringLiteral("InvalidToken"),
-                                            QStringLiteral("the token is not valid")});
+        return unexpected(ConnectionRefusal {
+            403, QStringLiteral("InvalidToken"), QStringLiteral("the token is not valid")});
     }
     TokenRecord record = recordFrom(query);
     const QDateTime now = QDateTime::currentDateTimeUtc();
     if (record.did != did) {
-        return unexpected(ConnectionRefusal{403, QStringLiteral("TokenDidMismatch"),
-                                            QStringLiteral("the token was issued for another DID")});
+        return unexpected(ConnectionRefusal {403, QStringLiteral("TokenDidMismatch"),
+            QStringLiteral("the token was issued for another DID")});
     }
     switch (record.state(now)) {
     case TokenRecord::State::Revoked:
-        return unexpected(ConnectionRefusal{403, QStringLiteral("TokenRevoked"),
-                                            QStringLiteral("the token was revoked")});
+        return unexpected(ConnectionRefusal {
+            403, QStringLiteral("TokenRevoked"), QStringLiteral("the token was revoked")});
     case TokenRecord::State::Used:
-        return unexpected(ConnectionRefusal{403, QStringLiteral("TokenUsed"),
-                                            QStringLiteral("the token was already used")});
+        return unexpected(ConnectionRefusal {
+            403, QStringLiteral("TokenUsed"), QStringLiteral("the token was already used")});
     case TokenRecord::State::Expired:
-        return unexpected(ConnectionRefusal{403, QStringLiteral("TokenExpired"),
-                                            QStringLiteral("the token has expired")});
+        return unexpected(ConnectionRefusal {
+            403, QStringLiteral("TokenExpired"), QStringLiteral("the token has expired")});
     case TokenRecord::State::Unused:
         break;
     }
@@ -157,8 +163,8 @@ Expected<TokenRecord, ConnectionRefusal> TokenIssuer::consume(const QString &did
     spend.addBindValue(record.id);
     // Not spent, not granted: a token whose use could not be recorded could be used twice.
     if (!Database::exec(spend, "spend token") || spend.numRowsAffected() != 1) {
-        return unexpected(ConnectionRefusal{503, QStringLiteral("StoreUnavailable"),
-                                            QStringLiteral("the token could not be recorded as used")});
+        return unexpected(ConnectionRefusal {503, QStringLiteral("StoreUnavailable"),
+            QStringLiteral("the token could not be recorded as used")});
     }
     record.usedAt = now;
     Q_EMIT tokenUsed(record);
@@ -178,13 +184,14 @@ void TokenIssuer::attachSession(qint64 tokenId, const QString &session)
 bool TokenIssuer::revoke(qint64 tokenId)
 {
     QSqlQuery query(m_database.handle());
-    query.prepare(QStringLiteral("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"));
+    query.prepare(
+        QStringLiteral("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"));
     query.addBindValue(QDateTime::currentMSecsSinceEpoch());
     query.addBindValue(tokenId);
     if (!Database::exec(query, "revoke token") || query.numRowsAffected() != 1)
         return false;
     m_log.record(QtInfoMsg, lcAuth(), QStringLiteral("token revoked"),
-                 {{QStringLiteral("token"), QString::number(tokenId)}});
+        {{QStringLiteral("token"), QString::number(tokenId)}});
     Q_EMIT tokenRevoked(tokenId);
     return true;
 }

@@ -20,11 +20,17 @@ struct TokenRecord
     QString did;
     QDateTime issuedAt;
     QDateTime expiresAt;
-    QDateTime usedAt;    // null while unused
-    QString session;     // the session the token opened
+    QDateTime usedAt; // null while unused
+    QString session; // the session the token opened
     QDateTime revokedAt; // null unless revoked
 
-    enum class State { Unused, Used, Expired, Revoked };
+    enum class State
+    {
+        Unused,
+        Used,
+        Expired,
+        Revoked
+    };
     State state(const QDateTime &now) const;
     static QString stateName(State state); // "unused", "used", "expired", "revoked"
 };

@@ -19,8 +19,11 @@ struct TokenRoute::Attempt
 };
 
 TokenRoute::TokenRoute(const QString &serviceDid, DidResolver &resolver, TokenIssuer &issuer,
-                       EventLog &log, QObject *parent)
-    : QObject(parent), m_resolver(resolver), m_issuer(issuer), m_log(log)
+    EventLog &log, QObject *parent)
+    : QObject(parent)
+    , m_resolver(resolver)
+    , m_issuer(issuer)
+    , m_log(log)
 {
     m_policy.audiences = {serviceDid, serviceDid + QStringLiteral("#roomy_syncserver")};
     m_policy.lxm = Method.toString();
@@ -31,11 +34,11 @@ bool TokenRoute::matches(const HttpRequest &request) const
     return request.path == Path;
 }
 
-void TokenRoute::fail(HttpExchange *exchange, const QString &error, const QString &message,
-                      const QString &did)
+void TokenRoute::fail(
+    HttpExchange *exchange, const QString &error, const QString &message, const QString &did)
 {
     ++m_failures[error];
-    LogFields fields{{QStringLiteral("reason"), error}};
+    LogFields fields {{QStringLiteral("reason"), error}};
     if (!did.isEmpty())
         fields.append({QStringLiteral("did"), did});
     if (exchange)
@@ -50,8 +53,8 @@ void TokenRoute::handle(HttpExchange &exchange)
 {
     const HttpRequest &request = exchange.request();
     if (request.method != "GET") {
-        exchange.respond(HttpResponse::error(405, QStringLiteral("MethodNotAllowed"),
-                                             QStringLiteral("%1 takes GET").arg(Path)));
+        exchange.respond(HttpResponse::error(
+            405, QStringLiteral("MethodNotAllowed"), QStringLiteral("%1 takes GET").arg(Path)));
         return;
     }
     const QByteArray authorization = request.header("authorization");
@@ -72,70 +75,75 @@ void TokenRoute::handle(HttpExchange &exchange)
         fail(&exchange, jwt.error().nameString(), jwt.error().message);
         return;
     }
-    auto attempt = std::make_shared<Attempt>(Attempt{&exchange, std::move(*jwt)});
+    auto attempt = std::make_shared<Attempt>(Attempt {&exchange, std::move(*jwt)});
     withKey(attempt, false);
 }
 
 void TokenRoute::withKey(const std::shared_ptr<Attempt> &attempt, bool refreshed)
 {
     const QString did = attempt->jwt.issDid;
-    m_resolver.resolve(did, refreshed, attempt->exchange, [this, attempt, refreshed, did](const DidResolver::Result &result) {
-        HttpExchange *exchange = attempt->exchange;
-        if (!exchange)
-            return;
-        if (!result) {
-            const ResolveError &error = result.error();
-            const QString what = error.code == ResolveError::Code::Tombstoned
-                                     ? QStringLiteral("the issuer's DID is tombstoned")
-                                 : error.code == ResolveError::Code::NotFound
-                                     ? QStringLiteral("could not resolve iss did: not found")
-                                     : QStringLiteral("could not resolve iss did");
-            fail(exchange, QStringLiteral("AuthenticationRequired"),
-                 QStringLiteral("%1 (%2)").arg(what, error.message), did);
-            return;
-        }
-        const auth::DidDocument &document = *result;
-        const std::optional<auth::PublicKey> &key =
-            attempt->jwt.keyId == u"atproto_label" ? document.labelKey : document.atprotoKey;
-        if (!key) {
-            if (!refreshed) {
-                withKey(attempt, true); // the cached document may predate the key
+    m_resolver.resolve(did, refreshed, attempt->exchange,
+        [this, attempt, refreshed, did](const DidResolver::Result &result) {
+            HttpExchange *exchange = attempt->exchange;
+            if (!exchange)
+                return;
+            if (!result) {
+                const ResolveError &error = result.error();
+                const QString what = error.code == ResolveError::Code::Tombstoned
+                    ? QStringLiteral("the issuer's DID is tombstoned")
+                    : error.code == ResolveError::Code::NotFound
+                    ? QStringLiteral("could not resolve iss did: not found")
+                    : QStringLiteral("could not resolve iss did");
+                fail(exchange, QStringLiteral("AuthenticationRequired"),
+                    QStringLiteral("%1 (%2)").arg(what, error.message), did);
                 return;
             }
-            fail(exchange, QStringLiteral("AuthenticationRequired"),
-                 QStringLiteral("missing or bad key in did doc: %1")
-                     .arg(document.keyProblem.isEmpty() ? QStringLiteral("no #%1 key").arg(attempt->jwt.keyId)
-                                                        : document.keyProblem),
-                 did);
-            return;
-        }
-        switch (auth::JwtVerifier::verifySignature(attempt->jwt, *key)) {
-        case auth::SignatureCheck::Valid:
-            break;
-        case auth::SignatureCheck::Unusable:
-            fail(exchange, QStringLiteral("BadJwtSignature"), QStringLiteral("could not verify jwt signature"), did);
-            return;
-        case auth::SignatureCheck::Invalid:
-        case auth::SignatureCheck::CurveMismatch:
-            // The key may have been rotated since it was cached: exactly one fresh look.
-            if (!refreshed) {
-                withKey(attempt, true);
+            const auth::DidDocument &document = *result;
+            const std::optional<auth::PublicKey> &key
+                = attempt->jwt.keyId == u"atproto_label" ? document.labelKey : document.atprotoKey;
+            if (!key) {
+                if (!refreshed) {
+                    withKey(attempt, true); // the cached document may predate the key
+                    return;
+                }
+                fail(exchange, QStringLiteral("AuthenticationRequired"),
+                    QStringLiteral("missing or bad key in did doc: %1")
+                        .arg(document.keyProblem.isEmpty()
+                                ? QStringLiteral("no #%1 key").arg(attempt->jwt.keyId)
+                                : document.keyProblem),
+                    did);
                 return;
             }
-            fail(exchange, QStringLiteral("BadJwtSignature"),
-                 QStringLiteral("jwt signature does not match jwt issuer"), did);
-            return;
-        }
-        auto issued = m_issuer.issue(did);
-        if (!issued) {
-            m_log.record(QtCriticalMsg, lcStore(), QStringLiteral("cannot issue token: %1").arg(issued.error().message),
-                         {{QStringLiteral("did"), did}});
-            exchange->respond(HttpResponse::error(503, QStringLiteral("StoreUnavailable"),
-                                                  QStringLiteral("the token could not be recorded")));
-            return;
-        }
-        exchange->respond(HttpResponse::json(200, QJsonObject{{QStringLiteral("token"), issued->token}}));
-    });
+            switch (auth::JwtVerifier::verifySignature(attempt->jwt, *key)) {
+            case auth::SignatureCheck::Valid:
+                break;
+            case auth::SignatureCheck::Unusable:
+                fail(exchange, QStringLiteral("BadJwtSignature"),
+                    QStringLiteral("could not verify jwt signature"), did);
+                return;
+            case auth::SignatureCheck::Invalid:
+            case auth::SignatureCheck::CurveMismatch:
+                // The key may have been rotated since it was cached: exactly one fresh look.
+                if (!refreshed) {
+                    withKey(attempt, true);
+                    return;
+                }
+                fail(exchange, QStringLiteral("BadJwtSignature"),
+                    QStringLiteral("jwt signature does not match jwt issuer"), did);
+                return;
+            }
+            auto issued = m_issuer.issue(did);
+            if (!issued) {
+                m_log.record(QtCriticalMsg, lcStore(),
+                    QStringLiteral("cannot issue token: %1").arg(issued.error().message),
+                    {{QStringLiteral("did"), did}});
+                exchange->respond(HttpResponse::error(503, QStringLiteral("StoreUnavailable"),
+                    QStringLiteral("the token could not be recorded")));
+                return;
+            }
+            exchange->respond(
+                HttpResponse::json(200, QJsonObject {{QStringLiteral("token"), issued->token}}));
+        });
 }
 
 } // namespace canopy

@@ -25,7 +25,7 @@ public:
     static constexpr QStringView Method = u"chat.roomy.v0.sync.token";
 
     TokenRoute(const QString &serviceDid, DidResolver &resolver, TokenIssuer &issuer, EventLog &log,
-               QObject *parent = nullptr);
+        QObject *parent = nullptr);
 
     bool matches(const HttpRequest &request) const override;
     void handle(HttpExchange &exchange) override;
@@ -38,7 +38,8 @@ Q_SIGNALS:
 private:
     struct Attempt;
     void withKey(const std::shared_ptr<Attempt> &attempt, bool refreshed);
-    void fail(HttpExchange *exchange, const QString &error, const QString &message, const QString &did = {});
+    void fail(HttpExchange *exchange, const QString &error, const QString &message,
+        const QString &did = {});
 
     auth::JwtPolicy m_policy;
     DidResolver &m_resolver;

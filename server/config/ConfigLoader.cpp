@@ -22,31 +22,32 @@ struct OptionSpec
 // One table: flag, environment variable, help text.
 const OptionSpec kOptions[] = {
     {"data-dir", "DATA_DIR", "dir",
-     "Directory for the SQLite database. Default: the platform's app data directory."},
+        "Directory for the SQLite database. Default: the platform's app data directory."},
     {"did", "DID", "did",
-     "The service DID. Default: did:web: + host of the public URL (a warning is logged)."},
-    {"public-url", "PUBLIC_URL", "url", "Public URL of this host. Default: http://localhost:<port>/."},
+        "The service DID. Default: did:web: + host of the public URL (a warning is logged)."},
+    {"public-url", "PUBLIC_URL", "url",
+        "Public URL of this host. Default: http://localhost:<port>/."},
     {"dev-token", "UNSAFE_DEV_TOKEN", "token",
-     "UNSAFE: a token that opens /sync/as/<any DID>. For development only."},
+        "UNSAFE: a token that opens /sync/as/<any DID>. For development only."},
     {"port", "PORT", "port", "TCP port to listen on (1-65535). Default: 8095."},
     {"listen", "LISTEN", "address",
-     "Address to listen on. Default: 127.0.0.1 (serving a LAN is an explicit choice)."},
+        "Address to listen on. Default: 127.0.0.1 (serving a LAN is an explicit choice)."},
     {"max-message", "MAX_MESSAGE_BYTES", "bytes",
-     "Largest WebSocket message accepted, in bytes. Default: 33554432 (32 MiB)."},
+        "Largest WebSocket message accepted, in bytes. Default: 33554432 (32 MiB)."},
     {"ping-interval", "PING_INTERVAL", "seconds",
-     "Seconds between WebSocket pings; a peer that misses two pongs is closed. Default: 30."},
+        "Seconds between WebSocket pings; a peer that misses two pongs is closed. Default: 30."},
     {"token-ttl", "TOKEN_TTL", "seconds",
-     "Lifetime of a connection token from /xrpc/chat.roomy.v0.sync.token. Default: 30."},
+        "Lifetime of a connection token from /xrpc/chat.roomy.v0.sync.token. Default: 30."},
     {"plc-url", "PLC_URL", "url", "The did:plc directory. Default: https://plc.directory."},
     {"did-cache-fresh", "DID_CACHE_FRESH", "seconds",
-     "A cached DID document younger than this is used without a request. Default: 3600."},
+        "A cached DID document younger than this is used without a request. Default: 3600."},
     {"did-cache-max", "DID_CACHE_MAX", "seconds",
-     "A cached DID document older than this is fetched again before use; between the two it "
-     "is used while a refresh runs. Default: 86400."},
+        "A cached DID document older than this is fetched again before use; between the two it "
+        "is used while a refresh runs. Default: 86400."},
 };
 
-QString optionValue(const QCommandLineParser &parser, const QProcessEnvironment &env,
-                    const OptionSpec &spec)
+QString optionValue(
+    const QCommandLineParser &parser, const QProcessEnvironment &env, const OptionSpec &spec)
 {
     const QString name = QString::fromLatin1(spec.name);
     if (parser.isSet(name))
@@ -63,15 +64,17 @@ const OptionSpec &spec(const char *name)
     Q_UNREACHABLE();
 }
 
-Expected<qint64, ConfigError> parseInteger(const QString &text, const char *setting, qint64 min,
-                                           qint64 max)
+Expected<qint64, ConfigError> parseInteger(
+    const QString &text, const char *setting, qint64 min, qint64 max)
 {
     bool ok = false;
     const qint64 value = text.trimmed().toLongLong(&ok);
     if (!ok || value < min || value > max) {
-        return unexpected(ConfigError{
-            QString::fromLatin1(setting),
-            QStringLiteral("'%1' is not a whole number from %2 to %3").arg(text).arg(min).arg(max)});
+        return unexpected(ConfigError {QString::fromLatin1(setting),
+            QStringLiteral("'%1' is not a whole number from %2 to %3")
+                .arg(text)
+                .arg(min)
+                .arg(max)});
     }
     return value;
 }
@@ -81,13 +84,14 @@ Expected<void, ConfigError> prepareDataDir(const QString &path)
     const QString setting = QStringLiteral("data-dir");
     QFileInfo info(path);
     if (info.exists() && !info.isDir())
-        return unexpected(ConfigError{setting, QStringLiteral("'%1' is not a directory").arg(path)});
+        return unexpected(
+            ConfigError {setting, QStringLiteral("'%1' is not a directory").arg(path)});
     if (!QDir().mkpath(path))
-        return unexpected(ConfigError{setting, QStringLiteral("cannot create '%1'").arg(path)});
+        return unexpected(ConfigError {setting, QStringLiteral("cannot create '%1'").arg(path)});
     // Writability is only known by writing.
     QTemporaryFile probe(QDir(path).filePath(QStringLiteral(".canopy-write-test-XXXXXX")));
     if (!probe.open() || probe.write("x", 1) != 1 || !probe.flush()) {
-        return unexpected(ConfigError{setting, QStringLiteral("'%1' is not writable").arg(path)});
+        return unexpected(ConfigError {setting, QStringLiteral("'%1' is not writable").arg(path)});
     }
     return {};
 }
@@ -102,10 +106,9 @@ QString ConfigError::toString() const
 void ConfigLoader::addOptions(QCommandLineParser &parser)
 {
     for (const auto &option : kOptions) {
-        parser.addOption(QCommandLineOption(
-            QString::fromLatin1(option.name),
-            QStringLiteral("%1 [env %2]").arg(QString::fromLatin1(option.help),
-                                                QString::fromLatin1(option.env)),
+        parser.addOption(QCommandLineOption(QString::fromLatin1(option.name),
+            QStringLiteral("%1 [env %2]")
+                .arg(QString::fromLatin1(option.help), QString::fromLatin1(option.env)),
             QString::fromLatin1(option.valueName)));
     }
 }
@@ -113,14 +116,15 @@ void ConfigLoader::addOptions(QCommandLineParser &parser)
 bool ConfigLoader::isValidDid(const QString &did)
 {
     // W3C DID syntax: did:<method>:<method-specific-id>, the id made of idchars and pct-encoding.
-    static const QRegularExpression pattern(QStringLiteral(
-        "^did:[a-z0-9]+:(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})*(?::(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})*)*"
-        "(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})$"));
+    static const QRegularExpression pattern(
+        QStringLiteral("^did:[a-z0-9]+:(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})*(?::(?:[A-Za-z0-9._-]|%["
+                       "0-9A-Fa-f]{2})*)*"
+                       "(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})$"));
     return did.size() <= 2048 && pattern.match(did).hasMatch();
 }
 
-Expected<Config, ConfigError> ConfigLoader::load(const QCommandLineParser &parser,
-                                                 const QProcessEnvironment &env)
+Expected<Config, ConfigError> ConfigLoader::load(
+    const QCommandLineParser &parser, const QProcessEnvironment &env)
 {
     Config config;
 
@@ -136,8 +140,8 @@ Expected<Config, ConfigError> ConfigLoader::load(const QCommandLineParser &parse
     if (!listen.isEmpty()) {
         QHostAddress address;
         if (!address.setAddress(listen.trimmed())) {
-            return unexpected(ConfigError{QStringLiteral("listen"),
-                                          QStringLiteral("'%1' is not an IP address").arg(listen)});
+            return unexpected(ConfigError {
+                QStringLiteral("listen"), QStringLiteral("'%1' is not an IP address").arg(listen)});
         }
         config.listen = listen.trimmed();
     }
@@ -180,9 +184,9 @@ Expected<Config, ConfigError> ConfigLoader::load(const QCommandLineParser &parse
         *setting.target = int(*value);
     }
     if (config.didCacheMaxSeconds < config.didCacheFreshSeconds) {
-        return unexpected(ConfigError{QStringLiteral("did-cache-max"),
-                                      QStringLiteral("must not be shorter than did-cache-fresh (%1 s)")
-                                          .arg(config.didCacheFreshSeconds)});
+        return unexpected(ConfigError {QStringLiteral("did-cache-max"),
+            QStringLiteral("must not be shorter than did-cache-fresh (%1 s)")
+                .arg(config.didCacheFreshSeconds)});
     }
 
     const QString plcUrl = optionValue(parser, env, spec("plc-url"));
@@ -190,8 +194,8 @@ Expected<Config, ConfigError> ConfigLoader::load(const QCommandLineParser &parse
         const QUrl url(plcUrl, QUrl::StrictMode);
         if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https")
             || url.host().isEmpty()) {
-            return unexpected(ConfigError{QStringLiteral("plc-url"),
-                                          QStringLiteral("'%1' is not an http(s) URL with a host").arg(plcUrl)});
+            return unexpected(ConfigError {QStringLiteral("plc-url"),
+                QStringLiteral("'%1' is not an http(s) URL with a host").arg(plcUrl)});
         }
         config.plcUrl = url;
     }
@@ -203,9 +207,8 @@ Expected<Config, ConfigError> ConfigLoader::load(const QCommandLineParser &parse
         const QUrl url(publicUrl, QUrl::StrictMode);
         if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https")
             || url.host().isEmpty()) {
-            return unexpected(
-                ConfigError{QStringLiteral("public-url"),
-                            QStringLiteral("'%1' is not an http(s) URL with a host").arg(publicUrl)});
+            return unexpected(ConfigError {QStringLiteral("public-url"),
+                QStringLiteral("'%1' is not an http(s) URL with a host").arg(publicUrl)});
         }
         config.publicUrl = url;
     }
@@ -220,7 +223,7 @@ Expected<Config, ConfigError> ConfigLoader::load(const QCommandLineParser &parse
         config.didDerived = true;
     } else if (!isValidDid(did.trimmed())) {
         return unexpected(
-            ConfigError{QStringLiteral("did"), QStringLiteral("'%1' is not a DID").arg(did)});
+            ConfigError {QStringLiteral("did"), QStringLiteral("'%1' is not a DID").arg(did)});
     } else {
         config.did = did.trimmed();
     }
@@ -231,8 +234,8 @@ Expected<Config, ConfigError> ConfigLoader::load(const QCommandLineParser &parse
     if (dataDir.isEmpty())
         dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     if (dataDir.isEmpty()) {
-        return unexpected(ConfigError{QStringLiteral("data-dir"),
-                                      QStringLiteral("no application data directory is known")});
+        return unexpected(ConfigError {
+            QStringLiteral("data-dir"), QStringLiteral("no application data directory is known")});
     }
     if (auto prepared = prepareDataDir(dataDir); !prepared)
         return unexpected(prepared.error());

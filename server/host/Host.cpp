@@ -22,7 +22,9 @@
 namespace canopy {
 
 Host::Host(Config config, QObject *parent)
-    : QObject(parent), m_config(std::move(config)), m_log(std::make_unique<EventLog>())
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_log(std::make_unique<EventLog>())
 {
 }
 
@@ -74,10 +76,11 @@ bool Host::start(QString *error)
     m_syncRoute = std::make_unique<SyncRoute>(*m_authorizer, *m_sessions, *m_log);
     m_tokenRoute = std::make_unique<TokenRoute>(m_config.did, *m_resolver, *m_tokens, *m_log);
     // The issuance history records which session each token opened.
-    connect(m_sessions.get(), &SessionRegistry::sessionOpened, m_tokens.get(), [this](SyncSession *session) {
-        if (!session->grant().tokenId.isEmpty())
-            m_tokens->attachSession(session->grant().tokenId.toLongLong(), session->idString());
-    });
+    connect(m_sessions.get(), &SessionRegistry::sessionOpened, m_tokens.get(),
+        [this](SyncSession *session) {
+            if (!session->grant().tokenId.isEmpty())
+                m_tokens->attachSession(session->grant().tokenId.toLongLong(), session->idString());
+        });
     m_serviceInfo = std::make_unique<ServiceInfoRoute>(m_config.did, m_config.publicUrl);
 
     m_http = std::make_unique<HttpServer>(*m_log);
@@ -94,18 +97,17 @@ bool Host::start(QString *error)
 
     if (m_config.didDerived) {
         m_log->record(QtWarningMsg, lcHost(),
-                      QStringLiteral("no DID configured; using %1 derived from the public URL")
-                          .arg(m_config.did));
+            QStringLiteral("no DID configured; using %1 derived from the public URL")
+                .arg(m_config.did));
     }
     if (m_devTokens->isEnabled()) {
         m_log->record(QtWarningMsg, lcAuth(),
-                      QStringLiteral("UNSAFE dev token is set: anyone holding it can open any DID"));
+            QStringLiteral("UNSAFE dev token is set: anyone holding it can open any DID"));
     }
     m_log->record(QtInfoMsg, lcHost(), QStringLiteral("listening"),
-                  {{QStringLiteral("address"), m_config.listen},
-                   {QStringLiteral("port"), QString::number(m_http->port())},
-                   {QStringLiteral("did"), m_config.did},
-                   {QStringLiteral("dataDir"), m_config.dataDir}});
+        {{QStringLiteral("address"), m_config.listen},
+            {QStringLiteral("port"), QString::number(m_http->port())},
+            {QStringLiteral("did"), m_config.did}, {QStringLiteral("dataDir"), m_config.dataDir}});
     return true;
 }
 
@@ -121,7 +123,8 @@ void Host::stop()
     m_log->record(QtInfoMsg, lcHost(), QStringLiteral("shutting down"));
     m_http->close();
     m_hub->flush();
-    m_sessions->closeAll(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+    m_sessions->closeAll(
+        QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
 
     // Frames that arrive while the close handshakes finish are still stored.
     auto *poll = new QTimer(this);

@@ -2,9 +2,9 @@
 
 #include "config/Config.h"
 
-#include <QObject>
-
 #include <memory>
+
+#include <QObject>
 
 namespace canopy {
 

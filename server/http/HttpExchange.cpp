@@ -5,7 +5,9 @@
 namespace canopy {
 
 HttpExchange::HttpExchange(HttpRequest request, QTcpSocket *socket, QObject *parent)
-    : QObject(parent), m_request(std::move(request)), m_socket(socket)
+    : QObject(parent)
+    , m_request(std::move(request))
+    , m_socket(socket)
 {
 }
 

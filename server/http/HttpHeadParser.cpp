@@ -66,7 +66,7 @@ bool isTarget(QByteArrayView text)
 
 HttpParseError malformed(const QString &message)
 {
-    return HttpParseError{400, message};
+    return HttpParseError {400, message};
 }
 
 } // namespace
@@ -82,7 +82,7 @@ qsizetype HttpHeadParser::headLength(QByteArrayView buffered, qsizetype limit)
 Expected<HttpRequest, HttpParseError> HttpHeadParser::parse(QByteArrayView head)
 {
     if (head.size() > MaxHeadBytes)
-        return unexpected(HttpParseError{431, QStringLiteral("request head exceeds 16 KiB")});
+        return unexpected(HttpParseError {431, QStringLiteral("request head exceeds 16 KiB")});
     if (!head.endsWith(QByteArrayView("\r\n\r\n")))
         return unexpected(malformed(QStringLiteral("request head is not terminated by CRLF CRLF")));
 
@@ -94,16 +94,19 @@ Expected<HttpRequest, HttpParseError> HttpHeadParser::parse(QByteArrayView head)
     for (qsizetype i = 0; i < lines.size(); ++i) {
         QByteArray line = lines.at(i);
         if (!line.endsWith('\r'))
-            return unexpected(malformed(QStringLiteral("line %1 does not end with CRLF").arg(i + 1)));
+            return unexpected(
+                malformed(QStringLiteral("line %1 does not end with CRLF").arg(i + 1)));
         line.chop(1);
         if (i == 0) {
             const QList<QByteArray> parts = line.split(' ');
             if (parts.size() != 3)
-                return unexpected(malformed(QStringLiteral("request line is not 'METHOD target HTTP/x.y'")));
+                return unexpected(
+                    malformed(QStringLiteral("request line is not 'METHOD target HTTP/x.y'")));
             if (!isToken(parts[0]))
                 return unexpected(malformed(QStringLiteral("method is not a token")));
             if (!isTarget(parts[1]))
-                return unexpected(malformed(QStringLiteral("request target is not an origin-form path")));
+                return unexpected(
+                    malformed(QStringLiteral("request target is not an origin-form path")));
             if (parts[2] != "HTTP/1.1" && parts[2] != "HTTP/1.0")
                 return unexpected(malformed(QStringLiteral("unsupported HTTP version")));
             request.method = parts[0];
@@ -112,16 +115,18 @@ Expected<HttpRequest, HttpParseError> HttpHeadParser::parse(QByteArrayView head)
             continue;
         }
         if (i > MaxHeaderCount)
-            return unexpected(HttpParseError{431, QStringLiteral("more than 100 header fields")});
+            return unexpected(HttpParseError {431, QStringLiteral("more than 100 header fields")});
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
-            return unexpected(malformed(QStringLiteral("header line %1 has no field name").arg(i + 1)));
+            return unexpected(
+                malformed(QStringLiteral("header line %1 has no field name").arg(i + 1)));
         const QByteArray name = line.left(colon);
         const QByteArray value = line.mid(colon + 1).trimmed();
         if (!isToken(name))
             return unexpected(malformed(QStringLiteral("header field name is not a token")));
         if (!isFieldValue(value))
-            return unexpected(malformed(QStringLiteral("header field value has control characters")));
+            return unexpected(
+                malformed(QStringLiteral("header field value has control characters")));
         request.headers.append({name.toLower(), value});
     }
 

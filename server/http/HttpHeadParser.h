@@ -19,7 +19,8 @@ public:
     static constexpr qsizetype MaxHeadBytes = 16 * 1024;
     static constexpr int MaxHeaderCount = 100;
 
-    // Length of the head including the blank line, 0 while incomplete, -1 when it exceeds the limit.
+    // Length of the head including the blank line, 0 while incomplete, -1 when it exceeds the
+    // limit.
     static qsizetype headLength(QByteArrayView buffered, qsizetype limit = MaxHeadBytes);
     static Expected<HttpRequest, HttpParseError> parse(QByteArrayView head);
 };

@@ -14,7 +14,7 @@ struct HttpRequest
     QByteArray method;
     QByteArray target; // as sent: path and query
     QByteArray version;
-    QString path;      // percent-decoded path
+    QString path; // percent-decoded path
     QUrlQuery query;
     QList<QPair<QByteArray, QByteArray>> headers; // names lower-cased, values trimmed
     QByteArray body;

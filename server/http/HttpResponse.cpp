@@ -29,7 +29,7 @@ HttpResponse HttpResponse::json(int status, const QJsonObject &object)
 HttpResponse HttpResponse::error(int status, const QString &name, const QString &message)
 {
     return json(status,
-                QJsonObject{{QStringLiteral("error"), name}, {QStringLiteral("message"), message}});
+        QJsonObject {{QStringLiteral("error"), name}, {QStringLiteral("message"), message}});
 }
 
 QByteArray HttpResponse::reasonPhrase(int status)

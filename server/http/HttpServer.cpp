@@ -23,7 +23,9 @@ struct HttpServer::Connection
 };
 
 HttpServer::HttpServer(EventLog &log, QObject *parent)
-    : QObject(parent), m_log(log), m_server(new QTcpServer(this))
+    : QObject(parent)
+    , m_log(log)
+    , m_server(new QTcpServer(this))
 {
     connect(m_server, &QTcpServer::newConnection, this, &HttpServer::onNewConnection);
 }
@@ -71,8 +73,9 @@ void HttpServer::onNewConnection()
         // Slow-loris: a head that does not arrive in time costs the peer its connection.
         state->headTimer.setSingleShot(true);
         connect(&state->headTimer, &QTimer::timeout, socket, [this, socket] {
-            finish(socket, HttpResponse::error(408, QStringLiteral("RequestTimeout"),
-                                               QStringLiteral("the request did not arrive in time")));
+            finish(socket,
+                HttpResponse::error(408, QStringLiteral("RequestTimeout"),
+                    QStringLiteral("the request did not arrive in time")));
         });
         state->headTimer.start(HeadTimeoutMs);
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
@@ -96,9 +99,10 @@ void HttpServer::onReadyRead(QTcpSocket *socket)
         const qsizetype length = HttpHeadParser::headLength(peeked);
         if (length < 0) {
             m_log.record(QtInfoMsg, lcHttp(), QStringLiteral("request head too large"),
-                         {{QStringLiteral("remote"), socket->peerAddress().toString()}});
-            finish(socket, HttpResponse::error(431, QStringLiteral("RequestHeaderFieldsTooLarge"),
-                                               QStringLiteral("the request head exceeds 16 KiB")));
+                {{QStringLiteral("remote"), socket->peerAddress().toString()}});
+            finish(socket,
+                HttpResponse::error(431, QStringLiteral("RequestHeaderFieldsTooLarge"),
+                    QStringLiteral("the request head exceeds 16 KiB")));
             return;
         }
         if (length == 0)
@@ -106,14 +110,14 @@ void HttpServer::onReadyRead(QTcpSocket *socket)
         auto parsed = HttpHeadParser::parse(QByteArrayView(peeked).first(length));
         if (!parsed) {
             m_log.record(QtInfoMsg, lcHttp(), QStringLiteral("malformed request"),
-                         {{QStringLiteral("remote"), socket->peerAddress().toString()},
-                          {QStringLiteral("reason"), parsed.error().message}});
+                {{QStringLiteral("remote"), socket->peerAddress().toString()},
+                    {QStringLiteral("reason"), parsed.error().message}});
             const int status = parsed.error().status;
-            finish(socket, HttpResponse::error(status,
-                                               status == 431
-                                                   ? QStringLiteral("RequestHeaderFieldsTooLarge")
-                                                   : QStringLiteral("BadRequest"),
-                                               parsed.error().message));
+            finish(socket,
+                HttpResponse::error(status,
+                    status == 431 ? QStringLiteral("RequestHeaderFieldsTooLarge")
+                                  : QStringLiteral("BadRequest"),
+                    parsed.error().message));
             return;
         }
         state->headLength = length;
@@ -128,8 +132,9 @@ void HttpServer::onReadyRead(QTcpSocket *socket)
         }
         socket->read(length);
         if (state->request.hasHeader("transfer-encoding")) {
-            finish(socket, HttpResponse::error(411, QStringLiteral("LengthRequired"),
-                                               QStringLiteral("send a Content-Length body")));
+            finish(socket,
+                HttpResponse::error(411, QStringLiteral("LengthRequired"),
+                    QStringLiteral("send a Content-Length body")));
             return;
         }
         state->bodyLength = 0;
@@ -137,13 +142,15 @@ void HttpServer::onReadyRead(QTcpSocket *socket)
             bool ok = false;
             state->bodyLength = state->request.header("content-length").toLongLong(&ok);
             if (!ok || state->bodyLength < 0) {
-                finish(socket, HttpResponse::error(400, QStringLiteral("BadRequest"),
-                                                   QStringLiteral("invalid Content-Length")));
+                finish(socket,
+                    HttpResponse::error(400, QStringLiteral("BadRequest"),
+                        QStringLiteral("invalid Content-Length")));
                 return;
             }
             if (state->bodyLength > MaxBodyBytes) {
-                finish(socket, HttpResponse::error(413, QStringLiteral("ContentTooLarge"),
-                                                   QStringLiteral("the body exceeds 1 MiB")));
+                finish(socket,
+                    HttpResponse::error(413, QStringLiteral("ContentTooLarge"),
+                        QStringLiteral("the body exceeds 1 MiB")));
                 return;
             }
         }
@@ -166,7 +173,7 @@ void HttpServer::dispatch(QTcpSocket *socket, Connection &state)
         preflight.status = 204;
         preflight.setHeader("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
         preflight.setHeader("Access-Control-Allow-Headers",
-                            "Authorization, Content-Type, Sec-WebSocket-Protocol, Upgrade");
+            "Authorization, Content-Type, Sec-WebSocket-Protocol, Upgrade");
         preflight.setHeader("Access-Control-Max-Age", "86400");
         finish(socket, preflight);
         return;
@@ -180,21 +187,21 @@ void HttpServer::dispatch(QTcpSocket *socket, Connection &state)
         }
     }
     if (!route) {
-        finish(socket, HttpResponse::error(404, QStringLiteral("NotFound"),
-                                           QStringLiteral("no route for %1 %2")
-                                               .arg(QString::fromLatin1(request.method),
-                                                    request.path)));
+        finish(socket,
+            HttpResponse::error(404, QStringLiteral("NotFound"),
+                QStringLiteral("no route for %1 %2")
+                    .arg(QString::fromLatin1(request.method), request.path)));
         return;
     }
 
     auto *exchange = new HttpExchange(request, socket, this);
     QPointer<QTcpSocket> guard(socket);
     connect(exchange, &HttpExchange::responded, this,
-            [this, guard, exchange](const HttpResponse &response) {
-                if (guard)
-                    finish(guard, response);
-                exchange->deleteLater();
-            });
+        [this, guard, exchange](const HttpResponse &response) {
+            if (guard)
+                finish(guard, response);
+            exchange->deleteLater();
+        });
     connect(exchange, &HttpExchange::socketTaken, this, [this, guard, exchange] {
         if (guard) {
             release(guard);

@@ -4,7 +4,8 @@
 
 namespace canopy {
 
-EventLog::EventLog(QObject *parent) : QObject(parent)
+EventLog::EventLog(QObject *parent)
+    : QObject(parent)
 {
     qRegisterMetaType<canopy::LogEntry>();
 }
@@ -27,12 +28,12 @@ QString EventLog::levelName(QtMsgType level)
 }
 
 void EventLog::record(QtMsgType level, const QLoggingCategory &category, const QString &message,
-                      const LogFields &fields)
+    const LogFields &fields)
 {
     if (!category.isEnabled(level))
         return;
-    LogEntry entry{++m_seq, QDateTime::currentDateTimeUtc(), level,
-                   QString::fromLatin1(category.categoryName()), message, fields};
+    LogEntry entry {++m_seq, QDateTime::currentDateTimeUtc(), level,
+        QString::fromLatin1(category.categoryName()), message, fields};
     // The sink reads the fields while Qt's handler formats this one message.
     JsonLogSink::setPendingFields(&entry.fields);
     QMessageLogger logger(nullptr, 0, nullptr, category.categoryName());

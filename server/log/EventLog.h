@@ -29,7 +29,7 @@ public:
     explicit EventLog(QObject *parent = nullptr);
 
     void record(QtMsgType level, const QLoggingCategory &category, const QString &message,
-                const LogFields &fields = {});
+        const LogFields &fields = {});
 
     static QString levelName(QtMsgType level);
 

@@ -2,11 +2,11 @@
 
 #include "log/EventLog.h"
 
+#include <cstdio>
+
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
-
-#include <cstdio>
 
 namespace canopy {
 namespace {
@@ -16,11 +16,11 @@ thread_local const LogFields *t_pendingFields = nullptr;
 void writeJsonLine(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     QJsonObject line;
-    line.insert(QStringLiteral("time"),
-                QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+    line.insert(
+        QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
     line.insert(QStringLiteral("level"), EventLog::levelName(type));
     line.insert(QStringLiteral("category"),
-                QString::fromLatin1(context.category ? context.category : "default"));
+        QString::fromLatin1(context.category ? context.category : "default"));
     line.insert(QStringLiteral("message"), message);
     if (t_pendingFields) {
         for (const auto &[key, value] : *t_pendingFields)

@@ -39,7 +39,7 @@ private:
     struct Peer
     {
         std::map<std::pair<quint32, quint32>, ChangeBlock> blocks; // (start, end) -> block
-        std::map<quint32, quint32> coverage;                         // merged: start -> end
+        std::map<quint32, quint32> coverage; // merged: start -> end
     };
     static void addCoverage(Peer &peer, quint32 start, quint32 end);
 

@@ -8,9 +8,10 @@ namespace canopy::loro {
 struct LoroBlob
 {
     BlobMode mode = BlobMode::Update;
-    bool shallow = false;      // mode 3 with a non-empty shallow-root-state section
-    QList<ChangeBlock> blocks; // updates: the body's blocks; snapshots: the oplog's 12-byte-key values
-    VersionVector version;     // snapshots: the oplog "vv"; updates: max counterEnd per peer
+    bool shallow = false; // mode 3 with a non-empty shallow-root-state section
+    QList<ChangeBlock>
+        blocks; // updates: the body's blocks; snapshots: the oplog's 12-byte-key values
+    VersionVector version; // snapshots: the oplog "vv"; updates: max counterEnd per peer
 
     // Parses and verifies (magic, checksum, mode, every length, SSTable checksums, LZ4).
     static LoroExpected<LoroBlob> parse(QByteArrayView data);

@@ -2,27 +2,28 @@
 
 #include "util/Expected.h"
 
+#include <cstdint>
+#include <map>
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QList>
 #include <QString>
 
-#include <cstdint>
-#include <map>
-
 namespace canopy::loro {
 
-enum class LoroErrorCode {
-    TooShort,         // shorter than the 22-byte header
-    BadMagic,         // does not start with "loro"
-    BadChecksum,      // xxHash32 of bytes 20.. does not match
-    UnsupportedMode,  // legacy modes 1/2, or 255
-    UnknownMode,      // any other mode value
-    Truncated,        // a length prefix runs past the end
-    BadBlock,         // a change block header that cannot be parsed
-    BadSnapshot,      // the three snapshot sections are malformed
-    BadSstable,       // SSTable magic, meta, block checksum or layout is wrong
-    BadCompression,   // an LZ4 frame that does not decompress
+enum class LoroErrorCode
+{
+    TooShort, // shorter than the 22-byte header
+    BadMagic, // does not start with "loro"
+    BadChecksum, // xxHash32 of bytes 20.. does not match
+    UnsupportedMode, // legacy modes 1/2, or 255
+    UnknownMode, // any other mode value
+    Truncated, // a length prefix runs past the end
+    BadBlock, // a change block header that cannot be parsed
+    BadSnapshot, // the three snapshot sections are malformed
+    BadSstable, // SSTable magic, meta, block checksum or layout is wrong
+    BadCompression, // an LZ4 frame that does not decompress
     BadVersionVector, // an encoded version vector that cannot be decoded
 };
 
@@ -32,13 +33,13 @@ struct LoroError
     QString message; // human readable, names the offending part and offset
 };
 
-template <typename T>
-using LoroExpected = Expected<T, LoroError>;
+template <typename T> using LoroExpected = Expected<T, LoroError>;
 
 // peer -> exclusive end counter (the next counter), as Loro's VersionVector.
 using VersionVector = std::map<quint64, quint32>;
 
-enum class BlobMode : quint16 {
+enum class BlobMode : quint16
+{
     Snapshot = 3,
     Update = 4,
 };

@@ -2,10 +2,10 @@
 
 #include "store/Database.h"
 
+#include <cstring>
+
 #include <QSqlQuery>
 #include <QVariant>
-
-#include <cstring>
 
 namespace canopy {
 namespace {
@@ -27,7 +27,10 @@ quint64 fromSql(qint64 value)
 
 } // namespace
 
-BlockStore::BlockStore(Database &database) : m_database(database) {}
+BlockStore::BlockStore(Database &database)
+    : m_database(database)
+{
+}
 
 Expected<QList<StoredBlock>, StoreError> BlockStore::loadEntity(const QString &entityId)
 {
@@ -64,8 +67,8 @@ Expected<void, StoreError> BlockStore::write(const QList<StoredBlock> &blocks)
     QSqlDatabase &db = m_database.handle();
     Transaction transaction(db);
     if (!transaction.isActive()) {
-        return unexpected(StoreError{StoreError::Code::QueryFailed,
-                                     QStringLiteral("cannot begin a transaction")});
+        return unexpected(StoreError {
+            StoreError::Code::QueryFailed, QStringLiteral("cannot begin a transaction")});
     }
     QSqlQuery entity(db);
     entity.prepare(QStringLiteral(
@@ -75,7 +78,8 @@ Expected<void, StoreError> BlockStore::write(const QList<StoredBlock> &blocks)
     QSqlQuery insert(db);
     insert.prepare(QStringLiteral(
         "INSERT OR IGNORE INTO blocks(entity, peer, counter_start, counter_end, lamport_start, "
-        "lamport_end, changes, data, received_at, from_did) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        "lamport_end, changes, data, received_at, from_did) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?)"));
     for (const StoredBlock &stored : blocks) {
         entity.bindValue(0, stored.entityId);
         entity.bindValue(1, stored.receivedAtMs);

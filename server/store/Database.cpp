@@ -11,8 +11,8 @@ namespace {
 
 StoreError queryError(const QSqlQuery &query, const char *what)
 {
-    return StoreError{StoreError::Code::QueryFailed,
-                      QStringLiteral("%1: %2").arg(QLatin1String(what), query.lastError().text())};
+    return StoreError {StoreError::Code::QueryFailed,
+        QStringLiteral("%1: %2").arg(QLatin1String(what), query.lastError().text())};
 }
 
 // Migration N brings the schema from version N-1 to N.
@@ -25,14 +25,14 @@ const char *const kMigrationV1[] = {
     "CREATE TABLE blocks ("
     " id INTEGER PRIMARY KEY,"
     " entity TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,"
-    " peer INTEGER NOT NULL,"          // the u64 peer id, bit-cast to SQLite's signed integer
+    " peer INTEGER NOT NULL," // the u64 peer id, bit-cast to SQLite's signed integer
     " counter_start INTEGER NOT NULL,"
     " counter_end INTEGER NOT NULL,"
     " lamport_start INTEGER NOT NULL,"
     " lamport_end INTEGER NOT NULL,"
     " changes INTEGER NOT NULL,"
     " data BLOB NOT NULL,"
-    " received_at INTEGER NOT NULL,"   // ms since the epoch, UTC
+    " received_at INTEGER NOT NULL," // ms since the epoch, UTC
     " from_did TEXT)",
     "CREATE UNIQUE INDEX blocks_range ON blocks(entity, peer, counter_start, counter_end)",
 };
@@ -41,9 +41,9 @@ const char *const kMigrationV1[] = {
 const char *const kMigrationV2[] = {
     "CREATE TABLE tokens ("
     " id INTEGER PRIMARY KEY,"
-    " hash BLOB NOT NULL UNIQUE,"      // SHA-256 of the token; the token itself is never stored
+    " hash BLOB NOT NULL UNIQUE," // SHA-256 of the token; the token itself is never stored
     " did TEXT NOT NULL,"
-    " issued_at INTEGER NOT NULL,"     // ms since the epoch, UTC
+    " issued_at INTEGER NOT NULL," // ms since the epoch, UTC
     " expires_at INTEGER NOT NULL,"
     " used_at INTEGER,"
     " session TEXT,"
@@ -58,14 +58,13 @@ const char *const kMigrationV2[] = {
 };
 
 template <size_t N>
-Expected<void, StoreError> runMigration(QSqlQuery &query, int step, const char *const (&statements)[N])
+Expected<void, StoreError> runMigration(
+    QSqlQuery &query, int step, const char *const (&statements)[N])
 {
     for (const char *statement : statements) {
         if (!query.exec(QString::fromLatin1(statement))) {
-            return unexpected(StoreError{StoreError::Code::MigrationFailed,
-                                         QStringLiteral("migration %1: %2")
-                                             .arg(step)
-                                             .arg(query.lastError().text())});
+            return unexpected(StoreError {StoreError::Code::MigrationFailed,
+                QStringLiteral("migration %1: %2").arg(step).arg(query.lastError().text())});
         }
     }
     return {};
@@ -73,7 +72,11 @@ Expected<void, StoreError> runMigration(QSqlQuery &query, int step, const char *
 
 } // namespace
 
-Database::Database(QSqlDatabase db, QString path) : m_db(std::move(db)), m_path(std::move(path)) {}
+Database::Database(QSqlDatabase db, QString path)
+    : m_db(std::move(db))
+    , m_path(std::move(path))
+{
+}
 
 Database::~Database()
 {
@@ -94,15 +97,15 @@ Expected<std::unique_ptr<Database>, StoreError> Database::open(const QString &pa
         const QString message = db.lastError().text();
         db = QSqlDatabase();
         QSqlDatabase::removeDatabase(name);
-        return unexpected(StoreError{StoreError::Code::OpenFailed,
-                                     QStringLiteral("cannot open %1: %2").arg(path, message)});
+        return unexpected(StoreError {
+            StoreError::Code::OpenFailed, QStringLiteral("cannot open %1: %2").arg(path, message)});
     }
     std::unique_ptr<Database> database(new Database(db, path));
 
     QSqlQuery pragma(database->m_db);
     // WAL + NORMAL: a committed transaction survives a process crash; readers never block writers.
-    for (const char *statement : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                                  "PRAGMA foreign_keys=ON"}) {
+    for (const char *statement :
+        {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
         if (!pragma.exec(QString::fromLatin1(statement)))
             return unexpected(queryError(pragma, statement));
     }
@@ -130,12 +133,11 @@ Expected<void, StoreError> Database::migrate()
 {
     const int current = schemaVersion();
     if (current < 0) {
-        return unexpected(StoreError{StoreError::Code::MigrationFailed,
-                                     QStringLiteral("cannot read the schema version")});
+        return unexpected(StoreError {
+            StoreError::Code::MigrationFailed, QStringLiteral("cannot read the schema version")});
     }
     if (current > SchemaVersion) {
-        return unexpected(StoreError{
-            StoreError::Code::NewerSchema,
+        return unexpected(StoreError {StoreError::Code::NewerSchema,
             QStringLiteral("the database has schema %1; this Canopy knows up to %2")
                 .arg(current)
                 .arg(SchemaVersion)});
@@ -143,8 +145,8 @@ Expected<void, StoreError> Database::migrate()
     for (int step = current + 1; step <= SchemaVersion; ++step) {
         Transaction transaction(m_db);
         if (!transaction.isActive()) {
-            return unexpected(StoreError{StoreError::Code::MigrationFailed,
-                                         QStringLiteral("cannot begin migration %1").arg(step)});
+            return unexpected(StoreError {StoreError::Code::MigrationFailed,
+                QStringLiteral("cannot begin migration %1").arg(step)});
         }
         QSqlQuery query(m_db);
         Expected<void, StoreError> ran;
@@ -159,10 +161,8 @@ Expected<void, StoreError> Database::migrate()
         if (!ran)
             return unexpected(ran.error());
         if (!query.exec(QStringLiteral("PRAGMA user_version=%1").arg(step))) {
-            return unexpected(StoreError{StoreError::Code::MigrationFailed,
-                                         QStringLiteral("migration %1: %2")
-                                             .arg(step)
-                                             .arg(query.lastError().text())});
+            return unexpected(StoreError {StoreError::Code::MigrationFailed,
+                QStringLiteral("migration %1: %2").arg(step).arg(query.lastError().text())});
         }
         if (auto committed = transaction.commit(); !committed)
             return unexpected(committed.error());
@@ -171,7 +171,8 @@ Expected<void, StoreError> Database::migrate()
     return {};
 }
 
-Transaction::Transaction(QSqlDatabase &db) : m_db(db)
+Transaction::Transaction(QSqlDatabase &db)
+    : m_db(db)
 {
     m_active = m_db.transaction();
 }
@@ -185,13 +186,14 @@ Transaction::~Transaction()
 Expected<void, StoreError> Transaction::commit()
 {
     if (!m_active)
-        return unexpected(StoreError{StoreError::Code::QueryFailed, QStringLiteral("no transaction")});
+        return unexpected(
+            StoreError {StoreError::Code::QueryFailed, QStringLiteral("no transaction")});
     if (!m_db.commit()) {
         const QString message = m_db.lastError().text();
         m_db.rollback();
         m_active = false;
-        return unexpected(StoreError{StoreError::Code::QueryFailed,
-                                     QStringLiteral("commit failed: %1").arg(message)});
+        return unexpected(StoreError {
+            StoreError::Code::QueryFailed, QStringLiteral("commit failed: %1").arg(message)});
     }
     m_active = false;
     return {};

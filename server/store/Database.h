@@ -3,10 +3,10 @@
 #include "store/StoreError.h"
 #include "util/Expected.h"
 
+#include <memory>
+
 #include <QSqlDatabase>
 #include <QString>
-
-#include <memory>
 
 class QSqlQuery;
 

@@ -6,7 +6,13 @@ namespace canopy {
 
 struct StoreError
 {
-    enum class Code { OpenFailed, NewerSchema, MigrationFailed, QueryFailed };
+    enum class Code
+    {
+        OpenFailed,
+        NewerSchema,
+        MigrationFailed,
+        QueryFailed
+    };
     Code code = Code::QueryFailed;
     QString message;
 };

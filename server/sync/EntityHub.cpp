@@ -6,18 +6,18 @@
 #include "sync/SyncCodec.h"
 #include "sync/SyncSession.h"
 
-#include <QTimer>
-
 #include <utility>
+
+#include <QTimer>
 
 namespace canopy {
 
 EntityHub::EntityHub(BlockStore &store, EventLog &log, int idleSeconds, QObject *parent)
-    : QObject(parent),
-      m_store(store),
-      m_log(log),
-      m_idleMs(idleSeconds * 1000),
-      m_sweepTimer(new QTimer(this))
+    : QObject(parent)
+    , m_store(store)
+    , m_log(log)
+    , m_idleMs(idleSeconds * 1000)
+    , m_sweepTimer(new QTimer(this))
 {
     connect(m_sweepTimer, &QTimer::timeout, this, [this] { releaseIdleEntities(); });
     m_sweepTimer->start(std::max(1000, m_idleMs / 2));
@@ -42,9 +42,9 @@ EntityHub::Entity *EntityHub::entity(const QString &entityId)
         if (!stored) {
             m_entities.remove(entityId);
             ++m_counters.storeFailures;
-            m_log.record(QtCriticalMsg, lcStore(), QStringLiteral("cannot load entity: %1")
-                                                       .arg(stored.error().message),
-                         {{QStringLiteral("entity"), entityId}});
+            m_log.record(QtCriticalMsg, lcStore(),
+                QStringLiteral("cannot load entity: %1").arg(stored.error().message),
+                {{QStringLiteral("entity"), entityId}});
             return nullptr;
         }
         auto loaded = std::make_shared<Entity>();
@@ -56,8 +56,8 @@ EntityHub::Entity *EntityHub::entity(const QString &entityId)
     return slot.get();
 }
 
-QList<loro::ChangeBlock> EntityHub::admit(const QString &entityId, Entity &entity,
-                                          QList<loro::ChangeBlock> blocks, SyncSession *sender)
+QList<loro::ChangeBlock> EntityHub::admit(
+    const QString &entityId, Entity &entity, QList<loro::ChangeBlock> blocks, SyncSession *sender)
 {
     QList<loro::ChangeBlock> fresh;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -67,14 +67,15 @@ QList<loro::ChangeBlock> EntityHub::admit(const QString &entityId, Entity &entit
             continue;
         }
         entity.index.insert(block);
-        m_pendingWrites.append(StoredBlock{entityId, block, now, sender ? sender->did() : QString()});
+        m_pendingWrites.append(
+            StoredBlock {entityId, block, now, sender ? sender->did() : QString()});
         fresh.append(std::move(block));
     }
     return fresh;
 }
 
 void EntityHub::subscribe(SyncSession *session, const QString &entityId,
-                          const loro::VersionVector &clientVersion, QList<loro::ChangeBlock> brought)
+    const loro::VersionVector &clientVersion, QList<loro::ChangeBlock> brought)
 {
     Entity *state = entity(entityId);
     if (!state)
@@ -83,8 +84,8 @@ void EntityHub::subscribe(SyncSession *session, const QString &entityId,
     session->addSubscription(entityId);
     QList<loro::ChangeBlock> fresh = admit(entityId, *state, std::move(brought), session);
     if (!fresh.isEmpty())
-        m_pendingFanOuts.append(FanOut{entityId, session, std::move(fresh)});
-    m_pendingReplies.append(Reply{session, entityId, clientVersion});
+        m_pendingFanOuts.append(FanOut {entityId, session, std::move(fresh)});
+    m_pendingReplies.append(Reply {session, entityId, clientVersion});
     scheduleFlush();
 }
 
@@ -96,8 +97,8 @@ void EntityHub::unsubscribe(SyncSession *session, const QString &entityId)
         (*it)->subscribers.remove(session);
 }
 
-void EntityHub::sendUpdate(SyncSession *session, const QString &entityId,
-                           QList<loro::ChangeBlock> blocks)
+void EntityHub::sendUpdate(
+    SyncSession *session, const QString &entityId, QList<loro::ChangeBlock> blocks)
 {
     Entity *state = entity(entityId);
     if (!state)
@@ -105,7 +106,7 @@ void EntityHub::sendUpdate(SyncSession *session, const QString &entityId,
     QList<loro::ChangeBlock> fresh = admit(entityId, *state, std::move(blocks), session);
     if (fresh.isEmpty())
         return; // a duplicate: neither stored nor forwarded
-    m_pendingFanOuts.append(FanOut{entityId, session, std::move(fresh)});
+    m_pendingFanOuts.append(FanOut {entityId, session, std::move(fresh)});
     scheduleFlush();
 }
 
@@ -156,16 +157,16 @@ void EntityHub::flush()
             ++m_counters.storeFailures;
             for (const StoredBlock &block : writes) {
                 if (auto it = m_entities.find(block.entityId); it != m_entities.end())
-                    (*it)->index.remove(block.block.peer, block.block.counterStart,
-                                        block.block.counterEnd);
+                    (*it)->index.remove(
+                        block.block.peer, block.block.counterStart, block.block.counterEnd);
             }
             QSet<QString> entities;
             for (const StoredBlock &block : writes)
                 entities.insert(block.entityId);
             for (const QString &entityId : entities) {
                 m_log.record(QtCriticalMsg, lcStore(),
-                             QStringLiteral("update not stored: %1").arg(written.error().message),
-                             {{QStringLiteral("entity"), entityId}});
+                    QStringLiteral("update not stored: %1").arg(written.error().message),
+                    {{QStringLiteral("entity"), entityId}});
             }
             Q_EMIT storeFailed(written.error().message);
             fanOuts.clear();
@@ -203,7 +204,8 @@ void EntityHub::flush()
                 views.reserve(fanOut.blocks.size());
                 for (const loro::ChangeBlock &block : fanOut.blocks)
                     views.append(block.bytes);
-                frame = SyncCodec::encodeHandleUpdate(fanOut.entityId, loro::encodeUpdateBlob(views));
+                frame
+                    = SyncCodec::encodeHandleUpdate(fanOut.entityId, loro::encodeUpdateBlob(views));
             }
             subscriber->sendFrame(frame);
         }

@@ -3,13 +3,13 @@
 #include "loro/BlockIndex.h"
 #include "store/BlockStore.h"
 
+#include <memory>
+
 #include <QDateTime>
 #include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QSet>
-
-#include <memory>
 
 class QTimer;
 
@@ -42,7 +42,7 @@ public:
     // `brought`: blocks from the subscriber's snapshot; those the host lacks are stored and
     // sent to the other subscribers. The subscriber gets exactly one answer.
     void subscribe(SyncSession *session, const QString &entityId,
-                   const loro::VersionVector &clientVersion, QList<loro::ChangeBlock> brought);
+        const loro::VersionVector &clientVersion, QList<loro::ChangeBlock> brought);
     void unsubscribe(SyncSession *session, const QString &entityId);
     void sendUpdate(SyncSession *session, const QString &entityId, QList<loro::ChangeBlock> blocks);
     void sessionClosed(SyncSession *session);
@@ -85,7 +85,7 @@ private:
     Entity *entity(const QString &entityId); // loads on first use; null when the store fails
     // Keeps the blocks the entity lacks, adds them to the index and the pending batch.
     QList<loro::ChangeBlock> admit(const QString &entityId, Entity &entity,
-                                   QList<loro::ChangeBlock> blocks, SyncSession *sender);
+        QList<loro::ChangeBlock> blocks, SyncSession *sender);
     void scheduleFlush();
 
     BlockStore &m_store;

@@ -11,7 +11,8 @@ bool EntityId::isValid(QStringView id)
         const char16_t u = c.unicode();
         const bool digit = u >= u'0' && u <= u'9';
         // Crockford's alphabet leaves out i, l, o and u.
-        const bool letter = u >= u'a' && u <= u'z' && u != u'i' && u != u'l' && u != u'o' && u != u'u';
+        const bool letter
+            = u >= u'a' && u <= u'z' && u != u'i' && u != u'l' && u != u'o' && u != u'u';
         if (!digit && !letter)
             return false;
     }

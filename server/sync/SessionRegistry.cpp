@@ -7,8 +7,12 @@
 
 namespace canopy {
 
-SessionRegistry::SessionRegistry(EntityHub &hub, EventLog &log, SessionLimits limits, QObject *parent)
-    : QObject(parent), m_hub(hub), m_log(log), m_limits(limits)
+SessionRegistry::SessionRegistry(
+    EntityHub &hub, EventLog &log, SessionLimits limits, QObject *parent)
+    : QObject(parent)
+    , m_hub(hub)
+    , m_log(log)
+    , m_limits(limits)
 {
 }
 
@@ -23,10 +27,9 @@ SyncSession *SessionRegistry::open(QWebSocket *socket, const ConnectionGrant &gr
         closed->deleteLater();
     });
     m_log.record(QtInfoMsg, lcSync(), QStringLiteral("session opened"),
-                 {{QStringLiteral("session"), session->idString()},
-                  {QStringLiteral("did"), grant.did},
-                  {QStringLiteral("remote"), session->remoteAddress().toString()},
-                  {QStringLiteral("auth"), grant.method}});
+        {{QStringLiteral("session"), session->idString()}, {QStringLiteral("did"), grant.did},
+            {QStringLiteral("remote"), session->remoteAddress().toString()},
+            {QStringLiteral("auth"), grant.method}});
     Q_EMIT sessionOpened(session);
     return session;
 }

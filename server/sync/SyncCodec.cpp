@@ -2,16 +2,15 @@
 
 #include "sync/EntityId.h"
 
-#include <msgpack.h>
-
 #include <memory>
+#include <msgpack.h>
 
 namespace canopy {
 namespace {
 
 SyncCodecError fail(SyncCodecError::Code code, const QString &message)
 {
-    return SyncCodecError{code, message};
+    return SyncCodecError {code, message};
 }
 
 // msgpack-c allocates a container's slots from its declared count before reading them. A frame
@@ -68,15 +67,18 @@ bool isPlausibleMsgpack(QByteArrayView data)
             continue;
         }
         switch (b) {
-        case 0xc4: case 0xd9: // bin8, str8
+        case 0xc4:
+        case 0xd9: // bin8, str8
             if (!take(1, n) || !skip(n))
                 return false;
             break;
-        case 0xc5: case 0xda: // bin16, str16
+        case 0xc5:
+        case 0xda: // bin16, str16
             if (!take(2, n) || !skip(n))
                 return false;
             break;
-        case 0xc6: case 0xdb: // bin32, str32
+        case 0xc6:
+        case 0xdb: // bin32, str32
             if (!take(4, n) || !skip(n))
                 return false;
             break;
@@ -92,15 +94,48 @@ bool isPlausibleMsgpack(QByteArrayView data)
             if (!take(4, n) || !skip(n + 1))
                 return false;
             break;
-        case 0xcc: case 0xd0: if (!skip(1)) return false; break;
-        case 0xcd: case 0xd1: if (!skip(2)) return false; break;
-        case 0xca: case 0xce: case 0xd2: if (!skip(4)) return false; break;
-        case 0xcb: case 0xcf: case 0xd3: if (!skip(8)) return false; break;
-        case 0xd4: if (!skip(2)) return false; break;
-        case 0xd5: if (!skip(3)) return false; break;
-        case 0xd6: if (!skip(5)) return false; break;
-        case 0xd7: if (!skip(9)) return false; break;
-        case 0xd8: if (!skip(17)) return false; break;
+        case 0xcc:
+        case 0xd0:
+            if (!skip(1))
+                return false;
+            break;
+        case 0xcd:
+        case 0xd1:
+            if (!skip(2))
+                return false;
+            break;
+        case 0xca:
+        case 0xce:
+        case 0xd2:
+            if (!skip(4))
+                return false;
+            break;
+        case 0xcb:
+        case 0xcf:
+        case 0xd3:
+            if (!skip(8))
+                return false;
+            break;
+        case 0xd4:
+            if (!skip(2))
+                return false;
+            break;
+        case 0xd5:
+            if (!skip(3))
+                return false;
+            break;
+        case 0xd6:
+            if (!skip(5))
+                return false;
+            break;
+        case 0xd7:
+            if (!skip(9))
+                return false;
+            break;
+        case 0xd8:
+            if (!skip(17))
+                return false;
+            break;
         case 0xdc: // array16
             if (!take(2, n) || !addItems(n))
                 return false;
@@ -202,19 +237,22 @@ Expected<SyncMessage, SyncCodecError> SyncCodec::decode(QByteArrayView frame)
 {
     using Code = SyncCodecError::Code;
     if (!isPlausibleMsgpack(frame))
-        return unexpected(fail(Code::NotMsgpack, QStringLiteral("the frame is not one msgpack value")));
+        return unexpected(
+            fail(Code::NotMsgpack, QStringLiteral("the frame is not one msgpack value")));
 
     Unpacked unpacked;
     size_t offset = 0;
-    const msgpack_unpack_return ret = msgpack_unpack_next(&unpacked.value, frame.data(),
-                                                          size_t(frame.size()), &offset);
+    const msgpack_unpack_return ret
+        = msgpack_unpack_next(&unpacked.value, frame.data(), size_t(frame.size()), &offset);
     if (ret != MSGPACK_UNPACK_SUCCESS || offset != size_t(frame.size()))
-        return unexpected(fail(Code::NotMsgpack, QStringLiteral("the frame is not one msgpack value")));
+        return unexpected(
+            fail(Code::NotMsgpack, QStringLiteral("the frame is not one msgpack value")));
 
     const msgpack_object &root = unpacked.value.data;
     if (root.type != MSGPACK_OBJECT_MAP) {
-        return unexpected(fail(Code::NotAMap, QStringLiteral("the frame is a msgpack %1, not a map")
-                                                  .arg(QString::fromLatin1(kindName(root.type)))));
+        return unexpected(fail(Code::NotAMap,
+            QStringLiteral("the frame is a msgpack %1, not a map")
+                .arg(QString::fromLatin1(kindName(root.type)))));
     }
 
     const msgpack_object *type = nullptr;
@@ -239,23 +277,27 @@ Expected<SyncMessage, SyncCodecError> SyncCodec::decode(QByteArrayView frame)
             update = &kv.val;
     }
 
-    auto requireStr = [](const msgpack_object *o, const char *name) -> std::optional<SyncCodecError> {
+    auto requireStr
+        = [](const msgpack_object *o, const char *name) -> std::optional<SyncCodecError> {
         if (!o)
-            return fail(Code::MissingField, QStringLiteral("field '%1' is missing").arg(QLatin1String(name)));
+            return fail(Code::MissingField,
+                QStringLiteral("field '%1' is missing").arg(QLatin1String(name)));
         if (o->type != MSGPACK_OBJECT_STR) {
-            return fail(Code::WrongFieldType, QStringLiteral("field '%1' is a %2, not a str")
-                                                  .arg(QLatin1String(name),
-                                                       QLatin1String(kindName(o->type))));
+            return fail(Code::WrongFieldType,
+                QStringLiteral("field '%1' is a %2, not a str")
+                    .arg(QLatin1String(name), QLatin1String(kindName(o->type))));
         }
         return std::nullopt;
     };
-    auto requireBin = [](const msgpack_object *o, const char *name) -> std::optional<SyncCodecError> {
+    auto requireBin
+        = [](const msgpack_object *o, const char *name) -> std::optional<SyncCodecError> {
         if (!o)
-            return fail(Code::MissingField, QStringLiteral("field '%1' is missing").arg(QLatin1String(name)));
+            return fail(Code::MissingField,
+                QStringLiteral("field '%1' is missing").arg(QLatin1String(name)));
         if (o->type != MSGPACK_OBJECT_BIN) {
-            return fail(Code::WrongFieldType, QStringLiteral("field '%1' is a %2, not a bin")
-                                                  .arg(QLatin1String(name),
-                                                       QLatin1String(kindName(o->type))));
+            return fail(Code::WrongFieldType,
+                QStringLiteral("field '%1' is a %2, not a bin")
+                    .arg(QLatin1String(name), QLatin1String(kindName(o->type))));
         }
         return std::nullopt;
     };
@@ -277,8 +319,8 @@ Expected<SyncMessage, SyncCodecError> SyncCodec::decode(QByteArrayView frame)
     else if (typeName == "handleUpdate")
         message.type = SyncMessage::Type::HandleUpdate;
     else {
-        return unexpected(fail(Code::UnknownType, QStringLiteral("unknown message type '%1'")
-                                                      .arg(stringOf(*type).left(64))));
+        return unexpected(fail(Code::UnknownType,
+            QStringLiteral("unknown message type '%1'").arg(stringOf(*type).left(64))));
     }
 
     if (auto error = requireStr(entityId, "entityId"))
@@ -286,9 +328,9 @@ Expected<SyncMessage, SyncCodecError> SyncCodec::decode(QByteArrayView frame)
     message.entityId = stringOf(*entityId);
     if (!EntityId::isValid(message.entityId)) {
         return unexpected(fail(Code::BadEntityId,
-                               QStringLiteral("entityId '%1' is not leaf: + 52 lowercase Crockford "
-                                              "base32 characters")
-                                   .arg(message.entityId.left(80))));
+            QStringLiteral("entityId '%1' is not leaf: + 52 lowercase Crockford "
+                           "base32 characters")
+                .arg(message.entityId.left(80))));
     }
 
     switch (message.type) {
@@ -358,7 +400,8 @@ QByteArray SyncCodec::encode(const SyncMessage &message)
     };
     // @msgpack/msgpack keeps insertion order: subscribe/handleUpdate put the payload before
     // entityId, sendUpdate after it (protocol.md A3).
-    if (message.type == SyncMessage::Type::SendUpdate || message.type == SyncMessage::Type::Unsubscribe) {
+    if (message.type == SyncMessage::Type::SendUpdate
+        || message.type == SyncMessage::Type::Unsubscribe) {
         packEntity();
         packPayload();
     } else {

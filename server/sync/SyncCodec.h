@@ -7,7 +7,15 @@ namespace canopy {
 
 struct SyncCodecError
 {
-    enum class Code { NotMsgpack, NotAMap, MissingField, WrongFieldType, UnknownType, BadEntityId };
+    enum class Code
+    {
+        NotMsgpack,
+        NotAMap,
+        MissingField,
+        WrongFieldType,
+        UnknownType,
+        BadEntityId
+    };
     Code code = Code::NotMsgpack;
     QString message;
     static QString codeName(Code code); // stable kebab-case, for logs and metrics

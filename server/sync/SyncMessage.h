@@ -8,8 +8,20 @@ namespace canopy {
 // One decoded Leaf Sync1 message (protocol.md A4/A5).
 struct SyncMessage
 {
-    enum class Type { Subscribe, Unsubscribe, SendUpdate, HandleUpdate };
-    enum class PayloadKind { None, Snapshot, VersionVector, Update };
+    enum class Type
+    {
+        Subscribe,
+        Unsubscribe,
+        SendUpdate,
+        HandleUpdate
+    };
+    enum class PayloadKind
+    {
+        None,
+        Snapshot,
+        VersionVector,
+        Update
+    };
 
     Type type = Type::Subscribe;
     QString entityId;

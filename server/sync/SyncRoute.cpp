@@ -20,22 +20,23 @@ QString peerKey(const QHostAddress &address, quint16 port)
 
 } // namespace
 
-SyncRoute::SyncRoute(ConnectionAuthorizer &authorizer, SessionRegistry &sessions, EventLog &log,
-                     QObject *parent)
-    : QObject(parent),
-      m_authorizer(&authorizer),
-      m_sessions(sessions),
-      m_log(log),
-      m_webSockets(new QWebSocketServer(QStringLiteral("Canopy"), QWebSocketServer::NonSecureMode, this))
+SyncRoute::SyncRoute(
+    ConnectionAuthorizer &authorizer, SessionRegistry &sessions, EventLog &log, QObject *parent)
+    : QObject(parent)
+    , m_authorizer(&authorizer)
+    , m_sessions(sessions)
+    , m_log(log)
+    , m_webSockets(
+          new QWebSocketServer(QStringLiteral("Canopy"), QWebSocketServer::NonSecureMode, this))
 {
     m_webSockets->setSupportedSubprotocols({QStringLiteral("authorization")});
     connect(m_webSockets, &QWebSocketServer::newConnection, this, &SyncRoute::onNewConnection);
     connect(m_webSockets, &QWebSocketServer::serverError, this,
-            [this](QWebSocketProtocol::CloseCode code) {
-                m_log.record(QtInfoMsg, lcSync(), QStringLiteral("WebSocket handshake failed"),
-                             {{QStringLiteral("reason"), m_webSockets->errorString()},
-                              {QStringLiteral("code"), QString::number(int(code))}});
-            });
+        [this](QWebSocketProtocol::CloseCode code) {
+            m_log.record(QtInfoMsg, lcSync(), QStringLiteral("WebSocket handshake failed"),
+                {{QStringLiteral("reason"), m_webSockets->errorString()},
+                    {QStringLiteral("code"), QString::number(int(code))}});
+        });
 }
 
 bool SyncRoute::matches(const HttpRequest &request) const
@@ -47,19 +48,19 @@ void SyncRoute::handle(HttpExchange &exchange)
 {
     const HttpRequest &request = exchange.request();
     if (request.method != "GET") {
-        exchange.respond(HttpResponse::error(405, QStringLiteral("MethodNotAllowed"),
-                                             QStringLiteral("/sync/as/ takes GET")));
+        exchange.respond(HttpResponse::error(
+            405, QStringLiteral("MethodNotAllowed"), QStringLiteral("/sync/as/ takes GET")));
         return;
     }
     if (!request.isWebSocketUpgrade()) {
         exchange.respond(HttpResponse::error(400, QStringLiteral("BadRequest"),
-                                             QStringLiteral("/sync/as/<did> requires Upgrade: websocket")));
+            QStringLiteral("/sync/as/<did> requires Upgrade: websocket")));
         return;
     }
     const QString did = request.path.mid(PathPrefix.size());
     if (!ConfigLoader::isValidDid(did)) {
-        exchange.respond(HttpResponse::error(400, QStringLiteral("InvalidDid"),
-                                             QStringLiteral("the path does not end in a DID")));
+        exchange.respond(HttpResponse::error(
+            400, QStringLiteral("InvalidDid"), QStringLiteral("the path does not end in a DID")));
         return;
     }
 
@@ -67,12 +68,11 @@ void SyncRoute::handle(HttpExchange &exchange)
     QStringList offered;
     for (const QByteArray &part : request.header("sec-websocket-protocol").split(','))
         offered.append(QString::fromLatin1(part.trimmed()));
-    const LogFields fields{{QStringLiteral("did"), did},
-                           {QStringLiteral("remote"), request.remoteAddress.toString()}};
+    const LogFields fields {
+        {QStringLiteral("did"), did}, {QStringLiteral("remote"), request.remoteAddress.toString()}};
     if (offered.size() < 2 || offered.at(0) != u"authorization" || offered.at(1).isEmpty()) {
         m_log.record(QtInfoMsg, lcAuth(), QStringLiteral("upgrade refused: no token"), fields);
-        exchange.respond(HttpResponse::error(
-            403, QStringLiteral("MissingToken"),
+        exchange.respond(HttpResponse::error(403, QStringLiteral("MissingToken"),
             QStringLiteral("offer the subprotocols [\"authorization\", <token>]")));
         return;
     }
@@ -82,7 +82,7 @@ void SyncRoute::handle(HttpExchange &exchange)
         LogFields refused = fields;
         refused.append({QStringLiteral("reason"), grant.error().error});
         m_log.record(QtInfoMsg, lcAuth(),
-                     QStringLiteral("upgrade refused: %1").arg(grant.error().message), refused);
+            QStringLiteral("upgrade refused: %1").arg(grant.error().message), refused);
         exchange.respond(
             HttpResponse::error(grant.error().status, grant.error().error, grant.error().message));
         return;
@@ -108,7 +108,8 @@ void SyncRoute::onNewConnection()
         if (it == m_pendingGrants.constEnd()) {
             // Every socket the server hands over passed through handle(); this cannot happen,
             // but a socket without a grant is never served.
-            m_log.record(QtCriticalMsg, lcSync(), QStringLiteral("upgraded socket without a grant"));
+            m_log.record(
+                QtCriticalMsg, lcSync(), QStringLiteral("upgraded socket without a grant"));
             socket->abort();
             socket->deleteLater();
             continue;

@@ -24,7 +24,7 @@ public:
     static constexpr QStringView PathPrefix = u"/sync/as/";
 
     SyncRoute(ConnectionAuthorizer &authorizer, SessionRegistry &sessions, EventLog &log,
-              QObject *parent = nullptr);
+        QObject *parent = nullptr);
 
     bool matches(const HttpRequest &request) const override;
     void handle(HttpExchange &exchange) override;

@@ -12,17 +12,17 @@
 
 namespace canopy {
 
-SyncSession::SyncSession(quint64 id, QWebSocket *socket, ConnectionGrant grant, EntityHub &hub, EventLog &log,
-                         const SessionLimits &limits, QObject *parent)
-    : QObject(parent),
-      m_id(id),
-      m_socket(socket),
-      m_grant(std::move(grant)),
-      m_hub(hub),
-      m_log(log),
-      m_limits(limits),
-      m_connectedAt(QDateTime::currentDateTimeUtc()),
-      m_pingTimer(new QTimer(this))
+SyncSession::SyncSession(quint64 id, QWebSocket *socket, ConnectionGrant grant, EntityHub &hub,
+    EventLog &log, const SessionLimits &limits, QObject *parent)
+    : QObject(parent)
+    , m_id(id)
+    , m_socket(socket)
+    , m_grant(std::move(grant))
+    , m_hub(hub)
+    , m_log(log)
+    , m_limits(limits)
+    , m_connectedAt(QDateTime::currentDateTimeUtc())
+    , m_pingTimer(new QTimer(this))
 {
     m_socket->setParent(this);
     // Qt closes with 1009 (message too big) by itself once a message passes these limits.
@@ -89,15 +89,15 @@ void SyncSession::onBinaryMessage(const QByteArray &frame)
             auto version = loro::decodeVersionVector(message.payload);
             if (!version) {
                 rejectFrame(loro::describe(version.error().code), version.error().message,
-                            message.entityId);
+                    message.entityId);
                 return;
             }
             m_hub.subscribe(this, message.entityId, *version, {});
         } else {
             auto blob = loro::LoroBlob::parse(message.payload);
             if (!blob) {
-                rejectFrame(loro::describe(blob.error().code), blob.error().message,
-                            message.entityId);
+                rejectFrame(
+                    loro::describe(blob.error().code), blob.error().message, message.entityId);
                 return;
             }
             m_hub.subscribe(this, message.entityId, blob->version, std::move(blob->blocks));
@@ -117,7 +117,7 @@ void SyncSession::onBinaryMessage(const QByteArray &frame)
     }
     case SyncMessage::Type::HandleUpdate:
         rejectFrame(QStringLiteral("unexpected-type"),
-                    QStringLiteral("handleUpdate is sent by the host, not to it"), message.entityId);
+            QStringLiteral("handleUpdate is sent by the host, not to it"), message.entityId);
         return;
     }
 }
@@ -130,16 +130,15 @@ void SyncSession::onTextMessage(const QString &text)
     m_traffic.bytesIn += quint64(text.size());
     m_hub.countTextFrame();
     m_log.record(QtDebugMsg, lcSync(), QStringLiteral("text frame ignored"),
-                 {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did}});
+        {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did}});
 }
 
 void SyncSession::rejectFrame(const QString &reason, const QString &detail, const QString &entityId)
 {
     ++m_traffic.badFrames;
     m_hub.countBadFrame(reason);
-    LogFields fields{{QStringLiteral("session"), idString()},
-                     {QStringLiteral("did"), m_grant.did},
-                     {QStringLiteral("reason"), reason}};
+    LogFields fields {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did},
+        {QStringLiteral("reason"), reason}};
     if (!entityId.isEmpty())
         fields.append({QStringLiteral("entity"), entityId});
     m_log.record(QtWarningMsg, lcSync(), QStringLiteral("frame dropped: %1").arg(detail), fields);
@@ -150,9 +149,9 @@ void SyncSession::rejectFrame(const QString &reason, const QString &detail, cons
         m_badFrameTimes.removeFirst();
     if (m_badFrameTimes.size() > m_limits.badFramesPerMinute) {
         m_log.record(QtWarningMsg, lcSync(), QStringLiteral("session closed: too many bad frames"),
-                     {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did}});
+            {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did}});
         close(QWebSocketProtocol::CloseCodePolicyViolated,
-              QStringLiteral("more than %1 bad frames in a minute").arg(m_limits.badFramesPerMinute));
+            QStringLiteral("more than %1 bad frames in a minute").arg(m_limits.badFramesPerMinute));
         m_closed = true; // nothing more is read from a peer that broke the policy
         m_hub.sessionClosed(this);
     }
@@ -162,7 +161,7 @@ void SyncSession::onPingTick()
 {
     if (m_awaitingPong && ++m_missedPongs >= 2) {
         m_log.record(QtInfoMsg, lcSync(), QStringLiteral("session closed: missed two pongs"),
-                     {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did}});
+            {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did}});
         m_pingTimer->stop();
         close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("ping timeout"));
         return;
@@ -179,9 +178,8 @@ void SyncSession::onDisconnected()
     if (!wasClosed)
         m_hub.sessionClosed(this);
     m_log.record(QtInfoMsg, lcSync(), QStringLiteral("session ended"),
-                 {{QStringLiteral("session"), idString()},
-                  {QStringLiteral("did"), m_grant.did},
-                  {QStringLiteral("code"), QString::number(int(m_socket->closeCode()))}});
+        {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did},
+            {QStringLiteral("code"), QString::number(int(m_socket->closeCode()))}});
     Q_EMIT closed(this);
 }
 

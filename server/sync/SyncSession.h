@@ -43,8 +43,8 @@ class SyncSession final : public QObject
     Q_DISABLE_COPY_MOVE(SyncSession)
 
 public:
-    SyncSession(quint64 id, QWebSocket *socket, ConnectionGrant grant, EntityHub &hub, EventLog &log,
-                const SessionLimits &limits, QObject *parent = nullptr);
+    SyncSession(quint64 id, QWebSocket *socket, ConnectionGrant grant, EntityHub &hub,
+        EventLog &log, const SessionLimits &limits, QObject *parent = nullptr);
     ~SyncSession() override;
 
     quint64 id() const { return m_id; }

@@ -6,26 +6,30 @@
 namespace canopy {
 
 // A C++20 subset of std::expected: expected failures are values with a typed error.
-template <typename E>
-struct Unexpected
+template <typename E> struct Unexpected
 {
     E error;
 };
 
-template <typename E>
-Unexpected<std::decay_t<E>> unexpected(E &&error)
+template <typename E> Unexpected<std::decay_t<E>> unexpected(E &&error)
 {
     return {std::forward<E>(error)};
 }
 
-template <typename T, typename E>
-class [[nodiscard]] Expected
+template <typename T, typename E> class [[nodiscard]] Expected
 {
 public:
-    Expected(const T &value) : m_v(std::in_place_index<0>, value) {}
-    Expected(T &&value) : m_v(std::in_place_index<0>, std::move(value)) {}
+    Expected(const T &value)
+        : m_v(std::in_place_index<0>, value)
+    {
+    }
+    Expected(T &&value)
+        : m_v(std::in_place_index<0>, std::move(value))
+    {
+    }
     template <typename G>
-    Expected(Unexpected<G> u) : m_v(std::in_place_index<1>, E(std::move(u.error)))
+    Expected(Unexpected<G> u)
+        : m_v(std::in_place_index<1>, E(std::move(u.error)))
     {
     }
 
@@ -47,13 +51,14 @@ private:
 };
 
 // Expected<void, E>: success carries nothing.
-template <typename E>
-class [[nodiscard]] Expected<void, E>
+template <typename E> class [[nodiscard]] Expected<void, E>
 {
 public:
     Expected() = default;
     template <typename G>
-    Expected(Unexpected<G> u) : m_ok(false), m_error(std::move(u.error))
+    Expected(Unexpected<G> u)
+        : m_ok(false)
+        , m_error(std::move(u.error))
     {
     }
     bool has_value() const { return m_ok; }
@@ -62,7 +67,7 @@ public:
 
 private:
     bool m_ok = true;
-    E m_error{};
+    E m_error {};
 };
 
 } // namespace canopy

@@ -63,6 +63,8 @@ describe('identity: tokens from service JWTs (loopback DID server, Multikey docu
 
     for (const curve of ['k256', 'p256']) {
         for (const method of ['plc', 'web']) {
+            // The DID goes into the path literally, as clients build it (`/sync/as/${did}`); for did:web that
+            // includes the "%3A" of the port.
             test(`${curve === 'k256' ? 'ES256K' : 'ES256'} did:${method}: a JWT buys a 52-char token that opens /sync/as/<did>`, async () => {
                 const { did, keypair } = ids[`${curve}/${method}`];
                 const r = await mintAndBuy(host, { iss: did, keypair, secrets });
@@ -98,7 +100,7 @@ describe('identity: tokens from service JWTs (loopback DID server, Multikey docu
     });
 
     test('a token used while its first connection is still open is refused (TokenUsed)', async () => {
-        const { did, keypair } = ids['p256/web'];
+        const { did, keypair } = ids['p256/plc'];
         const token = assertToken(await mintAndBuy(host, { iss: did, keypair, secrets }), 'purchase');
         const first = await openSync(host, did, token, { keepOpen: true });
         try {

@@ -50,17 +50,20 @@ private Q_SLOTS:
         QTest::addColumn<Ranges>("stored");
         QTest::addColumn<QList<quint64>>("query");
         QTest::addColumn<bool>("covered");
-        QTest::newRow("empty index") << Ranges{} << QList<quint64>{1, 0, 1} << false;
-        QTest::newRow("exact") << Ranges{{1, 0, 5}} << QList<quint64>{1, 0, 5} << true;
-        QTest::newRow("inside") << Ranges{{1, 0, 5}} << QList<quint64>{1, 2, 4} << true;
-        QTest::newRow("beyond end") << Ranges{{1, 0, 5}} << QList<quint64>{1, 3, 6} << false;
-        QTest::newRow("other peer") << Ranges{{1, 0, 5}} << QList<quint64>{2, 0, 5} << false;
-        QTest::newRow("adjacent blocks merge") << Ranges{{1, 0, 5}, {1, 5, 9}} << QList<quint64>{1, 3, 8} << true;
-        QTest::newRow("gap") << Ranges{{1, 0, 5}, {1, 6, 9}} << QList<quint64>{1, 3, 8} << false;
-        QTest::newRow("overlapping snapshot block") << Ranges{{1, 0, 3}, {1, 0, 10}, {1, 2, 4}}
-                                                    << QList<quint64>{1, 4, 10} << true;
-        QTest::newRow("inserted out of order") << Ranges{{1, 10, 20}, {1, 0, 10}} << QList<quint64>{1, 0, 20} << true;
-        QTest::newRow("u64 peer") << Ranges{{~quint64(0), 0, 2}} << QList<quint64>{~quint64(0), 1, 2} << true;
+        QTest::newRow("empty index") << Ranges {} << QList<quint64> {1, 0, 1} << false;
+        QTest::newRow("exact") << Ranges {{1, 0, 5}} << QList<quint64> {1, 0, 5} << true;
+        QTest::newRow("inside") << Ranges {{1, 0, 5}} << QList<quint64> {1, 2, 4} << true;
+        QTest::newRow("beyond end") << Ranges {{1, 0, 5}} << QList<quint64> {1, 3, 6} << false;
+        QTest::newRow("other peer") << Ranges {{1, 0, 5}} << QList<quint64> {2, 0, 5} << false;
+        QTest::newRow("adjacent blocks merge")
+            << Ranges {{1, 0, 5}, {1, 5, 9}} << QList<quint64> {1, 3, 8} << true;
+        QTest::newRow("gap") << Ranges {{1, 0, 5}, {1, 6, 9}} << QList<quint64> {1, 3, 8} << false;
+        QTest::newRow("overlapping snapshot block")
+            << Ranges {{1, 0, 3}, {1, 0, 10}, {1, 2, 4}} << QList<quint64> {1, 4, 10} << true;
+        QTest::newRow("inserted out of order")
+            << Ranges {{1, 10, 20}, {1, 0, 10}} << QList<quint64> {1, 0, 20} << true;
+        QTest::newRow("u64 peer") << Ranges {{~quint64(0), 0, 2}}
+                                  << QList<quint64> {~quint64(0), 1, 2} << true;
     }
 
     void covers()
@@ -77,24 +80,27 @@ private Q_SLOTS:
         QTest::addColumn<Ranges>("stored");
         QTest::addColumn<VersionVector>("version");
         QTest::addColumn<Ranges>("expected");
-        const Ranges chain{{1, 0, 2}, {1, 2, 3}, {1, 3, 7}, {2, 0, 4}};
-        QTest::newRow("empty client gets everything") << chain << VersionVector{} << chain;
-        QTest::newRow("up to date") << chain << VersionVector{{1, 7}, {2, 4}} << Ranges{};
-        QTest::newRow("ahead of host") << chain << VersionVector{{1, 9}, {2, 5}} << Ranges{};
-        QTest::newRow("lacks one change") << chain << VersionVector{{1, 3}, {2, 4}} << Ranges{{1, 3, 7}};
-        QTest::newRow("mid-block needs that block") << chain << VersionVector{{1, 5}, {2, 4}} << Ranges{{1, 3, 7}};
-        QTest::newRow("unknown peer entirely") << chain << VersionVector{{1, 7}} << Ranges{{2, 0, 4}};
+        const Ranges chain {{1, 0, 2}, {1, 2, 3}, {1, 3, 7}, {2, 0, 4}};
+        QTest::newRow("empty client gets everything") << chain << VersionVector {} << chain;
+        QTest::newRow("up to date") << chain << VersionVector {{1, 7}, {2, 4}} << Ranges {};
+        QTest::newRow("ahead of host") << chain << VersionVector {{1, 9}, {2, 5}} << Ranges {};
+        QTest::newRow("lacks one change")
+            << chain << VersionVector {{1, 3}, {2, 4}} << Ranges {{1, 3, 7}};
+        QTest::newRow("mid-block needs that block")
+            << chain << VersionVector {{1, 5}, {2, 4}} << Ranges {{1, 3, 7}};
+        QTest::newRow("unknown peer entirely")
+            << chain << VersionVector {{1, 7}} << Ranges {{2, 0, 4}};
         // A snapshot's big block and the small update blocks it spans: the fewest that cover.
         QTest::newRow("prefers the block reaching furthest")
-            << Ranges{{1, 0, 2}, {1, 2, 4}, {1, 0, 10}, {1, 10, 11}} << VersionVector{{1, 1}}
-            << Ranges{{1, 0, 10}, {1, 10, 11}};
+            << Ranges {{1, 0, 2}, {1, 2, 4}, {1, 0, 10}, {1, 10, 11}} << VersionVector {{1, 1}}
+            << Ranges {{1, 0, 10}, {1, 10, 11}};
         QTest::newRow("small blocks when the client is near the end")
-            << Ranges{{1, 0, 2}, {1, 2, 4}, {1, 0, 10}, {1, 10, 11}} << VersionVector{{1, 10}}
-            << Ranges{{1, 10, 11}};
-        QTest::newRow("gap is jumped") << Ranges{{1, 0, 2}, {1, 5, 8}} << VersionVector{{1, 1}}
-                                       << Ranges{{1, 0, 2}, {1, 5, 8}};
-        QTest::newRow("gap client inside it") << Ranges{{1, 0, 2}, {1, 5, 8}} << VersionVector{{1, 3}}
-                                              << Ranges{{1, 5, 8}};
+            << Ranges {{1, 0, 2}, {1, 2, 4}, {1, 0, 10}, {1, 10, 11}} << VersionVector {{1, 10}}
+            << Ranges {{1, 10, 11}};
+        QTest::newRow("gap is jumped") << Ranges {{1, 0, 2}, {1, 5, 8}} << VersionVector {{1, 1}}
+                                       << Ranges {{1, 0, 2}, {1, 5, 8}};
+        QTest::newRow("gap client inside it")
+            << Ranges {{1, 0, 2}, {1, 5, 8}} << VersionVector {{1, 3}} << Ranges {{1, 5, 8}};
     }
 
     void missingFrom()
@@ -122,13 +128,13 @@ private Q_SLOTS:
         QCOMPARE(index.byteCount(), 4);
         index.remove(1, 0, 4);
         QCOMPARE(index.peerCount(), 0);
-        QCOMPARE(index.version(), VersionVector{});
+        QCOMPARE(index.version(), VersionVector {});
     }
 
     void version()
     {
         const BlockIndex index = indexOf({{1, 0, 3}, {1, 3, 5}, {9, 2, 4}});
-        QCOMPARE(index.version(), (VersionVector{{1, 5}, {9, 4}}));
+        QCOMPARE(index.version(), (VersionVector {{1, 5}, {9, 4}}));
     }
 };
 

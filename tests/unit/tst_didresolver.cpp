@@ -24,13 +24,13 @@ const QString kP256 = QStringLiteral("zDnaeTiq1PdzvZXUaMdezchcMJQpBdH2VN4pgrrEhM
 
 QByteArray document(const QString &did, const QString &multibase, const QString &handle)
 {
-    const QJsonObject method{{QStringLiteral("id"), QString(did + QStringLiteral("#atproto"))},
-                             {QStringLiteral("type"), QStringLiteral("Multikey")},
-                             {QStringLiteral("controller"), did},
-                             {QStringLiteral("publicKeyMultibase"), multibase}};
-    return QJsonDocument(QJsonObject{{QStringLiteral("id"), did},
-                                     {QStringLiteral("alsoKnownAs"), QJsonArray{QString(QStringLiteral("at://") + handle)}},
-                                     {QStringLiteral("verificationMethod"), QJsonArray{method}}})
+    const QJsonObject method {{QStringLiteral("id"), QString(did + QStringLiteral("#atproto"))},
+        {QStringLiteral("type"), QStringLiteral("Multikey")}, {QStringLiteral("controller"), did},
+        {QStringLiteral("publicKeyMultibase"), multibase}};
+    return QJsonDocument(
+        QJsonObject {{QStringLiteral("id"), did},
+            {QStringLiteral("alsoKnownAs"), QJsonArray {QString(QStringLiteral("at://") + handle)}},
+            {QStringLiteral("verificationMethod"), QJsonArray {method}}})
         .toJson(QJsonDocument::Compact);
 }
 
@@ -52,7 +52,8 @@ public:
     {
         const QString path = exchange.request().path;
         ++requests[path];
-        const Answer answer = answers.value(path, Answer{404, "{\"message\":\"DID not registered\"}"});
+        const Answer answer
+            = answers.value(path, Answer {404, "{\"message\":\"DID not registered\"}"});
         HttpResponse response;
         response.status = answer.status;
         response.body = answer.body;
@@ -88,15 +89,20 @@ class TestDidResolver final : public QObject
         s.timeoutMs = 1000;
         return s;
     }
-    QString webDid() const { return QStringLiteral("did:web:localhost%3A%1").arg(m_server->port()); }
+    QString webDid() const
+    {
+        return QStringLiteral("did:web:localhost%3A%1").arg(m_server->port());
+    }
 
-    static DidResolver::Result resolveNow(DidResolver &resolver, const QString &did, bool force = false)
+    static DidResolver::Result resolveNow(
+        DidResolver &resolver, const QString &did, bool force = false)
     {
         std::optional<DidResolver::Result> result;
         QObject context;
         resolver.resolve(did, force, &context, [&](const DidResolver::Result &r) { result = r; });
         if (!QTest::qWaitFor([&] { return result.has_value(); }, 5000))
-            return unexpected(ResolveError{ResolveError::Code::Unreachable, QStringLiteral("test timed out")});
+            return unexpected(
+                ResolveError {ResolveError::Code::Unreachable, QStringLiteral("test timed out")});
         return *result;
     }
 
@@ -115,24 +121,30 @@ private Q_SLOTS:
         m_db = std::move(*db);
         m_directory.answers.clear();
         m_directory.requests.clear();
-        m_directory.answers.insert(QStringLiteral("/") + kPlcDid, {200, document(kPlcDid, kK256, QStringLiteral("alice.test"))});
+        m_directory.answers.insert(QStringLiteral("/") + kPlcDid,
+            {200, document(kPlcDid, kK256, QStringLiteral("alice.test"))});
         m_directory.answers.insert(QStringLiteral("/.well-known/did.json"),
-                                   {200, document(webDid(), kP256, QStringLiteral("web.test"))});
+            {200, document(webDid(), kP256, QStringLiteral("web.test"))});
     }
 
     void documentUrl_data()
     {
         QTest::addColumn<QString>("did");
         QTest::addColumn<QString>("url"); // empty: refused
-        QTest::newRow("plc") << QStringLiteral("did:plc:abc") << QStringLiteral("https://plc.example/did%3Aplc%3Aabc");
-        QTest::newRow("web") << QStringLiteral("did:web:example.com") << QStringLiteral("https://example.com/.well-known/did.json");
-        QTest::newRow("web with port") << QStringLiteral("did:web:example.com%3A8443")
-                                       << QStringLiteral("https://example.com:8443/.well-known/did.json");
-        QTest::newRow("web localhost is http") << QStringLiteral("did:web:localhost%3A2583")
-                                               << QStringLiteral("http://localhost:2583/.well-known/did.json");
-        QTest::newRow("web loopback is http") << QStringLiteral("did:web:127.0.0.1%3A80")
-                                              << QStringLiteral("http://127.0.0.1:80/.well-known/did.json");
-        QTest::newRow("web with a path") << QStringLiteral("did:web:example.com:u:alice") << QString();
+        QTest::newRow("plc") << QStringLiteral("did:plc:abc")
+                             << QStringLiteral("https://plc.example/did%3Aplc%3Aabc");
+        QTest::newRow("web") << QStringLiteral("did:web:example.com")
+                             << QStringLiteral("https://example.com/.well-known/did.json");
+        QTest::newRow("web with port")
+            << QStringLiteral("did:web:example.com%3A8443")
+            << QStringLiteral("https://example.com:8443/.well-known/did.json");
+        QTest::newRow("web localhost is http")
+            << QStringLiteral("did:web:localhost%3A2583")
+            << QStringLiteral("http://localhost:2583/.well-known/did.json");
+        QTest::newRow("web loopback is http") << QStringLiteral(
+            "did:web:127.0.0.1%3A80") << QStringLiteral("http://127.0.0.1:80/.well-known/did.json");
+        QTest::newRow("web with a path")
+            << QStringLiteral("did:web:example.com:u:alice") << QString();
         QTest::newRow("web empty") << QStringLiteral("did:web:") << QString();
         QTest::newRow("did:key") << QStringLiteral("did:key:") + kK256 << QString();
         QTest::newRow("unknown method") << QStringLiteral("did:foo:bar") << QString();
@@ -142,7 +154,8 @@ private Q_SLOTS:
     {
         QFETCH(QString, did);
         QFETCH(QString, url);
-        const auto result = DidResolver::documentUrl(did, QUrl(QStringLiteral("https://plc.example")));
+        const auto result
+            = DidResolver::documentUrl(did, QUrl(QStringLiteral("https://plc.example")));
         if (url.isEmpty()) {
             QVERIFY(!result.has_value());
             QCOMPARE(result.error().code, ResolveError::Code::Unsupported);
@@ -185,7 +198,8 @@ private Q_SLOTS:
         DidResolver resolver(*m_db, m_log, settings());
         int done = 0;
         for (int i = 0; i < 5; ++i)
-            resolver.resolve(kPlcDid, false, this, [&](const DidResolver::Result &r) { done += r.has_value(); });
+            resolver.resolve(
+                kPlcDid, false, this, [&](const DidResolver::Result &r) { done += r.has_value(); });
         QTRY_COMPARE_WITH_TIMEOUT(done, 5, 5000);
         QCOMPARE(m_directory.requests.value(QStringLiteral("/") + kPlcDid), 1);
     }
@@ -204,7 +218,8 @@ private Q_SLOTS:
         QFETCH(int, code);
         DidResolver resolver(*m_db, m_log, settings());
         QVERIFY(resolveNow(resolver, kPlcDid).has_value());
-        m_directory.answers[QStringLiteral("/") + kPlcDid] = {status, "{\"message\":\"DID not available\"}"};
+        m_directory.answers[QStringLiteral("/") + kPlcDid]
+            = {status, "{\"message\":\"DID not available\"}"};
         auto gone = resolveNow(resolver, kPlcDid, true);
         QVERIFY(!gone.has_value());
         QCOMPARE(int(gone.error().code), code);
@@ -219,13 +234,19 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<int>("delayMs");
         QTest::addColumn<int>("code");
-        QTest::newRow("500") << 500 << QByteArray("oops") << 0 << int(ResolveError::Code::BadResponse);
-        QTest::newRow("redirect") << 302 << QByteArray() << 0 << int(ResolveError::Code::BadResponse);
-        QTest::newRow("not json") << 200 << QByteArray("<html>") << 0 << int(ResolveError::Code::BadDocument);
-        QTest::newRow("other DID's document") << 200 << document(QStringLiteral("did:plc:someoneelse"), kK256, QStringLiteral("x"))
-                                              << 0 << int(ResolveError::Code::BadDocument);
-        QTest::newRow("over 512 KiB") << 200 << QByteArray(600 * 1024, ' ') << 0 << int(ResolveError::Code::BadResponse);
-        QTest::newRow("slower than the timeout") << 200 << QByteArray("{}") << 3000 << int(ResolveError::Code::Unreachable);
+        QTest::newRow("500") << 500 << QByteArray("oops") << 0
+                             << int(ResolveError::Code::BadResponse);
+        QTest::newRow("redirect") << 302 << QByteArray() << 0
+                                  << int(ResolveError::Code::BadResponse);
+        QTest::newRow("not json") << 200 << QByteArray("<html>") << 0
+                                  << int(ResolveError::Code::BadDocument);
+        QTest::newRow("other DID's document")
+            << 200 << document(QStringLiteral("did:plc:someoneelse"), kK256, QStringLiteral("x"))
+            << 0 << int(ResolveError::Code::BadDocument);
+        QTest::newRow("over 512 KiB")
+            << 200 << QByteArray(600 * 1024, ' ') << 0 << int(ResolveError::Code::BadResponse);
+        QTest::newRow("slower than the timeout")
+            << 200 << QByteArray("{}") << 3000 << int(ResolveError::Code::Unreachable);
     }
 
     void badAnswers()
@@ -260,11 +281,13 @@ private Q_SLOTS:
         DidResolver resolver(*m_db, m_log, s);
         QVERIFY(resolveNow(resolver, kPlcDid).has_value());
         QTest::qWait(5);
-        m_directory.answers[QStringLiteral("/") + kPlcDid].body = document(kPlcDid, kK256, QStringLiteral("renamed.test"));
+        m_directory.answers[QStringLiteral("/") + kPlcDid].body
+            = document(kPlcDid, kK256, QStringLiteral("renamed.test"));
         auto stale = resolveNow(resolver, kPlcDid);
         QVERIFY(stale.has_value());
         QCOMPARE(stale->handle, QStringLiteral("alice.test"));
-        QTRY_COMPARE_WITH_TIMEOUT(resolver.cachedHandle(kPlcDid), QStringLiteral("renamed.test"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            resolver.cachedHandle(kPlcDid), QStringLiteral("renamed.test"), 5000);
         QCOMPARE(m_directory.requests.value(QStringLiteral("/") + kPlcDid), 2);
     }
 };

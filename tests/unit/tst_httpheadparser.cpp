@@ -14,14 +14,18 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("buffered");
         QTest::addColumn<qsizetype>("expected");
         QTest::newRow("incomplete") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n") << qsizetype(0);
-        QTest::newRow("complete") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n\r\n") << qsizetype(27);
-        QTest::newRow("complete with body after") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n\r\nbody") << qsizetype(27);
-        QTest::newRow("incomplete over 16 KiB") << QByteArray("GET / HTTP/1.1\r\nX: ") + QByteArray(17000, 'a')
-                                                << qsizetype(-1);
-        QTest::newRow("complete over 16 KiB") << QByteArray("GET / HTTP/1.1\r\nX: ") + QByteArray(17000, 'a') + "\r\n\r\n"
-                                              << qsizetype(-1);
+        QTest::newRow("complete") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                                  << qsizetype(27);
+        QTest::newRow("complete with body after")
+            << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n\r\nbody") << qsizetype(27);
+        QTest::newRow("incomplete over 16 KiB")
+            << QByteArray("GET / HTTP/1.1\r\nX: ") + QByteArray(17000, 'a') << qsizetype(-1);
+        QTest::newRow("complete over 16 KiB")
+            << QByteArray("GET / HTTP/1.1\r\nX: ") + QByteArray(17000, 'a') + "\r\n\r\n"
+            << qsizetype(-1);
         QTest::newRow("exactly 16 KiB")
-            << QByteArray("GET / HTTP/1.1\r\nX: ") + QByteArray(16384 - 19 - 4, 'a') + "\r\n\r\n" << qsizetype(16384);
+            << QByteArray("GET / HTTP/1.1\r\nX: ") + QByteArray(16384 - 19 - 4, 'a') + "\r\n\r\n"
+            << qsizetype(16384);
     }
 
     void headLength()
@@ -41,19 +45,25 @@ private Q_SLOTS:
         QTest::newRow("garbage") << QByteArray("hello there\r\n\r\n") << 400;
         QTest::newRow("bare LF") << QByteArray("GET / HTTP/1.1\nHost: a\r\n\r\n") << 400;
         QTest::newRow("two spaces") << QByteArray("GET  / HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
-        QTest::newRow("absolute form") << QByteArray("GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("absolute form")
+            << QByteArray("GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
         QTest::newRow("HTTP/2.0") << QByteArray("GET / HTTP/2.0\r\nHost: a\r\n\r\n") << 400;
-        QTest::newRow("space in field name") << QByteArray("GET / HTTP/1.1\r\nHo st: a\r\n\r\n") << 400;
+        QTest::newRow("space in field name")
+            << QByteArray("GET / HTTP/1.1\r\nHo st: a\r\n\r\n") << 400;
         QTest::newRow("no colon") << QByteArray("GET / HTTP/1.1\r\nHost a\r\n\r\n") << 400;
-        QTest::newRow("control char in value") << QByteArray("GET / HTTP/1.1\r\nHost: a\x01\r\n\r\n") << 400;
-        QTest::newRow("NUL in target") << QByteArray("GET /a\0b HTTP/1.1\r\nHost: a\r\n\r\n", 36) << 400;
-        QTest::newRow("method not a token") << QByteArray("G(T / HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("control char in value")
+            << QByteArray("GET / HTTP/1.1\r\nHost: a\x01\r\n\r\n") << 400;
+        QTest::newRow("NUL in target")
+            << QByteArray("GET /a\0b HTTP/1.1\r\nHost: a\r\n\r\n", 36) << 400;
+        QTest::newRow("method not a token")
+            << QByteArray("G(T / HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
         QByteArray many("GET / HTTP/1.1\r\nHost: a\r\n");
         for (int i = 0; i < 101; ++i)
             many += "X-" + QByteArray::number(i) + ": 1\r\n";
         QTest::newRow("101 headers") << many + "\r\n" << 431;
-        QTest::newRow("over 16 KiB") << QByteArray("GET / HTTP/1.1\r\nHost: ") + QByteArray(17000, 'a') + "\r\n\r\n"
-                                     << 431;
+        QTest::newRow("over 16 KiB")
+            << QByteArray("GET / HTTP/1.1\r\nHost: ") + QByteArray(17000, 'a') + "\r\n\r\n"
+            << 431;
     }
 
     void parse()
@@ -72,12 +82,12 @@ private Q_SLOTS:
 
     void fields()
     {
-        const auto parsed = HttpHeadParser::parse(
-            "GET /sync/as/did%3Aplc%3Aabc?x=1&y=two HTTP/1.1\r\n"
-            "Host: localhost\r\n"
-            "Upgrade: WebSocket\r\n"
-            "Connection: keep-alive, Upgrade\r\n"
-            "Sec-WebSocket-Protocol:   authorization,TOKEN  \r\n\r\n");
+        const auto parsed
+            = HttpHeadParser::parse("GET /sync/as/did%3Aplc%3Aabc?x=1&y=two HTTP/1.1\r\n"
+                                    "Host: localhost\r\n"
+                                    "Upgrade: WebSocket\r\n"
+                                    "Connection: keep-alive, Upgrade\r\n"
+                                    "Sec-WebSocket-Protocol:   authorization,TOKEN  \r\n\r\n");
         QVERIFY(parsed.has_value());
         QCOMPARE(parsed->method, QByteArray("GET"));
         QCOMPARE(parsed->path, QStringLiteral("/sync/as/did:plc:abc"));

@@ -10,7 +10,8 @@ using namespace canopy;
 
 namespace {
 
-StoredBlock stored(const QString &entity, quint64 peer, quint32 start, quint32 end, QByteArray bytes)
+StoredBlock stored(
+    const QString &entity, quint64 peer, quint32 start, quint32 end, QByteArray bytes)
 {
     StoredBlock s;
     s.entityId = entity;
@@ -56,7 +57,10 @@ private Q_SLOTS:
             auto db = Database::open(path);
             QVERIFY(db.has_value());
             BlockStore store(**db);
-            QVERIFY(store.write({stored(kEntity, 1, 0, 3, "abc"), stored(kEntity, bigPeer, 5, 9, "defg")}).has_value());
+            QVERIFY(store
+                        .write({stored(kEntity, 1, 0, 3, "abc"),
+                            stored(kEntity, bigPeer, 5, 9, "defg")})
+                        .has_value());
             // Writing the same block again is harmless.
             QVERIFY(store.write({stored(kEntity, 1, 0, 3, "abc")}).has_value());
         }
@@ -119,7 +123,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("c.sqlite"));
         {
-            QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+            QSqlDatabase raw
+                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
             raw.setDatabaseName(path);
             QVERIFY(raw.open());
             QSqlQuery query(raw);

@@ -27,7 +27,8 @@ private:
     }
     QByteArray frame(const QString &name)
     {
-        QFile file(QDir(qEnvironmentVariable("CANOPY_FIXTURES")).filePath(QStringLiteral("sync/") + name));
+        QFile file(
+            QDir(qEnvironmentVariable("CANOPY_FIXTURES")).filePath(QStringLiteral("sync/") + name));
         return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
     }
     static QString kindName(SyncMessage::PayloadKind kind)
@@ -72,15 +73,19 @@ private Q_SLOTS:
         const QByteArray bytes = frame(file);
         const auto decoded = SyncCodec::decode(bytes);
         if (expect.value(QStringLiteral("ok")).toBool()) {
-            QVERIFY2(decoded.has_value(), qPrintable(decoded ? QString() : decoded.error().message));
-            QCOMPARE(SyncMessage::typeName(decoded->type), expect.value(QStringLiteral("type")).toString());
+            QVERIFY2(
+                decoded.has_value(), qPrintable(decoded ? QString() : decoded.error().message));
+            QCOMPARE(SyncMessage::typeName(decoded->type),
+                expect.value(QStringLiteral("type")).toString());
             QCOMPARE(decoded->entityId, expect.value(QStringLiteral("entityId")).toString());
-            QCOMPARE(kindName(decoded->payloadKind), expect.value(QStringLiteral("payloadKind")).toString());
-            QCOMPARE(decoded->payload.toHex(), expect.value(QStringLiteral("payload")).toString().toLatin1());
+            QCOMPARE(kindName(decoded->payloadKind),
+                expect.value(QStringLiteral("payloadKind")).toString());
+            QCOMPARE(decoded->payload.toHex(),
+                expect.value(QStringLiteral("payload")).toString().toLatin1());
         } else {
             QVERIFY(!decoded.has_value());
             QCOMPARE(SyncCodecError::codeName(decoded.error().code),
-                     expect.value(QStringLiteral("error")).toString());
+                expect.value(QStringLiteral("error")).toString());
             QVERIFY(!decoded.error().message.isEmpty());
         }
     }
@@ -110,9 +115,9 @@ private Q_SLOTS:
     void roundTrip_data()
     {
         QTest::addColumn<QString>("file");
-        for (const QString &name : {QStringLiteral("subscribe-snapshot.bin"), QStringLiteral("subscribe-vv.bin"),
-                                   QStringLiteral("unsubscribe.bin"), QStringLiteral("send-update.bin"),
-                                   QStringLiteral("handle-update.bin")})
+        for (const QString &name : {QStringLiteral("subscribe-snapshot.bin"),
+                 QStringLiteral("subscribe-vv.bin"), QStringLiteral("unsubscribe.bin"),
+                 QStringLiteral("send-update.bin"), QStringLiteral("handle-update.bin")})
             QTest::newRow(qPrintable(name)) << name;
     }
 

@@ -25,7 +25,8 @@ class TestTokenIssuer final : public QObject
 private Q_SLOTS:
     void init()
     {
-        auto db = Database::open(m_dir.filePath(QStringLiteral("t%1.sqlite").arg(QDateTime::currentMSecsSinceEpoch())));
+        auto db = Database::open(
+            m_dir.filePath(QStringLiteral("t%1.sqlite").arg(QDateTime::currentMSecsSinceEpoch())));
         QVERIFY(db.has_value());
         m_db = std::move(*db);
     }
@@ -90,7 +91,7 @@ private Q_SLOTS:
         auto history = issuer.history();
         QVERIFY(history.has_value());
         QCOMPARE(TokenRecord::stateName(history->front().state(QDateTime::currentDateTimeUtc())),
-                 QStringLiteral("expired"));
+            QStringLiteral("expired"));
     }
 
     void revoked()

@@ -144,11 +144,10 @@ export function craftJwt(header, payload, keypair) {
  * Signed with `keypair` (pass the one that minted the JWT to keep the signature valid).
  */
 export async function editJwt(jwt, keypair, edit) {
-    const { header, payload } = parseJwt(jwt);
-    const out = (await edit({ header: { ...header }, payload: { ...payload } })) ?? undefined;
-    const h = out?.header ?? header;
-    const p = out?.payload ?? payload;
-    return craftJwt(h, p, keypair);
+    const parsed = parseJwt(jwt);
+    const parts = { header: { ...parsed.header }, payload: { ...parsed.payload } };
+    const out = await edit(parts);
+    return craftJwt(out?.header ?? parts.header, out?.payload ?? parts.payload, keypair);
 }
 
 /** Same JWT text with edited claims but the ORIGINAL signature (so the signature no longer matches). */

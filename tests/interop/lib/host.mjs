@@ -306,12 +306,18 @@ function clockTicks() {
 
 /** Create and start a host; on start-up failure the child is killed and the temp dir removed. */
 export async function startHost(o = {}) {
-    const host = new Host(o);
-    try {
-        await host.start();
-    } catch (err) {
-        await host.dispose();
-        throw err;
+    // A port found free can be taken by someone else before the host binds it (ctest -j): when the port was
+    // ours to choose and the host died during start-up, try again on another one.
+    const attempts = o.port === undefined ? 3 : 1;
+    for (let i = 1; ; i++) {
+        const host = new Host(o);
+        try {
+            await host.start();
+            return host;
+        } catch (err) {
+            const died = host.exitInfo !== null;
+            await host.dispose();
+            if (!died || i >= attempts) throw err;
+        }
     }
-    return host;
 }
