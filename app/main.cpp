@@ -22,7 +22,9 @@ int main(int argc, char *argv[])
     // Until the window exists, every run is headless: JSON lines on stderr.
     canopy::JsonLogSink::install();
 
-    canopy::Host host(commandLine.config);
+    canopy::Config config = commandLine.config;
+    config.headless = true; // until the window exists
+    canopy::Host host(config);
     QString error;
     if (!host.start(&error)) {
         const QByteArray line = "canopy: cannot start: " + error.toUtf8() + '\n';

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
+#include <vector>
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -103,6 +104,40 @@ EvpPkeyPtr makePublicPkey(const PublicKey &key)
         return nullptr;
     }
     return EvpPkeyPtr(raw);
+}
+
+// A verification context for `key`, ready for EVP_PKEY_verify (which may be called repeatedly
+// with the same parameters). Building one decompresses the point (a modular square root) and walks
+// the provider tables, about as costly as a P-256 verification itself. Tokens come from few
+// issuers, so each thread keeps its last few: thread-local, so no locking and no OpenSSL object is
+// shared between threads.
+EVP_PKEY_CTX *cachedVerifyContext(const PublicKey &key)
+{
+    struct Entry
+    {
+        Curve curve;
+        QByteArray compressed;
+        EvpPkeyPtr pkey;
+        EvpPkeyCtxPtr ctx;
+    };
+    constexpr std::size_t Capacity = 16;
+    thread_local std::vector<Entry> cache;
+    for (const Entry &entry : cache) {
+        if (entry.curve == key.curve && entry.compressed == key.compressed)
+            return entry.ctx.get();
+    }
+    EvpPkeyPtr pkey = makePublicPkey(key);
+    if (!pkey)
+        return nullptr;
+    EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
+    if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) {
+        ERR_clear_error();
+        return nullptr;
+    }
+    if (cache.size() >= Capacity)
+        cache.erase(cache.begin());
+    cache.push_back(Entry {key.curve, key.compressed, std::move(pkey), std::move(ctx)});
+    return cache.back().ctx.get();
 }
 
 // r||s as the DER SEQUENCE OpenSSL's verifier takes.
@@ -302,16 +337,11 @@ SignatureCheck JwtVerifier::verifySignature(const Jwt &jwt, const PublicKey &key
         return SignatureCheck::Unusable;
     }
     const QByteArray der = derSignature(r);
-    const EvpPkeyPtr pkey = makePublicPkey(key);
-    if (der.isEmpty() || !pkey)
+    EVP_PKEY_CTX *ctx = cachedVerifyContext(key);
+    if (der.isEmpty() || !ctx)
         return SignatureCheck::Unusable;
-    EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
-    if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) {
-        ERR_clear_error();
-        return SignatureCheck::Unusable;
-    }
     const int verified
-        = EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char *>(der.constData()),
+        = EVP_PKEY_verify(ctx, reinterpret_cast<const unsigned char *>(der.constData()),
             size_t(der.size()), digest, digestLength);
     if (verified == 1)
         return SignatureCheck::Valid;

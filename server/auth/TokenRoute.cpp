@@ -1,10 +1,12 @@
 #include "auth/TokenRoute.h"
 
+#include "auth/BanList.h"
 #include "auth/DidResolver.h"
 #include "auth/TokenIssuer.h"
 #include "http/HttpExchange.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
+#include "log/Metrics.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -19,10 +21,11 @@ struct TokenRoute::Attempt
 };
 
 TokenRoute::TokenRoute(const QString &serviceDid, DidResolver &resolver, TokenIssuer &issuer,
-    EventLog &log, QObject *parent)
+    BanList &bans, EventLog &log, QObject *parent)
     : QObject(parent)
     , m_resolver(resolver)
     , m_issuer(issuer)
+    , m_bans(bans)
     , m_log(log)
 {
     m_policy.audiences = {serviceDid, serviceDid + QStringLiteral("#roomy_syncserver")};
@@ -34,10 +37,12 @@ bool TokenRoute::matches(const HttpRequest &request) const
     return request.path == Path;
 }
 
-void TokenRoute::fail(
-    HttpExchange *exchange, const QString &error, const QString &message, const QString &did)
+void TokenRoute::fail(HttpExchange *exchange, const QString &error, const QString &message,
+    const QString &did, int status)
 {
     ++m_failures[error];
+    if (m_metrics)
+        m_metrics->countAuthFailure(error);
     LogFields fields {{QStringLiteral("reason"), error}};
     if (!did.isEmpty())
         fields.append({QStringLiteral("did"), did});
@@ -46,7 +51,7 @@ void TokenRoute::fail(
     m_log.record(QtInfoMsg, lcAuth(), QStringLiteral("token refused: %1").arg(message), fields);
     Q_EMIT authFailed(error, did);
     if (exchange)
-        exchange->respond(HttpResponse::error(401, error, message));
+        exchange->respond(HttpResponse::error(status, error, message));
 }
 
 void TokenRoute::handle(HttpExchange &exchange)
@@ -73,6 +78,14 @@ void TokenRoute::handle(HttpExchange &exchange)
     auto jwt = auth::JwtVerifier::parse(token, m_policy, QDateTime::currentMSecsSinceEpoch());
     if (!jwt) {
         fail(&exchange, jwt.error().nameString(), jwt.error().message);
+        return;
+    }
+    // A banned DID learns so before any network work is spent on it.
+    if (const auto ban = m_bans.activeBan(jwt->issDid)) {
+        fail(&exchange, QStringLiteral("AccountBanned"),
+            ban->reason.isEmpty() ? QStringLiteral("this DID is banned")
+                                  : QStringLiteral("this DID is banned: %1").arg(ban->reason),
+            jwt->issDid, 403);
         return;
     }
     auto attempt = std::make_shared<Attempt>(Attempt {&exchange, std::move(*jwt)});
@@ -141,6 +154,8 @@ void TokenRoute::withKey(const std::shared_ptr<Attempt> &attempt, bool refreshed
                     QStringLiteral("the token could not be recorded")));
                 return;
             }
+            if (m_metrics)
+                m_metrics->countTokenIssued();
             exchange->respond(
                 HttpResponse::json(200, QJsonObject {{QStringLiteral("token"), issued->token}}));
         });

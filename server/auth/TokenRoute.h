@@ -8,7 +8,9 @@
 
 namespace canopy {
 
+class BanList;
 class DidResolver;
+class Metrics;
 class EventLog;
 class HttpExchange;
 class TokenIssuer;
@@ -24,8 +26,9 @@ public:
     static constexpr QStringView Path = u"/xrpc/chat.roomy.v0.sync.token";
     static constexpr QStringView Method = u"chat.roomy.v0.sync.token";
 
-    TokenRoute(const QString &serviceDid, DidResolver &resolver, TokenIssuer &issuer, EventLog &log,
-        QObject *parent = nullptr);
+    TokenRoute(const QString &serviceDid, DidResolver &resolver, TokenIssuer &issuer, BanList &bans,
+        EventLog &log, QObject *parent = nullptr);
+    void setMetrics(Metrics *metrics) { m_metrics = metrics; }
 
     bool matches(const HttpRequest &request) const override;
     void handle(HttpExchange &exchange) override;
@@ -39,11 +42,13 @@ private:
     struct Attempt;
     void withKey(const std::shared_ptr<Attempt> &attempt, bool refreshed);
     void fail(HttpExchange *exchange, const QString &error, const QString &message,
-        const QString &did = {});
+        const QString &did = {}, int status = 401);
 
     auth::JwtPolicy m_policy;
     DidResolver &m_resolver;
     TokenIssuer &m_issuer;
+    BanList &m_bans;
+    Metrics *m_metrics = nullptr;
     EventLog &m_log;
     QHash<QString, quint64> m_failures;
 };

@@ -13,6 +13,8 @@ struct Config
     bool didDerived = false; // no DID given: derived from the public URL
     QUrl publicUrl;
     QString devToken;
+    QString adminToken; // empty: from the keychain (or the fallback file)
+    bool adminRemote = false;
     quint16 port = 8095;
     QString listen = QStringLiteral("127.0.0.1");
     qint64 maxMessageBytes = 32 * 1024 * 1024;

@@ -21,6 +21,9 @@ struct OptionSpec
 
 // One table: flag, environment variable, help text.
 const OptionSpec kOptions[] = {
+    {"admin-token", "ADMIN_TOKEN", "token",
+        "Bearer token for the admin API and /metrics. Default: one generated on first run and kept "
+        "in the OS keychain (or, without one, in <data-dir>/admin-token)."},
     {"data-dir", "DATA_DIR", "dir",
         "Directory for the SQLite database. Default: the platform's app data directory."},
     {"did", "DID", "did",
@@ -111,6 +114,8 @@ void ConfigLoader::addOptions(QCommandLineParser &parser)
                 .arg(QString::fromLatin1(option.help), QString::fromLatin1(option.env)),
             QString::fromLatin1(option.valueName)));
     }
+    parser.addOption(QCommandLineOption(QStringLiteral("admin-remote"),
+        QStringLiteral("Serve the admin API to non-loopback peers too. [env ADMIN_REMOTE=1]")));
 }
 
 bool ConfigLoader::isValidDid(const QString &did)
@@ -229,6 +234,16 @@ Expected<Config, ConfigError> ConfigLoader::load(
     }
 
     config.devToken = optionValue(parser, env, spec("dev-token"));
+    config.adminToken = optionValue(parser, env, spec("admin-token"));
+    if (parser.isSet(QStringLiteral("admin-remote"))) {
+        config.adminRemote = true;
+    } else if (const QString remote = env.value(QStringLiteral("ADMIN_REMOTE")); !remote.isEmpty()) {
+        if (remote != u"1" && remote != u"0" && remote != u"true" && remote != u"false") {
+            return unexpected(ConfigError {QStringLiteral("admin-remote"),
+                QStringLiteral("ADMIN_REMOTE='%1' is not 1, 0, true or false").arg(remote)});
+        }
+        config.adminRemote = remote == u"1" || remote == u"true";
+    }
 
     QString dataDir = optionValue(parser, env, spec("data-dir"));
     if (dataDir.isEmpty())

@@ -1,5 +1,8 @@
 #include "host/Host.h"
 
+#include "admin/AdminRoute.h"
+#include "admin/AdminService.h"
+#include "auth/BanList.h"
 #include "auth/DevTokenAuthorizer.h"
 #include "auth/DidResolver.h"
 #include "auth/TokenAuthorizer.h"
@@ -9,6 +12,8 @@
 #include "http/HttpServer.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
+#include "log/Metrics.h"
+#include "secrets/SecretStore.h"
 #include "store/BlockStore.h"
 #include "store/Database.h"
 #include "sync/EntityHub.h"
@@ -25,6 +30,7 @@ Host::Host(Config config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_log(std::make_unique<EventLog>())
+    , m_metrics(std::make_unique<Metrics>())
 {
 }
 
@@ -32,12 +38,15 @@ Host::~Host()
 {
     // Sessions reference the hub; the hub references the store; the store the database.
     m_http.reset();
+    m_adminRoute.reset();
+    m_admin.reset();
     m_syncRoute.reset();
     m_tokenRoute.reset();
     m_sessions.reset();
     m_authorizer.reset();
     m_resolver.reset();
     m_tokens.reset();
+    m_bans.reset();
     m_hub.reset();
     m_store.reset();
     m_database.reset();
@@ -59,11 +68,19 @@ bool Host::start(QString *error)
     m_database = std::move(*database);
     m_store = std::make_unique<BlockStore>(*m_database);
     m_hub = std::make_unique<EntityHub>(*m_store, *m_log, m_config.entityIdleSeconds);
+    m_hub->setMetrics(m_metrics.get());
+    auto bans = BanList::open(*m_database);
+    if (!bans) {
+        *error = bans.error().message;
+        return false;
+    }
+    m_bans = std::move(*bans);
 
     SessionLimits limits;
     limits.maxMessageBytes = m_config.maxMessageBytes;
     limits.pingIntervalMs = m_config.pingIntervalSeconds * 1000;
     m_sessions = std::make_unique<SessionRegistry>(*m_hub, *m_log, limits);
+    m_sessions->setMetrics(m_metrics.get());
 
     m_devTokens = std::make_unique<DevTokenAuthorizer>(m_config.devToken, *m_log);
     m_tokens = std::make_unique<TokenIssuer>(*m_database, *m_log, m_config.tokenTtlSeconds);
@@ -72,9 +89,11 @@ bool Host::start(QString *error)
     resolverSettings.freshSeconds = m_config.didCacheFreshSeconds;
     resolverSettings.maxAgeSeconds = m_config.didCacheMaxSeconds;
     m_resolver = std::make_unique<DidResolver>(*m_database, *m_log, resolverSettings);
-    m_authorizer = std::make_unique<TokenAuthorizer>(*m_devTokens, *m_tokens);
+    m_authorizer = std::make_unique<TokenAuthorizer>(*m_devTokens, *m_tokens, *m_bans);
     m_syncRoute = std::make_unique<SyncRoute>(*m_authorizer, *m_sessions, *m_log);
-    m_tokenRoute = std::make_unique<TokenRoute>(m_config.did, *m_resolver, *m_tokens, *m_log);
+    m_tokenRoute
+        = std::make_unique<TokenRoute>(m_config.did, *m_resolver, *m_tokens, *m_bans, *m_log);
+    m_tokenRoute->setMetrics(m_metrics.get());
     // The issuance history records which session each token opened.
     connect(m_sessions.get(), &SessionRegistry::sessionOpened, m_tokens.get(),
         [this](SyncSession *session) {
@@ -82,11 +101,15 @@ bool Host::start(QString *error)
                 m_tokens->attachSession(session->grant().tokenId.toLongLong(), session->idString());
         });
     m_serviceInfo = std::make_unique<ServiceInfoRoute>(m_config.did, m_config.publicUrl);
+    m_admin = std::make_unique<AdminService>(AdminService::Parts {m_sessions.get(), m_hub.get(),
+        m_store.get(), m_tokens.get(), m_bans.get(), m_resolver.get(), m_log.get(), m_metrics.get()});
+    m_adminRoute = std::make_unique<AdminRoute>(*m_admin, m_config.adminRemote);
 
     m_http = std::make_unique<HttpServer>(*m_log);
     m_http->addRoute(m_serviceInfo.get());
     m_http->addRoute(m_syncRoute.get());
     m_http->addRoute(m_tokenRoute.get());
+    m_http->addRoute(m_adminRoute.get());
     if (!m_http->listen(QHostAddress(m_config.listen), m_config.port)) {
         *error = QStringLiteral("cannot listen on %1:%2: %3")
                      .arg(m_config.listen)
@@ -108,7 +131,67 @@ bool Host::start(QString *error)
         {{QStringLiteral("address"), m_config.listen},
             {QStringLiteral("port"), QString::number(m_http->port())},
             {QStringLiteral("did"), m_config.did}, {QStringLiteral("dataDir"), m_config.dataDir}});
+    if (m_config.adminRemote) {
+        m_log->record(QtWarningMsg, lcHost(),
+            QStringLiteral("the admin API answers non-loopback peers (--admin-remote)"));
+    }
+    loadAdminToken();
     return true;
+}
+
+QString Host::listeningUrl() const
+{
+    QString host = m_config.listen;
+    if (host.contains(u':'))
+        host = u'[' + host + u']';
+    return QStringLiteral("http://%1:%2/").arg(host).arg(port());
+}
+
+void Host::loadAdminToken()
+{
+    if (!m_config.adminToken.isEmpty()) {
+        m_adminRoute->setAdminToken(m_config.adminToken);
+        m_adminTokenSource = QStringLiteral("flag");
+        Q_EMIT adminTokenReady(m_adminTokenSource);
+        return;
+    }
+    static const QString key = QStringLiteral("admin-token");
+    m_secrets = std::make_unique<SecretStore>(QStringLiteral("canopy"), m_config.dataDir);
+    connect(m_secrets.get(), &SecretStore::ready, this,
+        [this](const QString &, const QString &value, SecretStore::Backend backend) {
+            m_adminRoute->setAdminToken(value);
+            m_adminTokenSource = backend == SecretStore::Backend::Keychain ? QStringLiteral("keychain")
+                                                                           : QStringLiteral("file");
+            m_log->record(QtInfoMsg, lcHost(),
+                backend == SecretStore::Backend::Keychain
+                    ? QStringLiteral("admin token is in the OS keychain (service canopy, key %1)").arg(key)
+                    : QStringLiteral("admin token is in %1").arg(m_secrets->fallbackPath(key)));
+            Q_EMIT adminTokenReady(m_adminTokenSource);
+        });
+    connect(m_secrets.get(), &SecretStore::keychainUnavailable, this,
+        [this](const QString &, const QString &reason) {
+            if (m_config.headless) {
+                m_log->record(QtWarningMsg, lcHost(),
+                    QStringLiteral("no keychain (%1); keeping the admin token in %2 instead")
+                        .arg(reason, m_secrets->fallbackPath(key)));
+                useSecretFile();
+                return;
+            }
+            Q_EMIT keychainUnavailable(reason);
+        });
+    connect(m_secrets.get(), &SecretStore::failed, this, [this](const QString &, const QString &reason) {
+        m_log->record(QtCriticalMsg, lcHost(),
+            QStringLiteral("the admin token is unavailable: %1; the admin API answers 503").arg(reason));
+    });
+    m_secrets->loadOrCreate(key);
+}
+
+void Host::useSecretFile()
+{
+    if (!m_secrets)
+        return;
+    m_secrets->useFileFallback();
+    m_secrets->loadOrCreate(QStringLiteral("admin-token"));
 }
 
 void Host::stop()

@@ -135,6 +135,7 @@ Expected<HttpRequest, HttpParseError> HttpHeadParser::parse(QByteArrayView head)
 
     const qsizetype question = request.target.indexOf('?');
     const QByteArray rawPath = question < 0 ? request.target : request.target.left(question);
+    request.rawPath = QString::fromLatin1(rawPath);
     request.path = QUrl::fromPercentEncoding(rawPath);
     if (question >= 0)
         request.query = QUrlQuery(QString::fromUtf8(request.target.mid(question + 1)));

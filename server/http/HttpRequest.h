@@ -15,6 +15,7 @@ struct HttpRequest
     QByteArray target; // as sent: path and query
     QByteArray version;
     QString path; // percent-decoded path
+    QString rawPath; // the path as sent (DIDs keep their own %3A escapes)
     QUrlQuery query;
     QList<QPair<QByteArray, QByteArray>> headers; // names lower-cased, values trimmed
     QByteArray body;

@@ -27,6 +27,26 @@ QString EventLog::levelName(QtMsgType level)
     return QStringLiteral("info");
 }
 
+int EventLog::levelRank(const QString &name)
+{
+    if (name == u"debug")
+        return 0;
+    if (name == u"info")
+        return 1;
+    if (name == u"warning")
+        return 2;
+    if (name == u"error" || name == u"fatal")
+        return 3;
+    return -1;
+}
+
+QList<LogEntry> EventLog::entries() const
+{
+    if (m_head == 0)
+        return m_ring;
+    return m_ring.mid(m_head) + m_ring.first(m_head);
+}
+
 void EventLog::record(QtMsgType level, const QLoggingCategory &category, const QString &message,
     const LogFields &fields)
 {
@@ -53,6 +73,12 @@ void EventLog::record(QtMsgType level, const QLoggingCategory &category, const Q
         break;
     }
     JsonLogSink::setPendingFields(nullptr);
+    if (m_ring.size() < m_capacity) {
+        m_ring.append(entry);
+    } else {
+        m_ring[m_head] = entry;
+        m_head = (m_head + 1) % m_capacity;
+    }
     Q_EMIT entryAdded(entry);
 }
 

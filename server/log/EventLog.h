@@ -32,12 +32,20 @@ public:
         const LogFields &fields = {});
 
     static QString levelName(QtMsgType level);
+    static int levelRank(const QString &name); // debug 0 .. error 3; -1 when unknown
+
+    // The most recent entries, oldest first (a ring of `capacity` entries).
+    QList<LogEntry> entries() const;
+    void setCapacity(qsizetype capacity) { m_capacity = capacity; }
 
 Q_SIGNALS:
     void entryAdded(const canopy::LogEntry &entry);
 
 private:
     quint64 m_seq = 0;
+    qsizetype m_capacity = 10000;
+    QList<LogEntry> m_ring;
+    qsizetype m_head = 0; // index of the oldest entry once the ring is full
 };
 
 } // namespace canopy

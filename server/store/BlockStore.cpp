@@ -104,6 +104,60 @@ Expected<void, StoreError> BlockStore::write(const QList<StoredBlock> &blocks)
     return transaction.commit();
 }
 
+Expected<QList<EntitySummary>, StoreError> BlockStore::summaries(const QString &entityId)
+{
+    QSqlQuery query(m_database.handle());
+    query.setForwardOnly(true);
+    const QString where = entityId.isEmpty() ? QString() : QStringLiteral(" WHERE e.id = ?");
+    query.prepare(QStringLiteral(
+                      "SELECT e.id, e.created_at, e.updated_at, e.last_writer, count(b.id), "
+                      "coalesce(sum(length(b.data)), 0), count(DISTINCT b.peer) "
+                      "FROM entities e LEFT JOIN blocks b ON b.entity = e.id%1 "
+                      "GROUP BY e.id ORDER BY e.updated_at DESC")
+                      .arg(where));
+    if (!entityId.isEmpty())
+        query.addBindValue(entityId);
+    if (auto ok = Database::exec(query, "summarize entities"); !ok)
+        return unexpected(ok.error());
+    QList<EntitySummary> out;
+    while (query.next()) {
+        EntitySummary s;
+        s.entityId = query.value(0).toString();
+        s.createdAtMs = query.value(1).toLongLong();
+        s.updatedAtMs = query.value(2).toLongLong();
+        s.lastWriter = query.value(3).toString();
+        s.blocks = query.value(4).toLongLong();
+        s.bytes = query.value(5).toLongLong();
+        s.peers = query.value(6).toLongLong();
+        out.append(s);
+    }
+    return out;
+}
+
+Expected<bool, StoreError> BlockStore::deleteEntity(const QString &entityId)
+{
+    QSqlDatabase &db = m_database.handle();
+    Transaction transaction(db);
+    if (!transaction.isActive()) {
+        return unexpected(
+            StoreError{StoreError::Code::QueryFailed, QStringLiteral("cannot begin a transaction")});
+    }
+    QSqlQuery blocks(db);
+    blocks.prepare(QStringLiteral("DELETE FROM blocks WHERE entity = ?"));
+    blocks.addBindValue(entityId);
+    if (auto ok = Database::exec(blocks, "delete blocks"); !ok)
+        return unexpected(ok.error());
+    QSqlQuery entity(db);
+    entity.prepare(QStringLiteral("DELETE FROM entities WHERE id = ?"));
+    entity.addBindValue(entityId);
+    if (auto ok = Database::exec(entity, "delete entity"); !ok)
+        return unexpected(ok.error());
+    const bool existed = entity.numRowsAffected() > 0;
+    if (auto committed = transaction.commit(); !committed)
+        return unexpected(committed.error());
+    return existed;
+}
+
 Expected<qint64, StoreError> BlockStore::entityCount()
 {
     QSqlQuery query(m_database.handle());

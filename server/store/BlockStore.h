@@ -20,6 +20,18 @@ struct StoredBlock
     QString fromDid;
 };
 
+// What the operator sees of one stored entity.
+struct EntitySummary
+{
+    QString entityId;
+    qint64 blocks = 0;
+    qint64 bytes = 0;
+    qint64 peers = 0;
+    qint64 createdAtMs = 0;
+    qint64 updatedAtMs = 0;
+    QString lastWriter;
+};
+
 // The entities' change blocks in SQLite.
 class BlockStore final
 {
@@ -30,6 +42,10 @@ public:
     // All writes in one transaction: either every block is stored or none is.
     Expected<void, StoreError> write(const QList<StoredBlock> &blocks);
     Expected<qint64, StoreError> entityCount();
+    // Every entity, or the one named (an empty list when it does not exist).
+    Expected<QList<EntitySummary>, StoreError> summaries(const QString &entityId = {});
+    // Removes the entity and all its blocks; false when there was none.
+    Expected<bool, StoreError> deleteEntity(const QString &entityId);
 
 private:
     Database &m_database;

@@ -57,6 +57,15 @@ const char *const kMigrationV2[] = {
     " fetched_at INTEGER NOT NULL)",
 };
 
+// Operator: banned DIDs.
+const char *const kMigrationV3[] = {
+    "CREATE TABLE bans ("
+    " did TEXT PRIMARY KEY NOT NULL,"
+    " reason TEXT NOT NULL DEFAULT '',"
+    " since INTEGER NOT NULL,"
+    " until INTEGER)", // NULL: until lifted
+};
+
 template <size_t N>
 Expected<void, StoreError> runMigration(
     QSqlQuery &query, int step, const char *const (&statements)[N])
@@ -156,6 +165,9 @@ Expected<void, StoreError> Database::migrate()
             break;
         case 2:
             ran = runMigration(query, step, kMigrationV2);
+            break;
+        case 3:
+            ran = runMigration(query, step, kMigrationV3);
             break;
         }
         if (!ran)

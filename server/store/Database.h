@@ -17,7 +17,7 @@ namespace canopy {
 class Database final
 {
 public:
-    static constexpr int SchemaVersion = 2;
+    static constexpr int SchemaVersion = 3;
 
     static Expected<std::unique_ptr<Database>, StoreError> open(const QString &path);
     ~Database();

@@ -2,12 +2,14 @@
 
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
+#include "log/Metrics.h"
 #include "loro/LoroBlob.h"
 #include "sync/SyncCodec.h"
 #include "sync/SyncSession.h"
 
 #include <utility>
 
+#include <QElapsedTimer>
 #include <QTimer>
 
 namespace canopy {
@@ -141,7 +143,11 @@ void EntityHub::flush()
     QList<FanOut> fanOuts = std::exchange(m_pendingFanOuts, {});
 
     if (!writes.isEmpty()) {
+        QElapsedTimer commitTime;
+        commitTime.start();
         auto written = m_store.write(writes);
+        if (m_metrics)
+            m_metrics->observeCommit(double(commitTime.nsecsElapsed()) / 1e9);
         if (written) {
             m_counters.blocksStored += quint64(writes.size());
             QHash<QString, QPair<int, QString>> perEntity; // count, last writer
@@ -155,6 +161,8 @@ void EntityHub::flush()
         } else {
             // Nothing was stored, so nothing may be sent: take the blocks back out of the index.
             ++m_counters.storeFailures;
+            if (m_metrics)
+                m_metrics->countStoreFailure();
             for (const StoredBlock &block : writes) {
                 if (auto it = m_entities.find(block.entityId); it != m_entities.end())
                     (*it)->index.remove(
@@ -210,6 +218,12 @@ void EntityHub::flush()
             subscriber->sendFrame(frame);
         }
     }
+}
+
+void EntityHub::dropEntity(const QString &entityId)
+{
+    flush();
+    m_entities.remove(entityId);
 }
 
 void EntityHub::releaseIdleEntities(bool all)

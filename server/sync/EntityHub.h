@@ -16,6 +16,7 @@ class QTimer;
 namespace canopy {
 
 class EventLog;
+class Metrics;
 class SyncSession;
 
 struct HubCounters
@@ -53,6 +54,9 @@ public:
     // Commits what is pending and delivers it now (also run at shutdown).
     void flush();
     void releaseIdleEntities(bool all = false);
+    // Forgets a deleted entity's in-memory index (it must have no subscribers).
+    void dropEntity(const QString &entityId);
+    void setMetrics(Metrics *metrics) { m_metrics = metrics; }
 
     const HubCounters &counters() const { return m_counters; }
     qsizetype loadedEntityCount() const { return m_entities.size(); }
@@ -98,6 +102,7 @@ private:
     bool m_flushScheduled = false;
     QTimer *m_sweepTimer;
     HubCounters m_counters;
+    Metrics *m_metrics = nullptr;
 };
 
 } // namespace canopy

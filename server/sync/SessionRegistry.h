@@ -6,10 +6,13 @@
 #include <QHash>
 #include <QObject>
 
+class QTcpSocket;
+
 namespace canopy {
 
 class EntityHub;
 class EventLog;
+class Metrics;
 
 // Every live Sync1 session, by id. Owns the sessions.
 class SessionRegistry final : public QObject
@@ -20,11 +23,16 @@ class SessionRegistry final : public QObject
 public:
     SessionRegistry(EntityHub &hub, EventLog &log, SessionLimits limits, QObject *parent = nullptr);
 
-    SyncSession *open(QWebSocket *socket, const ConnectionGrant &grant);
+    // `transport`: the TCP socket under `socket`, for a close handshake Qt does not wait for.
+    SyncSession *open(QWebSocket *socket, const ConnectionGrant &grant, QTcpSocket *transport = nullptr);
     SyncSession *find(quint64 id) const { return m_sessions.value(id); }
     QList<SyncSession *> sessions() const { return m_sessions.values(); }
     qsizetype count() const { return m_sessions.size(); }
     void closeAll(QWebSocketProtocol::CloseCode code, const QString &reason);
+    // Closes every session of `did`; returns how many.
+    int closeDid(const QString &did, QWebSocketProtocol::CloseCode code, const QString &reason);
+    SyncSession *find(const QString &id) const;
+    void setMetrics(Metrics *metrics) { m_metrics = metrics; }
 
 Q_SIGNALS:
     void sessionOpened(canopy::SyncSession *session);
@@ -36,6 +44,7 @@ private:
     SessionLimits m_limits;
     quint64 m_nextId = 1;
     QHash<quint64, SyncSession *> m_sessions;
+    Metrics *m_metrics = nullptr;
 };
 
 } // namespace canopy

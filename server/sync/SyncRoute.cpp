@@ -7,6 +7,7 @@
 #include "sync/SessionRegistry.h"
 
 #include <QTcpSocket>
+#include <QUrl>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
@@ -41,7 +42,7 @@ SyncRoute::SyncRoute(
 
 bool SyncRoute::matches(const HttpRequest &request) const
 {
-    return request.path.startsWith(PathPrefix);
+    return request.rawPath.startsWith(PathPrefix);
 }
 
 void SyncRoute::handle(HttpExchange &exchange)
@@ -57,7 +58,11 @@ void SyncRoute::handle(HttpExchange &exchange)
             QStringLiteral("/sync/as/<did> requires Upgrade: websocket")));
         return;
     }
-    const QString did = request.path.mid(PathPrefix.size());
+    // A DID is sent as it is written: did:web:host%3A8080 keeps its %3A. A client that
+    // percent-encoded the whole DID is understood too.
+    QString did = request.rawPath.mid(PathPrefix.size());
+    if (!ConfigLoader::isValidDid(did))
+        did = QUrl::fromPercentEncoding(did.toLatin1());
     if (!ConfigLoader::isValidDid(did)) {
         exchange.respond(HttpResponse::error(
             400, QStringLiteral("InvalidDid"), QStringLiteral("the path does not end in a DID")));
@@ -89,12 +94,10 @@ void SyncRoute::handle(HttpExchange &exchange)
     }
 
     const QString key = peerKey(request.remoteAddress, request.remotePort);
-    m_pendingGrants.insert(key, *grant);
     QTcpSocket *socket = exchange.takeSocket();
-    if (!socket) {
-        m_pendingGrants.remove(key);
+    if (!socket)
         return;
-    }
+    m_pendingGrants.insert(key, Pending {*grant, socket});
     // A handshake that never completes must not leave its grant behind.
     connect(socket, &QObject::destroyed, this, [this, key] { m_pendingGrants.remove(key); });
     m_webSockets->handleConnection(socket);
@@ -114,9 +117,9 @@ void SyncRoute::onNewConnection()
             socket->deleteLater();
             continue;
         }
-        const ConnectionGrant grant = *it;
+        const Pending pending = *it;
         m_pendingGrants.erase(it);
-        m_sessions.open(socket, grant);
+        m_sessions.open(socket, pending.grant, pending.transport);
     }
 }
 

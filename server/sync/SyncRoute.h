@@ -5,6 +5,8 @@
 
 #include <QHash>
 #include <QObject>
+#include <QPointer>
+#include <QTcpSocket>
 
 class QWebSocketServer;
 
@@ -38,7 +40,12 @@ private:
     EventLog &m_log;
     QWebSocketServer *m_webSockets;
     // Grants decided at the HTTP stage, waiting for their handshake; keyed by peer address:port.
-    QHash<QString, ConnectionGrant> m_pendingGrants;
+    struct Pending
+    {
+        ConnectionGrant grant;
+        QPointer<QTcpSocket> transport;
+    };
+    QHash<QString, Pending> m_pendingGrants;
 };
 
 } // namespace canopy

@@ -2,12 +2,15 @@
 
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
+#include "log/Metrics.h"
 #include "loro/LoroBlob.h"
 #include "sync/EntityHub.h"
 #include "sync/SyncCodec.h"
 
 #include <QDateTime>
 #include <QTimer>
+
+#include <sys/socket.h>
 #include <QWebSocket>
 
 namespace canopy {
@@ -52,21 +55,54 @@ QHostAddress SyncSession::remoteAddress() const
 
 void SyncSession::sendFrame(const QByteArray &frame)
 {
-    if (m_closed || m_socket->state() != QAbstractSocket::ConnectedState)
+    if (m_closed || m_closeSent || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
     m_socket->sendBinaryMessage(frame);
     ++m_traffic.framesOut;
     m_traffic.bytesOut += quint64(frame.size());
+    if (m_metrics)
+        m_metrics->countFrame(Metrics::Direction::Out, QStringLiteral("handleUpdate"), frame.size());
     Q_EMIT frameSent(this, frame);
 }
 
-void SyncSession::close(QWebSocketProtocol::CloseCode code, const QString &reason)
+void SyncSession::close(QWebSocketProtocol::CloseCode code, const QString &reason, bool cutOff)
 {
-    if (m_socket->state() == QAbstractSocket::UnconnectedState)
+    if (cutOff && !m_closed) {
+        m_closed = true;
+        m_hub.sessionClosed(this);
+    }
+    if (m_socket->state() == QAbstractSocket::UnconnectedState || m_closeSent)
         return;
-    m_socket->close(code, reason);
+    m_closeSent = true;
+    m_pingTimer->stop();
     // A peer that never answers the close handshake must not keep the session alive.
     QTimer::singleShot(2000, m_socket, [socket = m_socket] { socket->abort(); });
+
+    // QWebSocket::close() closes the TCP socket right after its close frame; a peer still
+    // sending then gets a reset and reports 1006 instead of our code. So the close frame goes
+    // out on the transport directly, followed by a half-close, and the connection ends when the
+    // peer answers (QWebSocket then finishes the handshake as for a peer-initiated close).
+    if (!m_transport || m_transport->state() != QAbstractSocket::ConnectedState) {
+        m_socket->close(code, reason);
+        return;
+    }
+    const QByteArray why = reason.toUtf8().left(123);
+    QByteArray frame;
+    frame.append(char(0x88)); // FIN + close
+    frame.append(char(2 + why.size()));
+    frame.append(char((int(code) >> 8) & 0xff));
+    frame.append(char(int(code) & 0xff));
+    frame.append(why);
+    m_transport->write(frame);
+    auto halfClose = [transport = m_transport] {
+        if (transport && transport->bytesToWrite() == 0 && transport->socketDescriptor() >= 0)
+            ::shutdown(int(transport->socketDescriptor()), SHUT_WR);
+    };
+    m_transport->flush();
+    if (m_transport->bytesToWrite() == 0)
+        halfClose();
+    else
+        connect(m_transport, &QTcpSocket::bytesWritten, this, halfClose);
 }
 
 void SyncSession::onBinaryMessage(const QByteArray &frame)
@@ -78,6 +114,11 @@ void SyncSession::onBinaryMessage(const QByteArray &frame)
     Q_EMIT frameReceived(this, frame);
 
     auto decoded = SyncCodec::decode(frame);
+    if (m_metrics) {
+        m_metrics->countFrame(Metrics::Direction::In,
+                              decoded ? SyncMessage::typeName(decoded->type) : QStringLiteral("invalid"),
+                              frame.size());
+    }
     if (!decoded) {
         rejectFrame(SyncCodecError::codeName(decoded.error().code), decoded.error().message);
         return;
@@ -124,11 +165,16 @@ void SyncSession::onBinaryMessage(const QByteArray &frame)
 
 void SyncSession::onTextMessage(const QString &text)
 {
+    if (m_closed)
+        return;
     // The original ignores text frames; so does Canopy, but it counts them.
     ++m_traffic.framesIn;
     ++m_traffic.textFrames;
     m_traffic.bytesIn += quint64(text.size());
     m_hub.countTextFrame();
+    if (m_metrics)
+        m_metrics->countFrame(Metrics::Direction::In, QStringLiteral("text"), text.toUtf8().size());
+    Q_EMIT textFrameReceived(this, text);
     m_log.record(QtDebugMsg, lcSync(), QStringLiteral("text frame ignored"),
         {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did}});
 }
@@ -151,9 +197,8 @@ void SyncSession::rejectFrame(const QString &reason, const QString &detail, cons
         m_log.record(QtWarningMsg, lcSync(), QStringLiteral("session closed: too many bad frames"),
             {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did}});
         close(QWebSocketProtocol::CloseCodePolicyViolated,
-            QStringLiteral("more than %1 bad frames in a minute").arg(m_limits.badFramesPerMinute));
-        m_closed = true; // nothing more is read from a peer that broke the policy
-        m_hub.sessionClosed(this);
+            QStringLiteral("more than %1 bad frames in a minute").arg(m_limits.badFramesPerMinute),
+            true);
     }
 }
 

@@ -7,6 +7,8 @@
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
+#include <QPointer>
+#include <QTcpSocket>
 #include <QSet>
 #include <QWebSocketProtocol>
 
@@ -17,6 +19,7 @@ namespace canopy {
 
 class EntityHub;
 class EventLog;
+class Metrics;
 
 struct SessionLimits
 {
@@ -57,7 +60,11 @@ public:
     const SessionTraffic &traffic() const { return m_traffic; }
 
     void sendFrame(const QByteArray &frame); // one binary message
-    void close(QWebSocketProtocol::CloseCode code, const QString &reason);
+    void setMetrics(Metrics *metrics) { m_metrics = metrics; }
+    void setTransport(QTcpSocket *transport) { m_transport = transport; }
+    // `cutOff`: read nothing more from this peer (revoked, banned, broke the rules); without it
+    // frames that arrive during the close handshake are still served (graceful shutdown).
+    void close(QWebSocketProtocol::CloseCode code, const QString &reason, bool cutOff = false);
 
     // Bookkeeping for the hub; the hub owns delivery.
     void addSubscription(const QString &entityId) { m_subscriptions.insert(entityId); }
@@ -67,6 +74,7 @@ Q_SIGNALS:
     void closed(canopy::SyncSession *session);
     void frameReceived(canopy::SyncSession *session, const QByteArray &frame);
     void frameSent(canopy::SyncSession *session, const QByteArray &frame);
+    void textFrameReceived(canopy::SyncSession *session, const QString &text);
 
 private:
     void onBinaryMessage(const QByteArray &frame);
@@ -89,6 +97,9 @@ private:
     int m_missedPongs = 0;
     bool m_awaitingPong = false;
     bool m_closed = false;
+    Metrics *m_metrics = nullptr;
+    QPointer<QTcpSocket> m_transport;
+    bool m_closeSent = false;
 };
 
 } // namespace canopy

@@ -139,13 +139,13 @@ describe('durability', { timeout: 240000 }, () => {
         const info = await host.stop({ signal: 'SIGTERM', timeoutMs: 10000 });
         await load.stop();
         assert.equal(info.code, 0, `exit code ${JSON.stringify(info)}\n${host.tail()}`);
-        for (const c of [...writers.map((w) => w.client), observer.client]) {
-            const ci = await c.waitClose(3000);
-            assert.equal(ci.code, 1001);
-        }
+        const all = [...writers.map((w) => w.client), observer.client];
+        const codes = await Promise.all(all.map((c) => c.waitClose(3000).then((ci) => ci.code)));
+        const shutdownLog = host.tail(8);
         const need = receivedVersions([...writers, observer], ids);
         assert.ok(Object.values(need[0]).reduce((s, n) => s + n, 0) > 50, `too few changes were exchanged (${load.count()} edits)`);
 
+        // Data first (so a failure below still tells whether anything was lost), then the close codes.
         await host.start();
         const fresh = await freshDocsAfterRestart(ids);
         ids.forEach((_, k) => {
@@ -153,6 +153,9 @@ describe('durability', { timeout: 240000 }, () => {
             assert.ok(vvIncludes(have, need[k]),
                 `entity ${k} lost received changes: have ${JSON.stringify(have)}, received ${JSON.stringify(need[k])}`);
         });
+        assert.deepEqual(codes, all.map(() => 1001), `close codes seen by the clients (3 writers, 1 observer): `
+            + `${codes.join(', ')}; client errors: ${all.map((c) => c.errors.map((e) => e.code ?? e.message).join('|')).join('; ')}`
+            + `\nhost log at shutdown:\n${shutdownLog}`);
     });
 
     test('kill -9 during sustained writes from 3 clients loses nothing another client received', { timeout: 60000 }, async () => {

@@ -91,6 +91,7 @@ private Q_SLOTS:
         QVERIFY(parsed.has_value());
         QCOMPARE(parsed->method, QByteArray("GET"));
         QCOMPARE(parsed->path, QStringLiteral("/sync/as/did:plc:abc"));
+        QCOMPARE(parsed->rawPath, QStringLiteral("/sync/as/did%3Aplc%3Aabc"));
         QCOMPARE(parsed->query.queryItemValue(QStringLiteral("y")), QStringLiteral("two"));
         QCOMPARE(parsed->header("sec-websocket-protocol"), QByteArray("authorization,TOKEN"));
         QVERIFY(parsed->isWebSocketUpgrade());

@@ -152,16 +152,18 @@ private Q_SLOTS:
             QSqlQuery query((*db)->handle());
             QVERIFY(query.exec(QStringLiteral("DROP TABLE tokens")));
             QVERIFY(query.exec(QStringLiteral("DROP TABLE did_cache")));
+            QVERIFY(query.exec(QStringLiteral("DROP TABLE bans")));
             QVERIFY(query.exec(QStringLiteral("PRAGMA user_version=1")));
         }
         auto db = Database::open(path);
         QVERIFY(db.has_value());
-        QCOMPARE((*db)->schemaVersion(), 2);
+        QCOMPARE((*db)->schemaVersion(), Database::SchemaVersion);
         BlockStore store(**db);
         QCOMPARE(store.loadEntity(kEntity)->size(), 1);
         QSqlQuery query((*db)->handle());
         QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM tokens")));
         QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM did_cache")));
+        QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM bans")));
     }
 
     void unopenablePath()

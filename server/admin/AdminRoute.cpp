@@ -1,0 +1,393 @@
+#include "admin/AdminRoute.h"
+
+#include "admin/AdminService.h"
+#include "config/ConfigLoader.h"
+#include "http/HttpExchange.h"
+#include "sync/SessionRegistry.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QUrl>
+
+#include <openssl/crypto.h>
+
+namespace canopy {
+namespace {
+
+QString iso(const QDateTime &time)
+{
+    return time.isValid() ? time.toUTC().toString(Qt::ISODateWithMs) : QString();
+}
+
+QJsonValue isoOrNull(const QDateTime &time)
+{
+    return time.isValid() ? QJsonValue(iso(time)) : QJsonValue(QJsonValue::Null);
+}
+
+HttpResponse failure(const AdminError &error)
+{
+    return HttpResponse::error(error.httpStatus(), error.name(), error.message);
+}
+
+HttpResponse notFound(const HttpRequest &request)
+{
+    return HttpResponse::error(404, QStringLiteral("NotFound"),
+                               QStringLiteral("no admin route for %1 %2")
+                                   .arg(QString::fromLatin1(request.method), request.path));
+}
+
+HttpResponse ok()
+{
+    return HttpResponse::json(200, QJsonObject{{QStringLiteral("ok"), true}});
+}
+
+QJsonObject sessionJson(const SessionInfo &s)
+{
+    return QJsonObject{
+        {QStringLiteral("id"), s.id},
+        {QStringLiteral("did"), s.did},
+        {QStringLiteral("handle"), s.handle.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s.handle)},
+        {QStringLiteral("remote"), s.remote},
+        {QStringLiteral("connectedAt"), iso(s.connectedAt)},
+        {QStringLiteral("subscriptions"), QJsonArray::fromStringList(s.subscriptions)},
+        {QStringLiteral("framesIn"), double(s.framesIn)},
+        {QStringLiteral("framesOut"), double(s.framesOut)},
+        {QStringLiteral("bytesIn"), double(s.bytesIn)},
+        {QStringLiteral("bytesOut"), double(s.bytesOut)},
+    };
+}
+
+QJsonObject documentJson(const DocumentInfo &d)
+{
+    return QJsonObject{
+        {QStringLiteral("entityId"), d.entityId},
+        {QStringLiteral("blocks"), double(d.blocks)},
+        {QStringLiteral("bytes"), double(d.bytes)},
+        {QStringLiteral("peers"), double(d.peers)},
+        {QStringLiteral("subscribers"), double(d.subscribers)},
+        {QStringLiteral("updatedAt"), iso(d.updatedAt)},
+        {QStringLiteral("lastWriter"), d.lastWriter.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(d.lastWriter)},
+    };
+}
+
+QJsonObject blockJson(const BlockInfo &b)
+{
+    return QJsonObject{
+        // Peer ids are u64: as a string, so no JSON reader rounds them.
+        {QStringLiteral("peer"), QString::number(b.peer)},
+        {QStringLiteral("counterStart"), double(b.counterStart)},
+        {QStringLiteral("counterEnd"), double(b.counterEnd)},
+        {QStringLiteral("lamportStart"), double(b.lamportStart)},
+        {QStringLiteral("lamportEnd"), double(b.lamportEnd)},
+        {QStringLiteral("changes"), double(b.changes)},
+        {QStringLiteral("size"), double(b.size)},
+        {QStringLiteral("receivedAt"), iso(b.receivedAt)},
+        {QStringLiteral("fromDid"), b.fromDid.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(b.fromDid)},
+    };
+}
+
+QJsonObject tokenJson(const TokenRecord &t, const QDateTime &now)
+{
+    return QJsonObject{
+        {QStringLiteral("id"), QString::number(t.id)},
+        {QStringLiteral("did"), t.did},
+        {QStringLiteral("issuedAt"), iso(t.issuedAt)},
+        {QStringLiteral("expiresAt"), iso(t.expiresAt)},
+        {QStringLiteral("state"), TokenRecord::stateName(t.state(now))},
+        {QStringLiteral("session"), t.session.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(t.session)},
+    };
+}
+
+QJsonObject banJson(const BanInfo &b)
+{
+    return QJsonObject{
+        {QStringLiteral("did"), b.did},
+        {QStringLiteral("reason"), b.reason},
+        {QStringLiteral("since"), iso(b.since)},
+        {QStringLiteral("until"), isoOrNull(b.until)},
+    };
+}
+
+QJsonObject logJson(const LogEntry &e)
+{
+    QJsonObject o{
+        {QStringLiteral("seq"), double(e.seq)},
+        {QStringLiteral("time"), iso(e.time)},
+        {QStringLiteral("level"), EventLog::levelName(e.level)},
+        {QStringLiteral("category"), e.category},
+        {QStringLiteral("message"), e.message},
+    };
+    for (const auto &[key, value] : e.fields) {
+        if (!o.contains(key))
+            o.insert(key, value);
+    }
+    return o;
+}
+
+// A DID in a path segment, as written (did:web:host%3A80) or percent-encoded whole.
+QString didFromSegment(const QString &raw)
+{
+    if (ConfigLoader::isValidDid(raw))
+        return raw;
+    return QUrl::fromPercentEncoding(raw.toLatin1());
+}
+
+Expected<QJsonObject, AdminError> jsonBody(const HttpRequest &request)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(request.body, &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject()) {
+        return unexpected(AdminError{AdminError::Code::BadRequest,
+                                     error.error != QJsonParseError::NoError
+                                         ? QStringLiteral("the body is not JSON: %1").arg(error.errorString())
+                                         : QStringLiteral("the body is not a JSON object")});
+    }
+    return document.object();
+}
+
+} // namespace
+
+AdminRoute::AdminRoute(AdminService &admin, bool allowRemote) : m_admin(admin), m_allowRemote(allowRemote) {}
+
+bool AdminRoute::matches(const HttpRequest &request) const
+{
+    return request.rawPath == u"/metrics" || request.rawPath == u"/admin" || request.rawPath.startsWith(u"/admin/");
+}
+
+void AdminRoute::handle(HttpExchange &exchange)
+{
+    const HttpRequest &request = exchange.request();
+    if (!m_allowRemote && !request.remoteAddress.isLoopback()
+        && request.remoteAddress.toIPv4Address() >> 24 != 127) {
+        exchange.respond(HttpResponse::error(
+            403, QStringLiteral("Forbidden"),
+            QStringLiteral("the admin API answers only on loopback; start Canopy with --admin-remote")));
+        return;
+    }
+    if (m_token.isEmpty()) {
+        exchange.respond(HttpResponse::error(503, QStringLiteral("AdminTokenUnavailable"),
+                                             QStringLiteral("the admin token is not available yet")));
+        return;
+    }
+    const QByteArray authorization = request.header("authorization");
+    const QByteArray given = authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
+    const bool valid = given.size() == m_token.size()
+                       && CRYPTO_memcmp(given.constData(), m_token.constData(), size_t(given.size())) == 0;
+    if (!valid) {
+        exchange.respond(HttpResponse::error(
+            401, QStringLiteral("AuthenticationRequired"),
+            given.isEmpty() ? QStringLiteral("send Authorization: Bearer <admin token>")
+                            : QStringLiteral("the admin token is not valid")));
+        return;
+    }
+    exchange.respond(route(request));
+}
+
+HttpResponse AdminRoute::route(const HttpRequest &request)
+{
+    const QByteArray &method = request.method;
+    if (request.rawPath == u"/metrics") {
+        if (method != "GET")
+            return HttpResponse::error(405, QStringLiteral("MethodNotAllowed"), QStringLiteral("/metrics takes GET"));
+        HttpResponse response;
+        response.body = m_admin.metricsText().toUtf8();
+        response.setHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        return response;
+    }
+
+    // Segments after /admin/, still percent-encoded (DIDs keep their escapes).
+    const QStringList segments = request.rawPath.mid(7).split(u'/');
+    const QString scope = segments.value(0);
+    const qsizetype count = segments.size();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    auto wrongMethod = [&] {
+        return HttpResponse::error(405, QStringLiteral("MethodNotAllowed"),
+                                   QStringLiteral("%1 does not take %2").arg(request.path, QString::fromLatin1(method)));
+    };
+
+    if (scope == u"sessions") {
+        if (count == 1) {
+            if (method != "GET")
+                return wrongMethod();
+            QJsonArray list;
+            for (const SessionInfo &session : m_admin.sessions())
+                list.append(sessionJson(session));
+            return HttpResponse::json(200, QJsonObject{{QStringLiteral("sessions"), list}});
+        }
+        if (count == 2) {
+            if (method != "GET")
+                return wrongMethod();
+            const auto session = m_admin.session(segments[1]);
+            if (!session)
+                return failure(AdminError{AdminError::Code::NotFound, QStringLiteral("no session %1").arg(segments[1])});
+            return HttpResponse::json(200, sessionJson(*session));
+        }
+        if (count == 3 && segments[2] == u"revoke") {
+            if (method != "POST")
+                return wrongMethod();
+            auto revoked = m_admin.revokeSession(segments[1]);
+            return revoked ? ok() : failure(revoked.error());
+        }
+        return notFound(request);
+    }
+
+    if (scope == u"documents") {
+        if (count == 1) {
+            if (method != "GET")
+                return wrongMethod();
+            auto documents = m_admin.documents();
+            if (!documents)
+                return failure(documents.error());
+            QJsonArray list;
+            for (const DocumentInfo &document : std::as_const(*documents))
+                list.append(documentJson(document));
+            return HttpResponse::json(200, QJsonObject{{QStringLiteral("documents"), list}});
+        }
+        const QString entityId = QUrl::fromPercentEncoding(segments[1].toLatin1());
+        if (count == 2 && method == "GET") {
+            auto detail = m_admin.document(entityId);
+            if (!detail)
+                return failure(detail.error());
+            QJsonObject o = documentJson(detail->info);
+            QJsonArray history;
+            for (const BlockInfo &block : std::as_const(detail->blocks))
+                history.append(blockJson(block));
+            o.insert(QStringLiteral("history"), history);
+            return HttpResponse::json(200, o);
+        }
+        if (count == 2 && method == "DELETE") {
+            auto deleted = m_admin.deleteDocument(entityId);
+            return deleted ? ok() : failure(deleted.error());
+        }
+        if (count == 2)
+            return wrongMethod();
+        if (count == 3 && segments[2] == u"export") {
+            if (method != "GET")
+                return wrongMethod();
+            auto blob = m_admin.exportDocument(entityId);
+            if (!blob)
+                return failure(blob.error());
+            HttpResponse response;
+            response.body = *blob;
+            response.setHeader("Content-Type", "application/octet-stream");
+            response.setHeader("Content-Disposition",
+                               "attachment; filename=\"" + entityId.mid(5).toLatin1() + ".loro\"");
+            return response;
+        }
+        return notFound(request);
+    }
+
+    if (scope == u"tokens") {
+        if (count == 1 && method == "GET") {
+            auto tokens = m_admin.tokens();
+            if (!tokens)
+                return failure(tokens.error());
+            QJsonArray list;
+            for (const TokenRecord &token : std::as_const(*tokens))
+                list.append(tokenJson(token, now));
+            return HttpResponse::json(200, QJsonObject{{QStringLiteral("tokens"), list}});
+        }
+        if (count == 1 && method == "POST") {
+            auto body = jsonBody(request);
+            if (!body)
+                return failure(body.error());
+            const QJsonValue did = body->value(QStringLiteral("did"));
+            if (!did.isString())
+                return failure(AdminError{AdminError::Code::BadRequest, QStringLiteral("'did' must be a string")});
+            auto issued = m_admin.issueToken(did.toString());
+            if (!issued)
+                return failure(issued.error());
+            QJsonObject o = tokenJson(issued->record, now);
+            o.insert(QStringLiteral("token"), issued->token); // shown this once
+            return HttpResponse::json(200, o);
+        }
+        if (count == 1)
+            return wrongMethod();
+        if (count == 3 && segments[2] == u"revoke") {
+            if (method != "POST")
+                return wrongMethod();
+            bool isNumber = false;
+            const qint64 id = segments[1].toLongLong(&isNumber);
+            if (!isNumber)
+                return failure(AdminError{AdminError::Code::NotFound, QStringLiteral("no token %1").arg(segments[1])});
+            auto revoked = m_admin.revokeToken(id);
+            return revoked ? ok() : failure(revoked.error());
+        }
+        return notFound(request);
+    }
+
+    if (scope == u"bans") {
+        if (count == 1 && method == "GET") {
+            auto bans = m_admin.bans();
+            if (!bans)
+                return failure(bans.error());
+            QJsonArray list;
+            for (const BanInfo &ban : std::as_const(*bans))
+                list.append(banJson(ban));
+            return HttpResponse::json(200, QJsonObject{{QStringLiteral("bans"), list}});
+        }
+        if (count == 1 && method == "POST") {
+            auto body = jsonBody(request);
+            if (!body)
+                return failure(body.error());
+            const QJsonValue did = body->value(QStringLiteral("did"));
+            const QJsonValue reason = body->value(QStringLiteral("reason"));
+            const QJsonValue until = body->value(QStringLiteral("until"));
+            if (!did.isString())
+                return failure(AdminError{AdminError::Code::BadRequest, QStringLiteral("'did' must be a string")});
+            if (!reason.isUndefined() && !reason.isNull() && !reason.isString())
+                return failure(AdminError{AdminError::Code::BadRequest, QStringLiteral("'reason' must be a string")});
+            QDateTime untilTime;
+            if (!until.isUndefined() && !until.isNull()) {
+                untilTime = until.isString() ? QDateTime::fromString(until.toString(), Qt::ISODateWithMs)
+                                             : QDateTime();
+                if (!untilTime.isValid()) {
+                    return failure(AdminError{AdminError::Code::BadRequest,
+                                              QStringLiteral("'until' must be an ISO 8601 time")});
+                }
+            }
+            auto banned = m_admin.ban(did.toString(), reason.toString(), untilTime);
+            if (!banned)
+                return failure(banned.error());
+            return HttpResponse::json(200, banJson(*banned));
+        }
+        if (count == 1)
+            return wrongMethod();
+        if (count == 2) {
+            if (method != "DELETE")
+                return wrongMethod();
+            auto lifted = m_admin.unban(didFromSegment(segments[1]));
+            return lifted ? ok() : failure(lifted.error());
+        }
+        return notFound(request);
+    }
+
+    if (scope == u"log" && count == 1) {
+        if (method != "GET")
+            return wrongMethod();
+        LogQuery query;
+        const QString since = request.query.queryItemValue(QStringLiteral("since"));
+        if (!since.isEmpty()) {
+            bool isNumber = false;
+            query.since = since.toULongLong(&isNumber);
+            if (!isNumber)
+                return failure(AdminError{AdminError::Code::BadRequest, QStringLiteral("'since' must be a sequence number")});
+        }
+        query.level = request.query.queryItemValue(QStringLiteral("level"));
+        if (!query.level.isEmpty() && EventLog::levelRank(query.level) < 0) {
+            return failure(AdminError{AdminError::Code::BadRequest,
+                                      QStringLiteral("'level' must be debug, info, warning or error")});
+        }
+        query.category = request.query.queryItemValue(QStringLiteral("category"), QUrl::FullyDecoded);
+        query.did = request.query.queryItemValue(QStringLiteral("did"), QUrl::FullyDecoded);
+        QJsonArray entries;
+        for (const LogEntry &entry : m_admin.log(query))
+            entries.append(logJson(entry));
+        return HttpResponse::json(200, QJsonObject{{QStringLiteral("entries"), entries}});
+    }
+
+    return notFound(request);
+}
+
+} // namespace canopy

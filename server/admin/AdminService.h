@@ -1,0 +1,103 @@
+#pragma once
+
+#include "admin/AdminTypes.h"
+#include "auth/TokenIssuer.h"
+#include "log/EventLog.h"
+#include "util/Expected.h"
+
+#include <QObject>
+
+namespace canopy {
+
+class BanList;
+class BlockStore;
+class DidResolver;
+class EntityHub;
+class Metrics;
+class SessionRegistry;
+class SyncSession;
+
+struct LogQuery
+{
+    quint64 since = 0;    // entries with seq > since
+    QString level;        // minimum level name: debug, info, warning, error
+    QString category;     // exact category, e.g. canopy.sync
+    QString did;          // entries whose did field equals this
+    int limit = 1000;
+};
+
+// One set of operator operations over the running core: sessions, documents, tokens, bans, the
+// event log and metrics. The window calls it in process; AdminRoute serves it as JSON. It reads
+// the subsystems the host hands it and never reaches the host itself.
+class AdminService final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AdminService)
+
+public:
+    static constexpr int RevokedCloseCode = 4403;
+
+    struct Parts
+    {
+        SessionRegistry *sessions;
+        EntityHub *hub;
+        BlockStore *store;
+        TokenIssuer *tokens;
+        BanList *bans;
+        DidResolver *resolver;
+        EventLog *log;
+        Metrics *metrics;
+    };
+    explicit AdminService(Parts parts, QObject *parent = nullptr);
+
+    // Sessions
+    QList<SessionInfo> sessions() const;
+    std::optional<SessionInfo> session(const QString &id) const;
+    Expected<void, AdminError> revokeSession(const QString &id); // closes with 4403
+
+    // Documents
+    Expected<QList<DocumentInfo>, AdminError> documents() const;
+    Expected<DocumentDetail, AdminError> document(const QString &entityId) const;
+    Expected<QByteArray, AdminError> exportDocument(const QString &entityId) const; // one mode-4 blob
+    Expected<void, AdminError> deleteDocument(const QString &entityId); // Conflict while subscribed
+
+    // Tokens
+    Expected<QList<TokenRecord>, AdminError> tokens() const;
+    Expected<void, AdminError> revokeToken(qint64 id);
+    // A connection token for `did`, issued by the operator; the value is returned once.
+    Expected<IssuedToken, AdminError> issueToken(const QString &did);
+
+    // Bans: a ban closes the DID's live sockets with 4403 at once.
+    Expected<QList<BanInfo>, AdminError> bans() const;
+    Expected<BanInfo, AdminError> ban(const QString &did, const QString &reason, const QDateTime &until);
+    Expected<void, AdminError> unban(const QString &did);
+
+    // Event log and metrics
+    QList<LogEntry> log(const LogQuery &query) const;
+    QString metricsText() const; // Prometheus text exposition
+
+    // Traffic capture costs a copy per frame; it runs only while someone watches.
+    void setTrafficCapture(bool on);
+    bool trafficCapture() const { return m_capture; }
+
+    const Parts &parts() const { return m_parts; }
+
+Q_SIGNALS:
+    void sessionOpened(const canopy::SessionInfo &session);
+    void sessionClosed(const QString &sessionId);
+    void documentChanged(const QString &entityId); // blocks stored or the document deleted
+    void tokensChanged();
+    void bansChanged();
+    void logEntryAdded(const canopy::LogEntry &entry);
+    void frameCaptured(const canopy::TrafficFrame &frame);
+
+private:
+    void watchSession(SyncSession *session);
+    SessionInfo infoOf(const SyncSession *session) const;
+
+    Parts m_parts;
+    bool m_capture = false;
+    quint64 m_frameSeq = 0;
+};
+
+} // namespace canopy

@@ -1,0 +1,87 @@
+#pragma once
+
+#include "auth/BanList.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+namespace canopy {
+
+// Plain values the admin service hands to its two front ends (the window and the JSON API).
+
+struct SessionInfo
+{
+    QString id;
+    QString did;
+    QString handle; // from the DID cache; empty when unknown (e.g. dev-token sessions)
+    QString remote;
+    QDateTime connectedAt;
+    QStringList subscriptions;
+    quint64 framesIn = 0;
+    quint64 framesOut = 0;
+    quint64 bytesIn = 0;
+    quint64 bytesOut = 0;
+};
+
+struct DocumentInfo
+{
+    QString entityId;
+    qint64 blocks = 0;
+    qint64 bytes = 0;
+    qint64 peers = 0;
+    qint64 subscribers = 0;
+    QDateTime updatedAt;
+    QString lastWriter;
+};
+
+struct BlockInfo
+{
+    quint64 peer = 0;
+    quint32 counterStart = 0;
+    quint32 counterEnd = 0; // exclusive
+    quint32 lamportStart = 0;
+    quint32 lamportEnd = 0; // exclusive
+    quint32 changes = 0;
+    qint64 size = 0;
+    QDateTime receivedAt;
+    QString fromDid;
+};
+
+struct DocumentDetail
+{
+    DocumentInfo info;
+    QList<BlockInfo> blocks; // oldest first
+};
+
+using BanInfo = Ban; // auth/BanList.h
+
+// One WebSocket frame as it crossed the wire, for the traffic view.
+struct TrafficFrame
+{
+    enum class Direction { In, Out };
+    quint64 seq = 0;
+    QDateTime time;
+    Direction direction = Direction::In;
+    QString sessionId;
+    QString did;
+    bool text = false;
+    QByteArray bytes; // the whole frame as sent
+};
+
+struct AdminError
+{
+    enum class Code { NotFound, Conflict, BadRequest, Unavailable };
+    Code code = Code::NotFound;
+    QString message;
+    int httpStatus() const;
+    QString name() const; // "NotFound", "Conflict", "InvalidRequest", "StoreUnavailable"
+};
+
+} // namespace canopy
+
+Q_DECLARE_METATYPE(canopy::SessionInfo)
+Q_DECLARE_METATYPE(canopy::TrafficFrame)

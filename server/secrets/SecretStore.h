@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+namespace canopy {
+
+// Secrets (the admin token, a dev token set from the window) in the OS keychain through
+// QtKeychain (Secret Service on Linux), with a file readable only by the user as the fallback
+// where no keychain answers. Results arrive as signals: a keychain job is asynchronous.
+class SecretStore final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SecretStore)
+
+public:
+    enum class Backend { Keychain, File };
+
+    SecretStore(QString service, QString fallbackDir, QObject *parent = nullptr);
+
+    // Reads `key`; when absent, stores a fresh random value (32 bytes, base32) and returns it.
+    // Emits ready() or, when the keychain cannot be used, keychainUnavailable() — after which
+    // the caller chooses: useFileFallback() then loadOrCreate() again.
+    void loadOrCreate(const QString &key);
+    void write(const QString &key, const QString &value);
+    void useFileFallback() { m_backend = Backend::File; }
+    Backend backend() const { return m_backend; }
+    QString fallbackPath(const QString &key) const;
+
+Q_SIGNALS:
+    void ready(const QString &key, const QString &value, canopy::SecretStore::Backend backend);
+    void written(const QString &key);
+    void keychainUnavailable(const QString &key, const QString &reason);
+    void failed(const QString &key, const QString &reason);
+
+private:
+    void loadFromFile(const QString &key);
+    bool writeFile(const QString &key, const QString &value, QString *error);
+
+    QString m_service;
+    QString m_fallbackDir;
+    Backend m_backend = Backend::Keychain;
+};
+
+} // namespace canopy

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "admin/AdminTypes.h"
+
+#include <QAbstractTableModel>
+#include <QPointer>
+#include <QSet>
+
+class QTimer;
+
+namespace canopy {
+class AdminService;
+}
+
+namespace canopy::ui {
+
+class FlushTimer;
+
+// One row per live socket. Opens and closes arrive as admin signals and are applied in
+// batches; traffic counters and subscriptions have no signal of their own and are re-read
+// once a second.
+class SessionsModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SessionsModel)
+
+public:
+    enum Column
+    {
+        Did,
+        Handle,
+        Remote,
+        ConnectedSince,
+        Subscriptions,
+        Traffic,
+        ColumnCount
+    };
+    enum Role
+    {
+        SessionIdRole = Qt::UserRole + 1,
+        DidRole,
+        SortRole, // numbers and times as values, for the sort proxy
+    };
+
+    explicit SessionsModel(QObject *parent = nullptr);
+
+    void setAdmin(AdminService *admin); // null: no host; the table empties
+    AdminService *admin() const { return m_admin; }
+
+    const SessionInfo &sessionAt(int row) const { return m_rows.at(row); }
+    int rowOf(const QString &sessionId) const;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(
+        int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    void refresh(); // re-reads counters and subscriptions now
+
+private:
+    void onOpened(const SessionInfo &session);
+    void onClosed(const QString &sessionId);
+    void flush();
+
+    QPointer<AdminService> m_admin;
+    QList<SessionInfo> m_rows;
+    QList<SessionInfo> m_opened; // not yet shown
+    QSet<QString> m_closed; // not yet removed
+    FlushTimer *m_flush;
+    QTimer *m_refresh;
+};
+
+} // namespace canopy::ui
