@@ -2,7 +2,11 @@
 
 #include <cstdio>
 
+#include "store/Database.h"
+
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
 #include <QCoreApplication>
 #include <QProcessEnvironment>
 
@@ -27,6 +31,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
     parser.addVersionOption();
     parser.addOption(QCommandLineOption(
         QStringLiteral("headless"), QStringLiteral("Run the host without a window.")));
+    parser.addOption(QCommandLineOption(QStringLiteral("check-database"),
+        QStringLiteral("Run SQLite's integrity check on the data dir's database and exit (0: sound).")));
     ConfigLoader::addOptions(parser);
 
     CommandLine result;
@@ -64,7 +70,31 @@ CommandLine parseCommandLine(const QStringList &arguments)
     }
     result.config = std::move(*config);
     result.config.headless = parser.isSet(QStringLiteral("headless"));
+    if (parser.isSet(QStringLiteral("check-database")))
+        result.action = CommandLine::Action::CheckDatabase;
     return result;
+}
+
+int checkDatabase(const Config &config)
+{
+    const QString path = QDir(config.dataDir).filePath(QStringLiteral("canopy.sqlite"));
+    if (!QFileInfo::exists(path)) {
+        printLine(stderr, QStringLiteral("canopy: no database at %1").arg(path));
+        return 1;
+    }
+    auto database = Database::open(path);
+    if (!database) {
+        printLine(stderr, QStringLiteral("canopy: %1").arg(database.error().message));
+        return 1;
+    }
+    auto findings = (*database)->integrityCheck();
+    if (!findings) {
+        printLine(stderr, QStringLiteral("canopy: %1").arg(findings.error().message));
+        return 1;
+    }
+    for (const QString &line : std::as_const(*findings))
+        printLine(stdout, line);
+    return *findings == QStringList {QStringLiteral("ok")} ? 0 : 1;
 }
 
 } // namespace canopy

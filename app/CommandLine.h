@@ -11,7 +11,8 @@ struct CommandLine
     enum class Action
     {
         Run,
-        Exit
+        Exit,
+        CheckDatabase
     };
     Action action = Action::Run;
     int exitCode = 0;
@@ -21,5 +22,8 @@ struct CommandLine
 // Parses argv and the environment into a Config; --help and --version print and exit 0,
 // invalid settings print one line and exit 2.
 CommandLine parseCommandLine(const QStringList &arguments);
+
+// --check-database: prints SQLite's integrity check of the data dir's database; 0 when sound.
+int checkDatabase(const Config &config);
 
 } // namespace canopy

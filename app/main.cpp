@@ -18,6 +18,8 @@ int main(int argc, char *argv[])
     const canopy::CommandLine commandLine = canopy::parseCommandLine(QCoreApplication::arguments());
     if (commandLine.action == canopy::CommandLine::Action::Exit)
         return commandLine.exitCode;
+    if (commandLine.action == canopy::CommandLine::Action::CheckDatabase)
+        return canopy::checkDatabase(commandLine.config);
 
     // Until the window exists, every run is headless: JSON lines on stderr.
     canopy::JsonLogSink::install();

@@ -250,6 +250,7 @@ Expected<void, AdminError> AdminService::deleteDocument(const QString &entityId)
     }
     m_parts.hub->dropEntity(entityId);
     auto deleted = m_parts.store->deleteEntity(entityId);
+    m_parts.hub->forgetEntityCount();
     if (!deleted)
         return unexpected(storeError(deleted.error()));
     if (!*deleted)

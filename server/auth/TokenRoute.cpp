@@ -46,12 +46,36 @@ void TokenRoute::fail(HttpExchange *exchange, const QString &error, const QStrin
     LogFields fields {{QStringLiteral("reason"), error}};
     if (!did.isEmpty())
         fields.append({QStringLiteral("did"), did});
-    if (exchange)
-        fields.append({QStringLiteral("remote"), exchange->request().remoteAddress.toString()});
+    if (exchange) {
+        const QString remote = exchange->request().remoteAddress.toString();
+        fields.append({QStringLiteral("remote"), remote});
+        // Failed authentications are rate limited harder than requests.
+        if (status == 401)
+            m_failureRate.take(remote);
+    }
     m_log.record(QtInfoMsg, lcAuth(), QStringLiteral("token refused: %1").arg(message), fields);
     Q_EMIT authFailed(error, did);
     if (exchange)
         exchange->respond(HttpResponse::error(status, error, message));
+}
+
+void TokenRoute::setRateLimits(int perIp, int perDid, int failuresPerIp)
+{
+    m_ipRate = RateLimiter(perIp);
+    m_didRate = RateLimiter(perDid);
+    m_failureRate = RateLimiter(failuresPerIp);
+}
+
+void TokenRoute::refuseRate(
+    HttpExchange &exchange, const QString &message, int retryAfter, const QString &limit)
+{
+    if (m_metrics)
+        m_metrics->countRefusal(limit);
+    m_log.record(QtInfoMsg, lcAuth(), QStringLiteral("token refused: %1").arg(message),
+        {{QStringLiteral("reason"), QStringLiteral("RateLimitExceeded")},
+            {QStringLiteral("remote"), exchange.request().remoteAddress.toString()}});
+    exchange.respond(HttpResponse::error(429, QStringLiteral("RateLimitExceeded"), message)
+                         .setHeader("Retry-After", QByteArray::number(retryAfter)));
 }
 
 void TokenRoute::handle(HttpExchange &exchange)
@@ -60,6 +84,17 @@ void TokenRoute::handle(HttpExchange &exchange)
     if (request.method != "GET") {
         exchange.respond(HttpResponse::error(
             405, QStringLiteral("MethodNotAllowed"), QStringLiteral("%1 takes GET").arg(Path)));
+        return;
+    }
+    const QString remote = request.remoteAddress.toString();
+    if (const int wait = m_failureRate.wouldWait(remote); wait > 0) {
+        refuseRate(exchange, QStringLiteral("too many failed authentications from this address"), wait,
+            QStringLiteral("auth-failures-ip"));
+        return;
+    }
+    if (const int wait = m_ipRate.take(remote); wait > 0) {
+        refuseRate(exchange, QStringLiteral("too many token requests from this address"), wait,
+            QStringLiteral("token-rate-ip"));
         return;
     }
     const QByteArray authorization = request.header("authorization");
@@ -78,6 +113,11 @@ void TokenRoute::handle(HttpExchange &exchange)
     auto jwt = auth::JwtVerifier::parse(token, m_policy, QDateTime::currentMSecsSinceEpoch());
     if (!jwt) {
         fail(&exchange, jwt.error().nameString(), jwt.error().message);
+        return;
+    }
+    if (const int wait = m_didRate.take(jwt->issDid); wait > 0) {
+        refuseRate(exchange, QStringLiteral("too many token requests for %1").arg(jwt->issDid), wait,
+            QStringLiteral("token-rate-did"));
         return;
     }
     // A banned DID learns so before any network work is spent on it.

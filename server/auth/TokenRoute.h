@@ -2,6 +2,7 @@
 
 #include "auth/Jwt.h"
 #include "http/HttpRoute.h"
+#include "util/RateLimiter.h"
 
 #include <QHash>
 #include <QObject>
@@ -29,6 +30,8 @@ public:
     TokenRoute(const QString &serviceDid, DidResolver &resolver, TokenIssuer &issuer, BanList &bans,
         EventLog &log, QObject *parent = nullptr);
     void setMetrics(Metrics *metrics) { m_metrics = metrics; }
+    // Token buckets, per minute with a burst of the same size.
+    void setRateLimits(int perIp, int perDid, int failuresPerIp);
 
     bool matches(const HttpRequest &request) const override;
     void handle(HttpExchange &exchange) override;
@@ -41,6 +44,7 @@ Q_SIGNALS:
 private:
     struct Attempt;
     void withKey(const std::shared_ptr<Attempt> &attempt, bool refreshed);
+    void refuseRate(HttpExchange &exchange, const QString &message, int retryAfter, const QString &limit);
     void fail(HttpExchange *exchange, const QString &error, const QString &message,
         const QString &did = {}, int status = 401);
 
@@ -49,6 +53,9 @@ private:
     TokenIssuer &m_issuer;
     BanList &m_bans;
     Metrics *m_metrics = nullptr;
+    RateLimiter m_ipRate {300};
+    RateLimiter m_didRate {60};
+    RateLimiter m_failureRate {200};
     EventLog &m_log;
     QHash<QString, quint64> m_failures;
 };

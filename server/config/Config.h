@@ -21,6 +21,16 @@ struct Config
     int pingIntervalSeconds = 30;
     int entityIdleSeconds = 60;
     int tokenTtlSeconds = 30;
+    // Limits: each refusal is clear and counted.
+    int maxConnections = 4096;
+    int maxConnectionsPerDid = 16;
+    int maxSubscriptions = 1000;
+    qint64 maxEntities = 0;    // 0: no cap
+    qint64 maxEntityBytes = 0; // 0: no cap
+    qint64 maxQueueBytes = 64 * 1024 * 1024;
+    int tokenRatePerIp = 300;      // per minute, burst the same
+    int tokenRatePerDid = 60;      // per minute, burst the same
+    int authFailureRatePerIp = 200; // per minute, burst the same
     QUrl plcUrl = QUrl(QStringLiteral("https://plc.directory"));
     int didCacheFreshSeconds = 3600;
     int didCacheMaxSeconds = 86400; // an entity with no subscribers is released after this

@@ -8,6 +8,8 @@
 #include <QStandardPaths>
 #include <QTemporaryFile>
 
+#include <functional>
+
 namespace canopy {
 namespace {
 
@@ -39,6 +41,23 @@ const OptionSpec kOptions[] = {
         "Largest WebSocket message accepted, in bytes. Default: 33554432 (32 MiB)."},
     {"ping-interval", "PING_INTERVAL", "seconds",
         "Seconds between WebSocket pings; a peer that misses two pongs is closed. Default: 30."},
+    {"max-connections", "MAX_CONNECTIONS", "n",
+        "Open sync connections in total; more are refused with 503. Default: 4096."},
+    {"max-connections-per-did", "MAX_CONNECTIONS_PER_DID", "n",
+        "Open sync connections per DID; more are refused with 429. Default: 16."},
+    {"max-subscriptions", "MAX_SUBSCRIPTIONS", "n",
+        "Subscriptions per session; more are refused (the frame is dropped). Default: 1000."},
+    {"max-entities", "MAX_ENTITIES", "n", "Documents this host stores; 0 for no cap. Default: 0."},
+    {"max-entity-bytes", "MAX_ENTITY_BYTES", "bytes",
+        "Stored bytes per document; 0 for no cap. Default: 0."},
+    {"max-queue-bytes", "MAX_QUEUE_BYTES", "bytes",
+        "Unsent bytes a session may have queued before it is closed with 1013. Default: 67108864."},
+    {"token-rate-ip", "TOKEN_RATE_IP", "per-minute",
+        "Token requests per minute per IP address (burst the same); more get 429. Default: 300."},
+    {"token-rate-did", "TOKEN_RATE_DID", "per-minute",
+        "Token requests per minute per DID (burst the same); more get 429. Default: 60."},
+    {"auth-failure-rate-ip", "AUTH_FAILURE_RATE_IP", "per-minute",
+        "Failed token requests per minute per IP address before the IP gets 429. Default: 200."},
     {"token-ttl", "TOKEN_TTL", "seconds",
         "Lifetime of a connection token from /xrpc/chat.roomy.v0.sync.token. Default: 30."},
     {"plc-url", "PLC_URL", "url", "The did:plc directory. Default: https://plc.directory."},
@@ -172,21 +191,31 @@ Expected<Config, ConfigError> ConfigLoader::load(
         const char *name;
         qint64 min;
         qint64 max;
-        int *target;
+        std::function<void(qint64)> set;
     };
-    const IntegerSetting seconds[] = {
-        {"token-ttl", 1, 3600, &config.tokenTtlSeconds},
-        {"did-cache-fresh", 0, 30 * 86400, &config.didCacheFreshSeconds},
-        {"did-cache-max", 0, 365 * 86400, &config.didCacheMaxSeconds},
+    const qint64 tb = qint64(1) << 40;
+    const IntegerSetting integers[] = {
+        {"token-ttl", 1, 3600, [&](qint64 v) { config.tokenTtlSeconds = int(v); }},
+        {"did-cache-fresh", 0, 30 * 86400, [&](qint64 v) { config.didCacheFreshSeconds = int(v); }},
+        {"did-cache-max", 0, 365 * 86400, [&](qint64 v) { config.didCacheMaxSeconds = int(v); }},
+        {"max-connections", 1, 1000000, [&](qint64 v) { config.maxConnections = int(v); }},
+        {"max-connections-per-did", 1, 1000000, [&](qint64 v) { config.maxConnectionsPerDid = int(v); }},
+        {"max-subscriptions", 1, 10000000, [&](qint64 v) { config.maxSubscriptions = int(v); }},
+        {"max-entities", 0, 1000000000, [&](qint64 v) { config.maxEntities = v; }},
+        {"max-entity-bytes", 0, tb, [&](qint64 v) { config.maxEntityBytes = v; }},
+        {"max-queue-bytes", 1024, tb, [&](qint64 v) { config.maxQueueBytes = v; }},
+        {"token-rate-ip", 1, 1000000, [&](qint64 v) { config.tokenRatePerIp = int(v); }},
+        {"token-rate-did", 1, 1000000, [&](qint64 v) { config.tokenRatePerDid = int(v); }},
+        {"auth-failure-rate-ip", 1, 1000000, [&](qint64 v) { config.authFailureRatePerIp = int(v); }},
     };
-    for (const IntegerSetting &setting : seconds) {
+    for (const IntegerSetting &setting : integers) {
         const QString text = optionValue(parser, env, spec(setting.name));
         if (text.isEmpty())
             continue;
         auto value = parseInteger(text, setting.name, setting.min, setting.max);
         if (!value)
             return unexpected(value.error());
-        *setting.target = int(*value);
+        setting.set(*value);
     }
     if (config.didCacheMaxSeconds < config.didCacheFreshSeconds) {
         return unexpected(ConfigError {QStringLiteral("did-cache-max"),

@@ -69,6 +69,7 @@ bool Host::start(QString *error)
     m_store = std::make_unique<BlockStore>(*m_database);
     m_hub = std::make_unique<EntityHub>(*m_store, *m_log, m_config.entityIdleSeconds);
     m_hub->setMetrics(m_metrics.get());
+    m_hub->setLimits(HubLimits {m_config.maxEntities, m_config.maxEntityBytes});
     auto bans = BanList::open(*m_database);
     if (!bans) {
         *error = bans.error().message;
@@ -79,6 +80,8 @@ bool Host::start(QString *error)
     SessionLimits limits;
     limits.maxMessageBytes = m_config.maxMessageBytes;
     limits.pingIntervalMs = m_config.pingIntervalSeconds * 1000;
+    limits.maxSubscriptions = m_config.maxSubscriptions;
+    limits.maxQueueBytes = m_config.maxQueueBytes;
     m_sessions = std::make_unique<SessionRegistry>(*m_hub, *m_log, limits);
     m_sessions->setMetrics(m_metrics.get());
 
@@ -94,6 +97,10 @@ bool Host::start(QString *error)
     m_tokenRoute
         = std::make_unique<TokenRoute>(m_config.did, *m_resolver, *m_tokens, *m_bans, *m_log);
     m_tokenRoute->setMetrics(m_metrics.get());
+    m_tokenRoute->setRateLimits(
+        m_config.tokenRatePerIp, m_config.tokenRatePerDid, m_config.authFailureRatePerIp);
+    m_syncRoute->setConnectionLimits(m_config.maxConnections, m_config.maxConnectionsPerDid);
+    m_syncRoute->setMetrics(m_metrics.get());
     // The issuance history records which session each token opened.
     connect(m_sessions.get(), &SessionRegistry::sessionOpened, m_tokens.get(),
         [this](SyncSession *session) {

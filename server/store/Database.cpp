@@ -131,6 +131,17 @@ int Database::schemaVersion()
     return query.value(0).toInt();
 }
 
+Expected<QStringList, StoreError> Database::integrityCheck()
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("PRAGMA integrity_check")))
+        return unexpected(queryError(query, "integrity check"));
+    QStringList findings;
+    while (query.next())
+        findings.append(query.value(0).toString());
+    return findings;
+}
+
 Expected<void, StoreError> Database::exec(QSqlQuery &query, const char *what)
 {
     if (!query.exec())

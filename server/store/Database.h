@@ -7,6 +7,7 @@
 
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
 
 class QSqlQuery;
 
@@ -26,6 +27,8 @@ public:
 
     QSqlDatabase &handle() { return m_db; }
     int schemaVersion();
+    // PRAGMA integrity_check: {"ok"} for a sound database, else SQLite's findings.
+    Expected<QStringList, StoreError> integrityCheck();
     QString path() const { return m_path; }
 
     // Runs one statement; the error names the statement's purpose.

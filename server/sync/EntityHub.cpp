@@ -62,16 +62,55 @@ QList<loro::ChangeBlock> EntityHub::admit(
     const QString &entityId, Entity &entity, QList<loro::ChangeBlock> blocks, SyncSession *sender)
 {
     QList<loro::ChangeBlock> fresh;
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    qint64 freshBytes = 0;
     for (loro::ChangeBlock &block : blocks) {
         if (entity.index.covers(block)) {
             ++m_counters.duplicateBlocks;
             continue;
         }
+        freshBytes += block.bytes.size();
+        fresh.append(std::move(block));
+    }
+    if (fresh.isEmpty())
+        return fresh;
+
+    // The operator's caps refuse the whole update: half a change set helps no one.
+    const LogFields fields {{QStringLiteral("entity"), entityId},
+        {QStringLiteral("did"), sender ? sender->did() : QString()},
+        {QStringLiteral("session"), sender ? sender->idString() : QString()}};
+    const bool isNew = entity.index.blockCount() == 0;
+    if (isNew && m_limits.maxEntities > 0) {
+        if (m_storedEntities < 0) {
+            auto count = m_store.entityCount();
+            m_storedEntities = count ? *count : 0;
+        }
+        if (m_storedEntities + m_newEntitiesPending >= m_limits.maxEntities) {
+            m_log.record(QtWarningMsg, lcSync(),
+                QStringLiteral("update refused: the host stores its maximum of %1 documents")
+                    .arg(m_limits.maxEntities),
+                fields);
+            if (m_metrics)
+                m_metrics->countRefusal(QStringLiteral("max-entities"));
+            return {};
+        }
+    }
+    if (m_limits.maxEntityBytes > 0 && entity.index.byteCount() + freshBytes > m_limits.maxEntityBytes) {
+        m_log.record(QtWarningMsg, lcSync(),
+            QStringLiteral("update refused: the document would exceed %1 bytes")
+                .arg(m_limits.maxEntityBytes),
+            fields);
+        if (m_metrics)
+            m_metrics->countRefusal(QStringLiteral("max-entity-bytes"));
+        return {};
+    }
+    if (isNew)
+        ++m_newEntitiesPending;
+
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const loro::ChangeBlock &block : std::as_const(fresh)) {
         entity.index.insert(block);
         m_pendingWrites.append(
             StoredBlock {entityId, block, now, sender ? sender->did() : QString()});
-        fresh.append(std::move(block));
     }
     return fresh;
 }
@@ -138,6 +177,7 @@ void EntityHub::scheduleFlush()
 void EntityHub::flush()
 {
     m_flushScheduled = false;
+    const qint64 newEntities = std::exchange(m_newEntitiesPending, 0);
     QList<StoredBlock> writes = std::exchange(m_pendingWrites, {});
     QList<Reply> replies = std::exchange(m_pendingReplies, {});
     QList<FanOut> fanOuts = std::exchange(m_pendingFanOuts, {});
@@ -156,6 +196,8 @@ void EntityHub::flush()
                 ++entry.first;
                 entry.second = block.fromDid;
             }
+            if (m_storedEntities >= 0)
+                m_storedEntities += newEntities;
             for (auto it = perEntity.cbegin(); it != perEntity.cend(); ++it)
                 Q_EMIT blocksStored(it.key(), it.value().first, it.value().second);
         } else {

@@ -31,6 +31,12 @@ struct HubCounters
 // The super peer: each entity's change blocks and subscribers. Frames that arrive in one event
 // loop turn are batched; their new blocks are committed in one transaction, and only then are
 // the answers and fan-outs sent: nothing a peer has seen can be lost by a crash.
+struct HubLimits
+{
+    qint64 maxEntities = 0;    // 0: no cap
+    qint64 maxEntityBytes = 0; // 0: no cap
+};
+
 class EntityHub final : public QObject
 {
     Q_OBJECT
@@ -57,6 +63,9 @@ public:
     // Forgets a deleted entity's in-memory index (it must have no subscribers).
     void dropEntity(const QString &entityId);
     void setMetrics(Metrics *metrics) { m_metrics = metrics; }
+    void setLimits(const HubLimits &limits) { m_limits = limits; }
+    // Forgets the stored-document count after a document was deleted.
+    void forgetEntityCount() { m_storedEntities = -1; }
 
     const HubCounters &counters() const { return m_counters; }
     qsizetype loadedEntityCount() const { return m_entities.size(); }
@@ -103,6 +112,9 @@ private:
     QTimer *m_sweepTimer;
     HubCounters m_counters;
     Metrics *m_metrics = nullptr;
+    HubLimits m_limits;
+    qint64 m_storedEntities = -1; // read from the store when a cap needs it
+    qint64 m_newEntitiesPending = 0;
 };
 
 } // namespace canopy

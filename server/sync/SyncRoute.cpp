@@ -4,6 +4,7 @@
 #include "http/HttpExchange.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
+#include "log/Metrics.h"
 #include "sync/SessionRegistry.h"
 
 #include <QTcpSocket>
@@ -31,6 +32,8 @@ SyncRoute::SyncRoute(
           new QWebSocketServer(QStringLiteral("Canopy"), QWebSocketServer::NonSecureMode, this))
 {
     m_webSockets->setSupportedSubprotocols({QStringLiteral("authorization")});
+    // A handshake that is not finished in time costs the peer its connection.
+    m_webSockets->setHandshakeTimeout(10000);
     connect(m_webSockets, &QWebSocketServer::newConnection, this, &SyncRoute::onNewConnection);
     connect(m_webSockets, &QWebSocketServer::serverError, this,
         [this](QWebSocketProtocol::CloseCode code) {
@@ -38,6 +41,12 @@ SyncRoute::SyncRoute(
                 {{QStringLiteral("reason"), m_webSockets->errorString()},
                     {QStringLiteral("code"), QString::number(int(code))}});
         });
+}
+
+void SyncRoute::setConnectionLimits(int total, int perDid)
+{
+    m_maxConnections = total;
+    m_maxConnectionsPerDid = perDid;
 }
 
 bool SyncRoute::matches(const HttpRequest &request) const
@@ -82,12 +91,41 @@ void SyncRoute::handle(HttpExchange &exchange)
         return;
     }
 
+    // Limits come before the token, so a refused connection does not spend it. Upgrades still
+    // in their handshake count too.
+    qsizetype open = m_sessions.count() + m_pendingGrants.size();
+    if (open >= m_maxConnections) {
+        if (m_metrics)
+            m_metrics->countRefusal(QStringLiteral("max-connections"));
+        m_log.record(QtWarningMsg, lcSync(), QStringLiteral("upgrade refused: connection limit reached"), fields);
+        exchange.respond(HttpResponse::error(503, QStringLiteral("ServerBusy"),
+                             QStringLiteral("the host holds its maximum of %1 connections").arg(m_maxConnections))
+                             .setHeader("Retry-After", "10"));
+        return;
+    }
+    qsizetype forDid = 0;
+    for (const SyncSession *session : m_sessions.sessions())
+        forDid += session->did() == did ? 1 : 0;
+    for (const Pending &pending : std::as_const(m_pendingGrants))
+        forDid += pending.grant.did == did ? 1 : 0;
+    if (forDid >= m_maxConnectionsPerDid) {
+        if (m_metrics)
+            m_metrics->countRefusal(QStringLiteral("max-connections-per-did"));
+        m_log.record(QtWarningMsg, lcSync(), QStringLiteral("upgrade refused: per-DID connection limit reached"), fields);
+        exchange.respond(HttpResponse::error(429, QStringLiteral("TooManyConnections"),
+                             QStringLiteral("%1 already holds %2 connections").arg(did).arg(m_maxConnectionsPerDid))
+                             .setHeader("Retry-After", "10"));
+        return;
+    }
+
     auto grant = m_authorizer->authorize(did, offered.at(1), request);
     if (!grant) {
         LogFields refused = fields;
         refused.append({QStringLiteral("reason"), grant.error().error});
         m_log.record(QtInfoMsg, lcAuth(),
             QStringLiteral("upgrade refused: %1").arg(grant.error().message), refused);
+        if (m_metrics)
+            m_metrics->countRefusal(QStringLiteral("upgrade-") + grant.error().error);
         exchange.respond(
             HttpResponse::error(grant.error().status, grant.error().error, grant.error().message));
         return;

@@ -13,6 +13,7 @@ class QWebSocketServer;
 namespace canopy {
 
 class EventLog;
+class Metrics;
 class SessionRegistry;
 
 // GET /sync/as/<did>: checks the token from Sec-WebSocket-Protocol before any upgrade (403
@@ -31,6 +32,8 @@ public:
     bool matches(const HttpRequest &request) const override;
     void handle(HttpExchange &exchange) override;
     void setAuthorizer(ConnectionAuthorizer &authorizer) { m_authorizer = &authorizer; }
+    void setConnectionLimits(int total, int perDid);
+    void setMetrics(Metrics *metrics) { m_metrics = metrics; }
 
 private:
     void onNewConnection();
@@ -46,6 +49,9 @@ private:
         QPointer<QTcpSocket> transport;
     };
     QHash<QString, Pending> m_pendingGrants;
+    int m_maxConnections = 4096;
+    int m_maxConnectionsPerDid = 16;
+    Metrics *m_metrics = nullptr;
 };
 
 } // namespace canopy

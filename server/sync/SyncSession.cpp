@@ -57,6 +57,19 @@ void SyncSession::sendFrame(const QByteArray &frame)
 {
     if (m_closed || m_closeSent || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
+    // A peer that does not read must not grow the host's memory without bound.
+    if (m_transport && m_transport->bytesToWrite() + frame.size() > m_limits.maxQueueBytes) {
+        m_log.record(QtWarningMsg, lcSync(), QStringLiteral("session closed: the peer does not read"),
+            {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did},
+                {QStringLiteral("queued"), QString::number(m_transport->bytesToWrite())}});
+        if (m_metrics)
+            m_metrics->countRefusal(QStringLiteral("send-queue-full"));
+        close(QWebSocketProtocol::CloseCode(1013), // try again later
+            QStringLiteral("outgoing queue over %1 bytes: the peer is not reading")
+                .arg(m_limits.maxQueueBytes),
+            true);
+        return;
+    }
     m_socket->sendBinaryMessage(frame);
     ++m_traffic.framesOut;
     m_traffic.bytesOut += quint64(frame.size());
@@ -126,6 +139,17 @@ void SyncSession::onBinaryMessage(const QByteArray &frame)
     const SyncMessage &message = *decoded;
     switch (message.type) {
     case SyncMessage::Type::Subscribe:
+        if (!m_subscriptions.contains(message.entityId)
+            && m_subscriptions.size() >= m_limits.maxSubscriptions) {
+            m_log.record(QtWarningMsg, lcSync(),
+                QStringLiteral("subscribe refused: the session holds its maximum of %1 subscriptions")
+                    .arg(m_limits.maxSubscriptions),
+                {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did},
+                    {QStringLiteral("entity"), message.entityId}});
+            if (m_metrics)
+                m_metrics->countRefusal(QStringLiteral("max-subscriptions"));
+            return;
+        }
         if (message.payloadKind == SyncMessage::PayloadKind::VersionVector) {
             auto version = loro::decodeVersionVector(message.payload);
             if (!version) {

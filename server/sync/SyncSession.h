@@ -26,6 +26,8 @@ struct SessionLimits
     qint64 maxMessageBytes = 32 * 1024 * 1024;
     int pingIntervalMs = 30000;
     int badFramesPerMinute = 100; // more than this closes the session with 1008
+    int maxSubscriptions = 1000;
+    qint64 maxQueueBytes = 64 * 1024 * 1024; // unsent bytes; past it the session closes with 1013
 };
 
 struct SessionTraffic

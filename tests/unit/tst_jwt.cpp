@@ -6,10 +6,13 @@
 #include "auth/KeyCodec.h"
 #include "auth/OpenSslPtr.h"
 
+#include <atomic>
 #include <memory>
 #include <openssl/core_names.h>
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
+#include <thread>
+#include <vector>
 
 #include <QDateTime>
 #include <QFile>
@@ -960,6 +963,33 @@ private Q_SLOTS:
         QFETCH(QString, did);
         QFETCH(bool, valid);
         QCOMPARE(isValidAtprotoDid(did), valid);
+    }
+
+    // Keys are decoded through a shared EC_GROUP and verified through per-thread contexts.
+    void concurrentVerification()
+    {
+        const QByteArray tokens[] = {token(Curve::Secp256k1), token(Curve::P256)};
+        const PublicKey keys[] = {m_k256.publicKey(), m_p256.publicKey()};
+        const QString didKeys[] = {formatDidKey(keys[0]), formatDidKey(keys[1])};
+        std::atomic<int> failures {0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&, t] {
+                for (int i = 0; i < 40; ++i) {
+                    const int which = (i + t) % 2;
+                    const KeyExpected<PublicKey> key = parseDidKey(didKeys[which]);
+                    if (!key || *key != keys[which]
+                        || run(tokens[which], tablePolicy(), NowMs, *key).verdict
+                            != QLatin1String("OK")
+                        || run(tokens[which], tablePolicy(), NowMs, keys[1 - which]).verdict
+                            != QLatin1String("BadJwtSignature"))
+                        ++failures;
+                }
+            });
+        }
+        for (std::thread &thread : threads)
+            thread.join();
+        QCOMPARE(failures.load(), 0);
     }
 
     // Random edits of a valid token never crash, and never verify: with strict decoding every
