@@ -320,6 +320,10 @@ Expected<BanInfo, AdminError> AdminService::ban(const QString &did, const QStrin
 
 Expected<void, AdminError> AdminService::unban(const QString &did)
 {
+    if (!ConfigLoader::isValidDid(did)) {
+        return unexpected(AdminError {
+            AdminError::Code::BadRequest, QStringLiteral("'%1' is not a DID").arg(did.left(80))});
+    }
     auto lifted = m_parts.bans->unban(did);
     if (!lifted)
         return unexpected(storeError(lifted.error()));

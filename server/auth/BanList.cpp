@@ -46,7 +46,7 @@ Expected<Ban, StoreError> BanList::ban(const QString &did, const QString &reason
     Ban ban{did, reason, QDateTime::currentDateTimeUtc(), until.toUTC()};
     QSqlQuery query(m_database.handle());
     query.prepare(QStringLiteral(
-        "INSERT INTO bans(did, reason, since, until) VALUES (?, ?, ?, ?) ON CONFLICT(did) DO UPDATE "
+        "INSERT INTO bans(did, reason, since, until) VALUES (?, coalesce(?, ''), ?, ?) ON CONFLICT(did) DO UPDATE "
         "SET reason = excluded.reason, since = excluded.since, until = excluded.until"));
     query.addBindValue(did);
     query.addBindValue(reason);

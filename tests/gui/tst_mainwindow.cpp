@@ -1,0 +1,485 @@
+// The window over a real in-process host with real Sync1 clients: every tab is visited and
+// photographed (build/screenshots/; docs/screenshots/overview.png when
+// CANOPY_UPDATE_SCREENSHOTS=1), settings restart the host and the models follow it, and
+// closing the window keeps hosting or quits as configured.
+#include "BansModel.h"
+#include "BlocksModel.h"
+#include "DocumentsModel.h"
+#include "DocumentsPage.h"
+#include "FrameDetailView.h"
+#include "GuiTestHost.h"
+#include "HostSupervisor.h"
+#include "IssueTokenDialog.h"
+#include "LogModel.h"
+#include "LogsPage.h"
+#include "MainWindow.h"
+#include "OverviewPage.h"
+#include "SessionsModel.h"
+#include "SessionsPage.h"
+#include "SettingsDialog.h"
+#include "TestClient.h"
+#include "TokensModel.h"
+#include "TokensPage.h"
+#include "TrafficModel.h"
+#include "TrafficPage.h"
+#include "WindowMain.h"
+#include "admin/AdminService.h"
+#include "sync/SyncCodec.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QLocale>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTest>
+#include <QTimer>
+#include <QTranslator>
+#include <QTreeWidget>
+
+using namespace canopy;
+using namespace canopy::ui;
+
+namespace {
+
+const QString TestDid = QStringLiteral("did:plc:test");
+const QString AliceDid = QStringLiteral("did:plc:alice4vq3xkmrbfc2wy7z");
+
+QString token()
+{
+    return QString::fromLatin1(GuiTestHost::DevToken);
+}
+
+void save(QWidget *widget, const QString &name)
+{
+    QDir().mkpath(QStringLiteral(CANOPY_SCREENSHOT_DIR));
+    const QString path = QStringLiteral(CANOPY_SCREENSHOT_DIR "/") + name + QStringLiteral(".png");
+    QVERIFY2(widget->grab().save(path), qPrintable(path));
+    if (name == u"01-overview" && qEnvironmentVariable("CANOPY_UPDATE_SCREENSHOTS") == u"1") {
+        const QString docs = QStringLiteral(CANOPY_SOURCE_DIR "/docs/screenshots");
+        QDir().mkpath(docs);
+        QVERIFY(widget->grab().save(docs + QStringLiteral("/overview.png")));
+    }
+}
+
+// Selects the first row of `view` whose `column` shows `text` (any row when empty).
+bool selectRow(QTableView *view, int column, const QString &text = {})
+{
+    for (int row = 0; row < view->model()->rowCount(); ++row) {
+        const QModelIndex index = view->model()->index(row, column);
+        if (text.isEmpty() || index.data().toString() == text) {
+            view->setCurrentIndex(index);
+            view->selectRow(row);
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+class TestMainWindow final : public QObject
+{
+    Q_OBJECT
+
+public:
+    static void initMain() { QStandardPaths::setTestModeEnabled(true); }
+
+private Q_SLOTS:
+    void initTestCase();
+    void visitsEveryTabWithClients();
+    void settingsDialogEditsAndSaves();
+    void settingsRestartTheHostAndModelsFollow();
+    void closingKeepsHostingOrQuits();
+    void trafficFloodKeepsTheWindowResponsive();
+    void germanTranslation();
+
+private:
+    QTranslator *m_english = nullptr;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QSettings settings;
+    settings.clear();
+    // Asked once in real use; decided here so closing never blocks on a question.
+    settings.setValue(QLatin1String(SettingsDialog::CloseActionKey), QStringLiteral("background"));
+    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+    // English has plural forms too ("1 byte", "2 bytes"): as runWithWindow loads them.
+    m_english = loadTranslation(QLocale(QLocale::English, QLocale::UnitedStates), this);
+    QVERIFY2(m_english, "canopy_en.qm is embedded");
+    QCoreApplication::installTranslator(m_english);
+}
+
+void TestMainWindow::visitsEveryTabWithClients()
+{
+    GuiTestHost test;
+    QVERIFY2(test.ok(), qPrintable(test.error()));
+    AdminService *admin = test.host().admin();
+    MainWindow window;
+    window.setHost(&test.host());
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(admin->trafficCapture()); // someone is watching
+
+    // Two peers on a shared document and one of their own, with real Loro blobs.
+    TestClient alice(test.port(), AliceDid, token());
+    TestClient bob(test.port(), TestDid, token());
+    QVERIFY(alice.waitConnected());
+    QVERIFY(bob.waitConnected());
+    const QString shared = GuiTestHost::entityId(10);
+    const QString notes = GuiTestHost::entityId(11);
+    alice.subscribe(shared);
+    bob.subscribe(shared);
+    bob.subscribe(notes);
+    alice.sendUpdate(shared, GuiTestHost::update(QStringLiteral("update-team-full")));
+    bob.sendUpdate(notes, GuiTestHost::update(QStringLiteral("update-two-peer")));
+    alice.sendText(QStringLiteral("ping"));
+
+    // A few seconds of varying traffic so the charts have a shape.
+    const QStringList rounds {QStringLiteral("update-team-round0"),
+        QStringLiteral("update-team-round1"), QStringLiteral("update-team-round2"),
+        QStringLiteral("update-team-round3"), QStringLiteral("local-update-1"),
+        QStringLiteral("local-update-2"), QStringLiteral("local-update-3")};
+    for (int second = 0; second < 8; ++second) {
+        for (int i = 0; i < (second % 4 + 1) * 3; ++i)
+            (i % 2 ? alice : bob)
+                .sendUpdate(shared, GuiTestHost::update(rounds.at((second + i) % rounds.size())));
+        QTest::qWait(1000);
+    }
+
+    auto issued = admin->issueToken(AliceDid);
+    QVERIFY(issued.has_value());
+    auto revoked = admin->issueToken(QStringLiteral("did:plc:carol"));
+    QVERIFY(revoked.has_value());
+    QVERIFY(admin->revokeToken(revoked->record.id).has_value());
+    QVERIFY(admin
+                ->ban(QStringLiteral("did:plc:spammer7k2"), QStringLiteral("flooding"),
+                    QDateTime::currentDateTimeUtc().addDays(1))
+                .has_value());
+
+    QTRY_COMPARE(window.sessionsModel()->rowCount(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(window.documentsModel()->rowCount(), 2, 5000);
+    QTRY_COMPARE(window.tokensModel()->rowCount(), 2);
+    QTRY_COMPARE(window.bansModel()->rowCount(), 1);
+    QTRY_VERIFY(window.trafficModel()->rowCount() > 20);
+    QVERIFY(window.logModel()->rowCount() > 5);
+    QVERIFY(window.overviewPage()->listeningText().contains(QString::number(test.port())));
+
+    QTabWidget *tabs = window.tabs();
+    QCOMPARE(tabs->count(), 6);
+
+    window.showTab(MainWindow::OverviewTab);
+    QTest::qWait(200);
+    save(&window, QStringLiteral("01-overview"));
+
+    window.showTab(MainWindow::SessionsTab);
+    QVERIFY(selectRow(window.sessionsPage()->sessionsView(), SessionsModel::Did, AliceDid));
+    QTest::qWait(100);
+    save(&window, QStringLiteral("02-sessions"));
+
+    window.showTab(MainWindow::DocumentsTab);
+    QVERIFY(selectRow(window.documentsPage()->documentsView(), DocumentsModel::Entity, shared));
+    QTRY_VERIFY(window.documentsPage()->blocksModel()->rowCount() >= 4);
+    save(&window, QStringLiteral("03-documents"));
+
+    // Export through the page: the file holds one mode-4 blob with the whole history.
+    const QString exportPath
+        = QDir(QStringLiteral(CANOPY_SCREENSHOT_DIR)).filePath(QStringLiteral("export.loro"));
+    QSignalSpy exported(window.documentsPage(), &DocumentsPage::exportFinished);
+    QVERIFY(window.documentsPage()->exportSelected(exportPath));
+    QTRY_COMPARE(exported.count(), 1);
+    QVERIFY(exported.first().at(0).toBool());
+    QFile file(exportPath);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.readAll().startsWith("loro"));
+
+    window.showTab(MainWindow::TokensTab);
+    QVERIFY(selectRow(window.tokensPage()->tokensView(), TokensModel::Did, AliceDid));
+    QTest::qWait(100);
+    save(&window, QStringLiteral("04-tokens"));
+
+    window.showTab(MainWindow::TrafficTab);
+    TrafficPage *traffic = window.trafficPage();
+    QTableView *trafficView = traffic->trafficView();
+    // The first sendUpdate carries the four-author team blob.
+    QVERIFY(selectRow(trafficView, TrafficModel::Type, QStringLiteral("sendUpdate")));
+    QTRY_VERIFY(traffic->detailView()->messageTree()->topLevelItemCount() == 1);
+    traffic->detailView()->tabs()->setCurrentIndex(0);
+    QTest::qWait(100);
+    save(&window, QStringLiteral("05-traffic-message"));
+    traffic->detailView()->tabs()->setCurrentIndex(2);
+    QVERIFY2(traffic->detailView()->loroSummary().contains(QStringLiteral("update (4)")),
+        qPrintable(traffic->detailView()->loroSummary()));
+    QVERIFY(traffic->detailView()->loroSummary().contains(QStringLiteral("valid")));
+    QVERIFY(traffic->detailView()->blocksTree()->topLevelItemCount() >= 1);
+    save(&window, QStringLiteral("06-traffic-loro"));
+    traffic->detailView()->tabs()->setCurrentIndex(1);
+    save(&window, QStringLiteral("07-traffic-hex"));
+    QVERIFY(traffic->countsText().contains(QStringLiteral("frames kept")));
+
+    // Pausing holds the table still while frames keep arriving; resuming shows them.
+    traffic->pauseButton()->click();
+    const int held = window.trafficModel()->rowCount();
+    bob.sendUpdate(notes, GuiTestHost::update(QStringLiteral("update-a")));
+    QTRY_VERIFY(window.trafficModel()->pendingCount() > 0);
+    QCOMPARE(window.trafficModel()->rowCount(), held);
+    traffic->pauseButton()->click();
+    QTRY_VERIFY(window.trafficModel()->rowCount() > held);
+    traffic->setTypeFilter(QStringLiteral("handleUpdate"));
+    for (int row = 0; row < trafficView->model()->rowCount(); ++row)
+        QCOMPARE(trafficView->model()->index(row, TrafficModel::Type).data().toString(),
+            QStringLiteral("handleUpdate"));
+    traffic->setTypeFilter(QString());
+
+    window.showTab(MainWindow::LogsTab);
+    window.logsPage()->setMinimumLevel(0);
+    QTest::qWait(100);
+    save(&window, QStringLiteral("08-logs"));
+    const QString logPath
+        = QDir(QStringLiteral(CANOPY_SCREENSHOT_DIR)).filePath(QStringLiteral("log.jsonl"));
+    QVERIFY(window.logsPage()->exportTo(logPath));
+    QFile log(logPath);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    QVERIFY(log.readAll().contains("\"category\":\"canopy.sync\""));
+
+    // The dialogs, as an operator sees them.
+    SettingsDialog settings(test.host().config(), &window);
+    settings.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&settings));
+    save(&settings, QStringLiteral("09-settings"));
+    settings.close();
+    IssueTokenDialog issue(admin, &window);
+    issue.setDid(QStringLiteral("did:plc:ewvi7nxzyoun6zhxrhs64oiz"));
+    issue.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&issue));
+    QVERIFY(issue.issue());
+    QCOMPARE(issue.token().size(), 52);
+    save(&issue, QStringLiteral("10-issue-token"));
+    issue.close();
+
+    // Revoke from the sessions tab closes the socket with 4403.
+    window.showTab(MainWindow::SessionsTab);
+    QVERIFY(selectRow(window.sessionsPage()->sessionsView(), SessionsModel::Did, AliceDid));
+    QVERIFY(window.sessionsPage()->revokeSelected());
+    QTRY_COMPARE(alice.closeCode, AdminService::RevokedCloseCode);
+    QTRY_COMPARE(window.sessionsModel()->rowCount(), 1);
+}
+
+void TestMainWindow::settingsDialogEditsAndSaves()
+{
+    Config current;
+    current.dataDir = QDir::tempPath();
+    current.publicUrl = QUrl(QStringLiteral("http://localhost:8095/"));
+    current.did = QStringLiteral("did:web:localhost%3A8095");
+    current.didDerived = true;
+    current.maxQueueBytes = 64 * 1024 * 1024 + 7; // not a whole KiB: must survive untouched
+    SettingsDialog dialog(current);
+    QVERIFY(dialog.validate().isEmpty());
+    QVERIFY(!dialog.needsRestart()); // nothing edited, nothing rounded
+    QCOMPARE(dialog.config().maxQueueBytes, current.maxQueueBytes);
+
+    auto *port = dialog.findChildren<QSpinBox *>().first();
+    QCOMPARE(port->value(), 8095);
+    port->setValue(9000);
+    QVERIFY(dialog.needsRestart());
+    const Config edited = dialog.config();
+    QCOMPARE(edited.port, quint16(9000));
+    // The derived public URL and DID follow the port, as ConfigLoader derives them.
+    QCOMPARE(edited.publicUrl.toString(), QStringLiteral("http://localhost:9000/"));
+    QCOMPARE(edited.did, QStringLiteral("did:web:localhost%3A9000"));
+
+    QSettings settings(
+        QDir::temp().filePath(QStringLiteral("canopy-settings-test.ini")), QSettings::IniFormat);
+    settings.clear();
+    SettingsDialog::save(edited, settings);
+    QCOMPARE(settings.value(QStringLiteral("server/port")).toInt(), 9000);
+    QVERIFY(!settings.contains(QStringLiteral("server/did"))); // derived: not pinned
+    QVERIFY(!settings.contains(QStringLiteral("server/listen"))); // the default
+    QCOMPARE(settings.value(QStringLiteral("server/max-queue-bytes")).toLongLong(),
+        current.maxQueueBytes);
+
+    QSignalSpy restart(&dialog, &SettingsDialog::restartRequested);
+    dialog.accept();
+    QCOMPARE(restart.count(), 1);
+    QCOMPARE(restart.first().at(0).value<Config>().port, quint16(9000));
+    QFile::remove(settings.fileName());
+}
+
+void TestMainWindow::settingsRestartTheHostAndModelsFollow()
+{
+    QTemporaryDir dir;
+    Config config = GuiTestHost::makeConfig(dir.path());
+    HostSupervisor supervisor(std::make_unique<Host>(config));
+    MainWindow window;
+    connect(&supervisor, &HostSupervisor::hostChanged, &window, &MainWindow::setHost);
+    connect(&window, &MainWindow::restartRequested, &supervisor, &HostSupervisor::restart);
+    window.show();
+    QVERIFY(supervisor.start());
+    Host *first = supervisor.host();
+    QCOMPARE(window.host(), first);
+
+    TestClient client(first->port(), TestDid, token());
+    QVERIFY(client.waitConnected());
+    QTRY_COMPARE(window.sessionsModel()->rowCount(), 1);
+
+    // What the dialog emits on OK after the dev token changed.
+    config.devToken = QStringLiteral("another-dev-token");
+    Q_EMIT window.restartRequested(config);
+    QTRY_COMPARE_WITH_TIMEOUT(client.closeCode, int(QWebSocketProtocol::CloseCodeGoingAway), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(supervisor.host() != nullptr && !supervisor.isBusy(), 10000);
+    QVERIFY(window.host() == supervisor.host());
+    QCOMPARE(window.host()->config().devToken, QStringLiteral("another-dev-token"));
+    QCOMPARE(window.sessionsModel()->rowCount(), 0);
+
+    TestClient again(supervisor.host()->port(), QStringLiteral("did:plc:again"), config.devToken);
+    QVERIFY(again.waitConnected());
+    QTRY_COMPARE(window.sessionsModel()->rowCount(), 1);
+    QVERIFY(window.overviewPage()->listeningText().contains(
+        QString::number(supervisor.host()->port())));
+    QVERIFY(window.host()->admin()->trafficCapture());
+
+    // A configuration that cannot start leaves the window without a host, not broken.
+    Config bad = config;
+    bad.listen = QStringLiteral("203.0.113.1"); // not an address of this machine
+    QSignalSpy failed(&supervisor, &HostSupervisor::startFailed);
+    supervisor.restart(bad);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 10000);
+    window.setHostError(failed.first().at(0).toString());
+    QVERIFY(window.host() == nullptr);
+    QCOMPARE(window.sessionsModel()->rowCount(), 0);
+    QVERIFY(window.overviewPage()->listeningText().contains(QStringLiteral("not listening")));
+
+    QSignalSpy stopped(&supervisor, &HostSupervisor::stopped);
+    supervisor.stop();
+    QTRY_COMPARE(stopped.count(), 1);
+}
+
+void TestMainWindow::closingKeepsHostingOrQuits()
+{
+    GuiTestHost test;
+    QVERIFY(test.ok());
+    MainWindow window;
+    window.setHost(&test.host());
+    window.setTrayAvailable(true);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(test.host().admin()->trafficCapture());
+    QSignalSpy quit(&window, &MainWindow::quitRequested);
+
+    window.close(); // remembered answer: keep hosting
+    QVERIFY(!window.isVisible());
+    QCOMPARE(quit.count(), 0);
+    QVERIFY(!test.host().admin()->trafficCapture()); // nobody watches
+    TestClient client(test.port(), TestDid, token());
+    QVERIFY(client.waitConnected()); // still serving
+
+    window.show();
+    QSettings().setValue(QLatin1String(SettingsDialog::CloseActionKey), QStringLiteral("quit"));
+    window.close();
+    QCOMPARE(quit.count(), 1);
+    QVERIFY(window.isVisible()); // the host stops first; then the app quits
+
+    window.setTrayAvailable(false);
+    QSettings().setValue(
+        QLatin1String(SettingsDialog::CloseActionKey), QStringLiteral("background"));
+    window.close(); // no tray: a hidden window could never return
+    QCOMPARE(quit.count(), 2);
+    window.setQuitting(true);
+    window.close();
+    QVERIFY(!window.isVisible());
+    QSettings().setValue(
+        QLatin1String(SettingsDialog::CloseActionKey), QStringLiteral("background"));
+}
+
+void TestMainWindow::trafficFloodKeepsTheWindowResponsive()
+{
+    // 10 000 frames a second for two seconds into the visible traffic tab, with a filter on:
+    // the event loop must keep turning (a 5 ms timer never waits long) and the ring stays full.
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    window.showTab(MainWindow::TrafficTab);
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.trafficPage()->setDidFilter(QStringLiteral("alice"));
+    TrafficModel *model = window.trafficModel();
+    const QByteArray frame = SyncCodec::encodeHandleUpdate(
+        GuiTestHost::entityId(20), GuiTestHost::update(QStringLiteral("update-a")));
+
+    QElapsedTimer clock;
+    clock.start();
+    qint64 lastTick = 0;
+    qint64 worstGap = 0;
+    QTimer ticker;
+    connect(&ticker, &QTimer::timeout, this, [&] {
+        const qint64 now = clock.elapsed();
+        worstGap = qMax(worstGap, now - lastTick);
+        lastTick = now;
+    });
+    ticker.start(5);
+    quint64 seq = 0;
+    QTimer feeder;
+    connect(&feeder, &QTimer::timeout, this, [&] {
+        for (int i = 0; i < 100; ++i) {
+            TrafficFrame f;
+            f.seq = ++seq;
+            f.time = QDateTime::currentDateTimeUtc();
+            f.direction = TrafficFrame::Direction::Out;
+            f.did = (seq % 2) ? AliceDid : TestDid;
+            f.sessionId = QString::number(seq % 7);
+            f.bytes = frame;
+            model->addFrame(f);
+        }
+    });
+    feeder.start(10);
+    QTest::qWait(2500);
+    feeder.stop();
+    ticker.stop();
+    QTest::qWait(200);
+    qInfo("fed %llu frames in %lld ms; worst event-loop gap %lld ms; %d rows kept, %llu dropped",
+        seq, clock.elapsed(), worstGap, model->rowCount(), model->dropped());
+    QVERIFY(seq >= 15000);
+    QCOMPARE(model->rowCount(), int(TrafficModel::DefaultCapacity));
+    QCOMPARE(model->dropped(), seq - quint64(TrafficModel::DefaultCapacity));
+    QCOMPARE(window.trafficPage()->trafficView()->model()->rowCount(), model->rowCount() / 2);
+    QVERIFY2(worstGap < 300, "the window stalled");
+    save(&window, QStringLiteral("13-traffic-flood"));
+}
+
+void TestMainWindow::germanTranslation()
+{
+    QTranslator *translator = loadTranslation(QLocale(QLocale::German, QLocale::Germany), this);
+    QVERIFY2(translator, "canopy_de.qm is embedded");
+    QCoreApplication::removeTranslator(m_english);
+    QCoreApplication::installTranslator(translator);
+    QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+    GuiTestHost test;
+    QVERIFY(test.ok());
+    {
+        MainWindow window;
+        window.setHost(&test.host());
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.tabs()->tabText(MainWindow::OverviewTab), QStringLiteral("Übersicht"));
+        QCOMPARE(window.tabs()->tabText(MainWindow::SessionsTab), QStringLiteral("Sitzungen"));
+        TestClient client(test.port(), TestDid, token());
+        QVERIFY(client.waitConnected());
+        QTRY_COMPARE(window.sessionsModel()->rowCount(), 1);
+        QTest::qWait(1200);
+        save(&window, QStringLiteral("11-overview-de"));
+        window.showTab(MainWindow::SessionsTab);
+        save(&window, QStringLiteral("12-sessions-de"));
+    }
+    QCoreApplication::removeTranslator(translator);
+    QCoreApplication::installTranslator(m_english);
+    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
