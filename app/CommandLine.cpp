@@ -7,6 +7,9 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QSettings>
+
+#include <memory>
 #include <QCoreApplication>
 #include <QProcessEnvironment>
 
@@ -21,7 +24,7 @@ void printLine(FILE *stream, const QString &line)
 
 } // namespace
 
-CommandLine parseCommandLine(const QStringList &arguments)
+CommandLine parseCommandLine(const QStringList &arguments, bool withSettings)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
@@ -61,7 +64,10 @@ CommandLine parseCommandLine(const QStringList &arguments)
         return result;
     }
 
-    auto config = ConfigLoader::load(parser, QProcessEnvironment::systemEnvironment());
+    std::unique_ptr<QSettings> settings;
+    if (withSettings)
+        settings = std::make_unique<QSettings>();
+    auto config = ConfigLoader::load(parser, QProcessEnvironment::systemEnvironment(), settings.get());
     if (!config) {
         printLine(stderr, config.error().toString());
         result.action = CommandLine::Action::Exit;

@@ -21,7 +21,8 @@ struct CommandLine
 
 // Parses argv and the environment into a Config; --help and --version print and exit 0,
 // invalid settings print one line and exit 2.
-CommandLine parseCommandLine(const QStringList &arguments);
+// `withSettings`: the window's saved settings (QSettings) apply below flags and environment.
+CommandLine parseCommandLine(const QStringList &arguments, bool withSettings = false);
 
 // --check-database: prints SQLite's integrity check of the data dir's database; 0 when sound.
 int checkDatabase(const Config &config);

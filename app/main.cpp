@@ -4,28 +4,47 @@
 #include "util/ShutdownSignals.h"
 
 #include <cstdio>
+#include <memory>
 
 #include <QCoreApplication>
 #include <QTimer>
 
-int main(int argc, char *argv[])
+#ifdef CANOPY_WITH_GUI
+#include "WindowMain.h"
+
+#include <QApplication>
+#endif
+
+namespace {
+
+void setIdentity()
 {
-    QCoreApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("Canopy"));
     QCoreApplication::setApplicationName(QStringLiteral("canopy"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CANOPY_VERSION));
+}
 
-    const canopy::CommandLine commandLine = canopy::parseCommandLine(QCoreApplication::arguments());
-    if (commandLine.action == canopy::CommandLine::Action::Exit)
-        return commandLine.exitCode;
-    if (commandLine.action == canopy::CommandLine::Action::CheckDatabase)
-        return canopy::checkDatabase(commandLine.config);
+// A window needs a display; without one Canopy hosts headless.
+bool wantsWindow(int argc, char *argv[])
+{
+#ifdef CANOPY_WITH_GUI
+    for (int i = 1; i < argc; ++i) {
+        const QByteArrayView arg(argv[i]);
+        if (arg == "--headless" || arg == "--help" || arg == "-h" || arg == "--version"
+            || arg == "-v" || arg == "--check-database")
+            return false;
+    }
+    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
+#else
+    Q_UNUSED(argc);
+    Q_UNUSED(argv);
+    return false;
+#endif
+}
 
-    // Until the window exists, every run is headless: JSON lines on stderr.
+int runHeadless(const canopy::Config &config)
+{
     canopy::JsonLogSink::install();
-
-    canopy::Config config = commandLine.config;
-    config.headless = true; // until the window exists
     canopy::Host host(config);
     QString error;
     if (!host.start(&error)) {
@@ -33,13 +52,46 @@ int main(int argc, char *argv[])
         std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
         return 1;
     }
-
     canopy::ShutdownSignals signals;
     QObject::connect(&signals, &canopy::ShutdownSignals::received, &host, [&host] {
         host.stop();
         // The promise is an exit within 10 s, whatever the peers do.
         QTimer::singleShot(9000, &host, [] { QCoreApplication::exit(0); });
     });
-    QObject::connect(&host, &canopy::Host::stopped, &app, [] { QCoreApplication::exit(0); });
-    return app.exec();
+    QObject::connect(&host, &canopy::Host::stopped, &host, [] { QCoreApplication::exit(0); });
+    return QCoreApplication::exec();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    const bool window = wantsWindow(argc, argv);
+    std::unique_ptr<QCoreApplication> app;
+#ifdef CANOPY_WITH_GUI
+    if (window)
+        app = std::make_unique<QApplication>(argc, argv);
+#endif
+    if (!app)
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    setIdentity();
+
+    // The window's saved settings sit below flags and environment; a headless server takes
+    // only flags and environment, so a desktop's settings never leak into a deployment.
+    const canopy::CommandLine commandLine
+        = canopy::parseCommandLine(QCoreApplication::arguments(), window);
+    if (commandLine.action == canopy::CommandLine::Action::Exit)
+        return commandLine.exitCode;
+    if (commandLine.action == canopy::CommandLine::Action::CheckDatabase)
+        return canopy::checkDatabase(commandLine.config);
+
+    canopy::Config config = commandLine.config;
+    config.headless = !window;
+#ifdef CANOPY_WITH_GUI
+    if (window) {
+        return canopy::runWithWindow(
+            static_cast<QApplication &>(*app), std::make_unique<canopy::Host>(config));
+    }
+#endif
+    return runHeadless(config);
 }

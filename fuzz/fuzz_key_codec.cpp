@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (formatDidKey(*key) != text)
             __builtin_trap();
     }
-    for (const QString type : {QStringLiteral("EcdsaSecp256k1VerificationKey2019"),
+    for (const QString &type : {QStringLiteral("EcdsaSecp256k1VerificationKey2019"),
              QStringLiteral("EcdsaSecp256r1VerificationKey2019")}) {
         if (const auto key = parseLegacyKey(type, text)) {
             if (key->compressed.size() != 33)

@@ -1,4 +1,1446 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE" sourcelanguage="en">
+<context>
+    <name>Format</name>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/s</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1 d %2 h</translation>
+    </message>
+</context>
+<context>
+    <name>FrameDecoder</name>
+    <message numerus="yes">
+        <source>… %n more byte(s) not shown</source>
+        <translation>
+            <numerusform>… %n weiteres Byte nicht angezeigt</numerusform>
+            <numerusform>… %n weitere Bytes nicht angezeigt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>unknown (no header)</source>
+        <translation>unbekannt (kein Header)</translation>
+    </message>
+    <message>
+        <source>legacy (%1), not supported</source>
+        <translation>veraltet (%1), nicht unterstützt</translation>
+    </message>
+    <message>
+        <source>shallow snapshot (3)</source>
+        <translation>flacher Snapshot (3)</translation>
+    </message>
+    <message>
+        <source>snapshot (3)</source>
+        <translation>Snapshot (3)</translation>
+    </message>
+    <message>
+        <source>update (4)</source>
+        <translation>Update (4)</translation>
+    </message>
+    <message>
+        <source>unknown (%1)</source>
+        <translation>unbekannt (%1)</translation>
+    </message>
+    <message>
+        <source>not checked</source>
+        <translation>nicht geprüft</translation>
+    </message>
+    <message>
+        <source>valid (xxHash32)</source>
+        <translation>gültig (xxHash32)</translation>
+    </message>
+    <message>
+        <source>mismatch</source>
+        <translation>stimmt nicht überein</translation>
+    </message>
+</context>
+<context>
+    <name>MsgpackTree</name>
+    <message>
+        <source>truncated at byte %1</source>
+        <translation>abgeschnitten bei Byte %1</translation>
+    </message>
+    <message>
+        <source>a length at byte %1 runs past the end</source>
+        <translation>eine Länge bei Byte %1 reicht über das Ende hinaus</translation>
+    </message>
+    <message>
+        <source>byte 0x%1 at %2 starts no msgpack value</source>
+        <translation>Byte 0x%1 bei %2 beginnt keinen msgpack-Wert</translation>
+    </message>
+    <message>
+        <source>nested deeper than %1 levels</source>
+        <translation>tiefer als %1 Ebenen verschachtelt</translation>
+    </message>
+    <message>
+        <source>more than %1 values</source>
+        <translation>mehr als %1 Werte</translation>
+    </message>
+    <message numerus="yes">
+        <source>type %1, %n byte(s)</source>
+        <translation>
+            <numerusform>Typ %1, %n Byte</numerusform>
+            <numerusform>Typ %1, %n Bytes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s)</source>
+        <translation>
+            <numerusform>%n Byte</numerusform>
+            <numerusform>%n Bytes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>a container at byte %1 claims more elements than there are bytes</source>
+        <translation>ein Container bei Byte %1 gibt mehr Elemente an, als Bytes vorhanden sind</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entries</source>
+        <translation>
+            <numerusform>%n Eintrag</numerusform>
+            <numerusform>%n Einträge</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n items</source>
+        <translation>
+            <numerusform>%n Element</numerusform>
+            <numerusform>%n Elemente</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s) follow the first value</source>
+        <translation>
+            <numerusform>%n Byte folgt auf den ersten Wert</numerusform>
+            <numerusform>%n Bytes folgen auf den ersten Wert</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::BanDialog</name>
+    <message>
+        <source>Ban DID</source>
+        <translation>DID sperren</translation>
+    </message>
+    <message>
+        <source>Shown in the event log, e.g. “flooding”</source>
+        <translation>Erscheint im Ereignisprotokoll, z. B. „Flooding“</translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation>1 Stunde</translation>
+    </message>
+    <message>
+        <source>1 day</source>
+        <translation>1 Tag</translation>
+    </message>
+    <message>
+        <source>1 week</source>
+        <translation>1 Woche</translation>
+    </message>
+    <message>
+        <source>30 days</source>
+        <translation>30 Tage</translation>
+    </message>
+    <message>
+        <source>Until lifted</source>
+        <translation>Bis zur Aufhebung</translation>
+    </message>
+    <message>
+        <source>Ban</source>
+        <translation>Sperren</translation>
+    </message>
+    <message>
+        <source>DID:</source>
+        <translation>DID:</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>Grund:</translation>
+    </message>
+    <message>
+        <source>Duration:</source>
+        <translation>Dauer:</translation>
+    </message>
+    <message>
+        <source>The DID&apos;s open sessions are closed at once, and it cannot connect or get tokens until the ban ends.</source>
+        <translation>Die offenen Sitzungen der DID werden sofort geschlossen; bis zum Ende der Sperre kann sie sich weder verbinden noch Tokens erhalten.</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::BansModel</name>
+    <message>
+        <source>until lifted</source>
+        <translation>bis zur Aufhebung</translation>
+    </message>
+    <message>
+        <source>DID</source>
+        <translation>DID</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>Seit</translation>
+    </message>
+    <message>
+        <source>Until</source>
+        <translation>Bis</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::BlocksModel</name>
+    <message>
+        <source>Peer %1</source>
+        <translation>Peer %1</translation>
+    </message>
+    <message>
+        <source>Author peer</source>
+        <translation>Autor-Peer</translation>
+    </message>
+    <message>
+        <source>Counters</source>
+        <translation>Zähler</translation>
+    </message>
+    <message>
+        <source>Lamports</source>
+        <translation>Lamport-Zeiten</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>Änderungen</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Empfangen</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Von</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::DocumentExporter</name>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::DocumentsModel</name>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 Bytes</translation>
+    </message>
+    <message>
+        <source>Entity</source>
+        <translation>Entität</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Blocks</source>
+        <translation>Blöcke</translation>
+    </message>
+    <message>
+        <source>Peers</source>
+        <translation>Peers</translation>
+    </message>
+    <message>
+        <source>Subscribers</source>
+        <translation>Abonnenten</translation>
+    </message>
+    <message>
+        <source>Last change</source>
+        <translation>Letzte Änderung</translation>
+    </message>
+    <message>
+        <source>Last writer</source>
+        <translation>Zuletzt geschrieben von</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::DocumentsPage</name>
+    <message>
+        <source>Export…</source>
+        <translation>Exportieren …</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>Löschen …</translation>
+    </message>
+    <message>
+        <source>Save the whole history as one Loro update blob (.loro)</source>
+        <translation>Die gesamte Historie als ein Loro-Update-Blob speichern (.loro)</translation>
+    </message>
+    <message>
+        <source>Delete the document and all its blocks from the store</source>
+        <translation>Das Dokument mit allen Blöcken aus dem Speicher löschen</translation>
+    </message>
+    <message>
+        <source>Select a document to see its block history.</source>
+        <translation>Wählen Sie ein Dokument, um seine Blockhistorie zu sehen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 — %n block(s), %2</source>
+        <translation>
+            <numerusform>%1 — %n Block, %2</numerusform>
+            <numerusform>%1 — %n Blöcke, %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export document</source>
+        <translation>Dokument exportieren</translation>
+    </message>
+    <message>
+        <source>Loro update blob (*.loro);;All files (*)</source>
+        <translation>Loro-Update-Blob (*.loro);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Exporting %1…</source>
+        <translation>%1 wird exportiert …</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Exported %1 to %2</source>
+        <translation>%1 nach %2 exportiert</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>Export fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Delete document</source>
+        <translation>Dokument löschen</translation>
+    </message>
+    <message>
+        <source>Delete %1 and its whole history from this host? Clients that still hold the document can upload it again.</source>
+        <translation>%1 mit seiner gesamten Historie von diesem Host löschen? Clients, die das Dokument noch haben, können es erneut hochladen.</translation>
+    </message>
+    <message>
+        <source>%1 deleted</source>
+        <translation>%1 gelöscht</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::FrameDetailView</name>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Author peer</source>
+        <translation>Autor-Peer</translation>
+    </message>
+    <message>
+        <source>Counters</source>
+        <translation>Zähler</translation>
+    </message>
+    <message>
+        <source>Lamports</source>
+        <translation>Lamport-Zeiten</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>Änderungen</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Nachricht</translation>
+    </message>
+    <message>
+        <source>Hex</source>
+        <translation>Hex</translation>
+    </message>
+    <message>
+        <source>Loro</source>
+        <translation>Loro</translation>
+    </message>
+    <message>
+        <source>Select a frame to see what it carries.</source>
+        <translation>Wählen Sie einen Frame, um seinen Inhalt zu sehen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s) on the wire</source>
+        <translation>
+            <numerusform>%n Byte auf der Leitung</numerusform>
+            <numerusform>%n Bytes auf der Leitung</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>only the first %1 were kept</source>
+        <translation>nur die ersten %1 wurden behalten</translation>
+    </message>
+    <message>
+        <source>a text frame: Sync1 ignores these</source>
+        <translation>ein Text-Frame: Sync1 ignoriert diese</translation>
+    </message>
+    <message>
+        <source>not a valid Sync1 message (%1)</source>
+        <translation>keine gültige Sync1-Nachricht (%1)</translation>
+    </message>
+    <message>
+        <source>a valid Sync1 %1 message</source>
+        <translation>eine gültige Sync1-Nachricht vom Typ %1</translation>
+    </message>
+    <message>
+        <source>(text)</source>
+        <translation>(Text)</translation>
+    </message>
+    <message>
+        <source>(frame)</source>
+        <translation>(Frame)</translation>
+    </message>
+    <message>
+        <source>(not msgpack)</source>
+        <translation>(kein msgpack)</translation>
+    </message>
+    <message>
+        <source>This message carries no Loro payload.</source>
+        <translation>Diese Nachricht enthält keine Loro-Nutzdaten.</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;versionVector&lt;/b&gt;, %n byte(s)</source>
+        <translation>
+            <numerusform>&lt;b&gt;versionVector&lt;/b&gt;, %n Byte</numerusform>
+            <numerusform>&lt;b&gt;versionVector&lt;/b&gt;, %n Bytes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cannot decode: %1</source>
+        <translation>Nicht dekodierbar: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n peer(s) known to the client</source>
+        <translation>
+            <numerusform>%n Peer ist dem Client bekannt</numerusform>
+            <numerusform>%n Peers sind dem Client bekannt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>up to %1</source>
+        <translation>bis %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;%1&lt;/b&gt;, %n byte(s)</source>
+        <translation>
+            <numerusform>&lt;b&gt;%1&lt;/b&gt;, %n Byte</numerusform>
+            <numerusform>&lt;b&gt;%1&lt;/b&gt;, %n Bytes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Mode: %1</source>
+        <translation>Modus: %1</translation>
+    </message>
+    <message>
+        <source>Checksum: %1</source>
+        <translation>Prüfsumme: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Parsed: %n change block(s)</source>
+        <translation>
+            <numerusform>Gelesen: %n Änderungsblock</numerusform>
+            <numerusform>Gelesen: %n Änderungsblöcke</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b02020&apos;&gt;Parse failed: %1&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b02020&apos;&gt;Lesen fehlgeschlagen: %1&lt;/span&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::IssueTokenDialog</name>
+    <message>
+        <source>Issue</source>
+        <translation>Ausstellen</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>Issue a dev token</source>
+        <translation>Entwickler-Token ausstellen</translation>
+    </message>
+    <message>
+        <source>The token appears here once</source>
+        <translation>Das Token erscheint hier ein einziges Mal</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>Kopiert</translation>
+    </message>
+    <message>
+        <source>A connection token opens one /sync/as/&lt;DID&gt; connection for the DID it is issued to, within its lifetime.</source>
+        <translation>Ein Verbindungstoken öffnet innerhalb seiner Gültigkeit eine /sync/as/&lt;DID&gt;-Verbindung für die DID, für die es ausgestellt wurde.</translation>
+    </message>
+    <message>
+        <source>DID:</source>
+        <translation>DID:</translation>
+    </message>
+    <message>
+        <source>Token:</source>
+        <translation>Token:</translation>
+    </message>
+    <message>
+        <source>“%1” is not a DID (did:method:identifier).</source>
+        <translation>„%1“ ist keine DID (did:methode:kennung).</translation>
+    </message>
+    <message>
+        <source>The host is not running.</source>
+        <translation>Der Host läuft nicht.</translation>
+    </message>
+    <message>
+        <source>Could not issue a token: %1</source>
+        <translation>Token konnte nicht ausgestellt werden: %1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Copy it now: this is the only time it is shown.&lt;/b&gt; It expires in %1 and works once.</source>
+        <translation>&lt;b&gt;Jetzt kopieren: Es wird nur dieses eine Mal angezeigt.&lt;/b&gt; Es läuft in %1 ab und gilt für eine Verbindung.</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::LogModel</name>
+    <message>
+        <source>debug</source>
+        <translation>Debug</translation>
+    </message>
+    <message>
+        <source>info</source>
+        <translation>Info</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>Warnung</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>Stufe</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>Kategorie</translation>
+    </message>
+    <message>
+        <source>DID</source>
+        <translation>DID</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Nachricht</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::LogsPage</name>
+    <message>
+        <source>Export…</source>
+        <translation>Exportieren …</translation>
+    </message>
+    <message>
+        <source>Debug and above</source>
+        <translation>Debug und höher</translation>
+    </message>
+    <message>
+        <source>Info and above</source>
+        <translation>Info und höher</translation>
+    </message>
+    <message>
+        <source>Warnings and errors</source>
+        <translation>Warnungen und Fehler</translation>
+    </message>
+    <message>
+        <source>Errors only</source>
+        <translation>Nur Fehler</translation>
+    </message>
+    <message>
+        <source>All categories</source>
+        <translation>Alle Kategorien</translation>
+    </message>
+    <message>
+        <source>DID</source>
+        <translation>DID</translation>
+    </message>
+    <message>
+        <source>Search messages and details…</source>
+        <translation>Nachrichten und Details durchsuchen …</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>Export log</source>
+        <translation>Protokoll exportieren</translation>
+    </message>
+    <message>
+        <source>JSON lines (*.jsonl);;All files (*)</source>
+        <translation>JSON-Zeilen (*.jsonl);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n log entries to %1</source>
+        <translation>
+            <numerusform>%n Protokolleintrag nach %1 exportiert</numerusform>
+            <numerusform>%n Protokolleinträge nach %1 exportiert</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::MainWindow</name>
+    <message>
+        <source>Canopy</source>
+        <translation>Canopy</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Übersicht</translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation>Sitzungen</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>Dokumente</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <source>Traffic</source>
+        <translation>Datenverkehr</translation>
+    </message>
+    <message>
+        <source>Logs</source>
+        <translation>Protokoll</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Einstellungen …</translation>
+    </message>
+    <message>
+        <source>&amp;Export log…</source>
+        <translation>Protokoll &amp;exportieren …</translation>
+    </message>
+    <message>
+        <source>&amp;Close window</source>
+        <translation>Fenster &amp;schließen</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;About Canopy</source>
+        <translation>Ü&amp;ber Canopy</translation>
+    </message>
+    <message>
+        <source>About Canopy</source>
+        <translation>Über Canopy</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Canopy %1&lt;/h3&gt;&lt;p&gt;A host for Leaf Sync1 over Loro: it keeps every document&apos;s change blocks and syncs them between peers over WebSockets.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Canopy %1&lt;/h3&gt;&lt;p&gt;Ein Host für Leaf Sync1 über Loro: Er speichert die Änderungsblöcke jedes Dokuments und synchronisiert sie über WebSockets zwischen den Peers.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>The host could not start: %1</source>
+        <translation>Der Host konnte nicht starten: %1</translation>
+    </message>
+    <message>
+        <source>Restarting the listener…</source>
+        <translation>Der Server wird neu gestartet …</translation>
+    </message>
+    <message>
+        <source>No keychain</source>
+        <translation>Kein Schlüsselbund</translation>
+    </message>
+    <message>
+        <source>Canopy could not reach the system keychain (%1) to keep the admin API token.
+
+Keep it in a file in the data directory instead, readable only by you? Without it the admin API stays unavailable until the next start.</source>
+        <translation>Canopy konnte den Schlüsselbund des Systems (%1) nicht erreichen, um das Token der Admin-API abzulegen.
+
+Stattdessen in einer Datei im Datenverzeichnis speichern, die nur Sie lesen können? Ohne Token bleibt die Admin-API bis zum nächsten Start nicht verfügbar.</translation>
+    </message>
+    <message>
+        <source>Not serving</source>
+        <translation>Nicht in Betrieb</translation>
+    </message>
+    <message numerus="yes">
+        <source>Serving on %1 · %n connection(s)</source>
+        <translation>
+            <numerusform>In Betrieb auf %1 · %n Verbindung</numerusform>
+            <numerusform>In Betrieb auf %1 · %n Verbindungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Close Canopy</source>
+        <translation>Canopy schließen</translation>
+    </message>
+    <message>
+        <source>Keep hosting in the background when the window is closed? Clients stay connected, and the tray icon brings the window back.
+
+Canopy remembers your answer; you can change it in Settings.</source>
+        <translation>Soll Canopy im Hintergrund weiterlaufen, wenn das Fenster geschlossen wird? Clients bleiben verbunden, und das Symbol im Infobereich holt das Fenster zurück.
+
+Canopy merkt sich Ihre Antwort; Sie können sie in den Einstellungen ändern.</translation>
+    </message>
+    <message>
+        <source>Keep hosting</source>
+        <translation>Weiterlaufen lassen</translation>
+    </message>
+    <message>
+        <source>Quit Canopy</source>
+        <translation>Canopy beenden</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::OverviewPage</name>
+    <message>
+        <source>Connections</source>
+        <translation>Verbindungen</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>Dokumente</translation>
+    </message>
+    <message>
+        <source>Tokens issued</source>
+        <translation>Ausgestellte Tokens</translation>
+    </message>
+    <message>
+        <source>Banned DIDs</source>
+        <translation>Gesperrte DIDs</translation>
+    </message>
+    <message>
+        <source>Frames in / out</source>
+        <translation>Frames ein- / ausgehend</translation>
+    </message>
+    <message>
+        <source>Data in / out</source>
+        <translation>Daten ein- / ausgehend</translation>
+    </message>
+    <message>
+        <source>Frames per second</source>
+        <translation>Frames pro Sekunde</translation>
+    </message>
+    <message>
+        <source>Bytes per second</source>
+        <translation>Bytes pro Sekunde</translation>
+    </message>
+    <message>
+        <source>Open sessions</source>
+        <translation>Offene Sitzungen</translation>
+    </message>
+    <message>
+        <source>In</source>
+        <translation>Eingehend</translation>
+    </message>
+    <message>
+        <source>Out</source>
+        <translation>Ausgehend</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Dienst</translation>
+    </message>
+    <message>
+        <source>Listening:</source>
+        <translation>Erreichbar unter:</translation>
+    </message>
+    <message>
+        <source>Public URL:</source>
+        <translation>Öffentliche URL:</translation>
+    </message>
+    <message>
+        <source>Service DID:</source>
+        <translation>Dienst-DID:</translation>
+    </message>
+    <message>
+        <source>Data directory:</source>
+        <translation>Datenverzeichnis:</translation>
+    </message>
+    <message>
+        <source>Admin API token:</source>
+        <translation>Token der Admin-API:</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;The host is not running.&lt;/b&gt; %1</source>
+        <translation>&lt;b&gt;Der Host läuft nicht.&lt;/b&gt; %1</translation>
+    </message>
+    <message>
+        <source>not listening</source>
+        <translation>nicht erreichbar</translation>
+    </message>
+    <message>
+        <source>%1 (derived from the public URL; set one in Settings)</source>
+        <translation>%1 (aus der öffentlichen URL abgeleitet; in den Einstellungen festlegen)</translation>
+    </message>
+    <message>
+        <source>in the OS keychain (service “canopy”)</source>
+        <translation>im Schlüsselbund des Systems (Dienst „canopy“)</translation>
+    </message>
+    <message>
+        <source>in a file in the data directory (no keychain)</source>
+        <translation>in einer Datei im Datenverzeichnis (kein Schlüsselbund)</translation>
+    </message>
+    <message>
+        <source>given on the command line or in Settings</source>
+        <translation>über die Befehlszeile oder die Einstellungen vorgegeben</translation>
+    </message>
+    <message>
+        <source>not available yet</source>
+        <translation>noch nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;An UNSAFE development token is set.&lt;/b&gt; Anyone who knows it can connect as any DID. Use it only for local development; remove it in Settings before serving a network.</source>
+        <translation>&lt;b&gt;Ein UNSICHERES Entwickler-Token ist gesetzt.&lt;/b&gt; Wer es kennt, kann sich als beliebige DID verbinden. Nur für die lokale Entwicklung verwenden; vor dem Betrieb in einem Netzwerk in den Einstellungen entfernen.</translation>
+    </message>
+    <message>
+        <source>Frames received / sent since the host started</source>
+        <translation>Seit dem Start des Hosts empfangene / gesendete Frames</translation>
+    </message>
+    <message>
+        <source>Bytes received / sent since the host started</source>
+        <translation>Seit dem Start des Hosts empfangene / gesendete Bytes</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::RateChart</name>
+    <message>
+        <source>connections</source>
+        <translation>Verbindungen</translation>
+    </message>
+    <message>
+        <source>frames/s</source>
+        <translation>Frames/s</translation>
+    </message>
+    <message>
+        <source>MiB/s</source>
+        <translation>MiB/s</translation>
+    </message>
+    <message>
+        <source>KiB/s</source>
+        <translation>KiB/s</translation>
+    </message>
+    <message>
+        <source>B/s</source>
+        <translation>B/s</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::SessionsModel</name>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n document(s)</source>
+        <translation>
+            <numerusform>%n Dokument</numerusform>
+            <numerusform>%n Dokumente</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>↓ %1 (%2)  ↑ %3 (%4)</source>
+        <translation>↓ %1 (%2)  ↑ %3 (%4)</translation>
+    </message>
+    <message>
+        <source>Connected for %1</source>
+        <translation>Seit %1 verbunden</translation>
+    </message>
+    <message>
+        <source>Received %1 frames, %2
+Sent %3 frames, %4</source>
+        <translation>Empfangen: %1 Frames, %2
+Gesendet: %3 Frames, %4</translation>
+    </message>
+    <message>
+        <source>Session %1</source>
+        <translation>Sitzung %1</translation>
+    </message>
+    <message>
+        <source>DID</source>
+        <translation>DID</translation>
+    </message>
+    <message>
+        <source>Handle</source>
+        <translation>Handle</translation>
+    </message>
+    <message>
+        <source>Remote address</source>
+        <translation>Gegenstelle</translation>
+    </message>
+    <message>
+        <source>Connected since</source>
+        <translation>Verbunden seit</translation>
+    </message>
+    <message>
+        <source>Subscriptions</source>
+        <translation>Abonnements</translation>
+    </message>
+    <message>
+        <source>Traffic</source>
+        <translation>Datenverkehr</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::SessionsPage</name>
+    <message>
+        <source>Revoke</source>
+        <translation>Widerrufen</translation>
+    </message>
+    <message>
+        <source>Ban DID…</source>
+        <translation>DID sperren …</translation>
+    </message>
+    <message>
+        <source>Lift ban</source>
+        <translation>Sperre aufheben</translation>
+    </message>
+    <message>
+        <source>Filter by DID, handle, address or document…</source>
+        <translation>Nach DID, Handle, Adresse oder Dokument filtern …</translation>
+    </message>
+    <message>
+        <source>Close this connection now (close code 4403). The client may reconnect if it still holds a valid token.</source>
+        <translation>Diese Verbindung jetzt schließen (Close-Code 4403). Der Client kann sich erneut verbinden, wenn er noch ein gültiges Token hat.</translation>
+    </message>
+    <message>
+        <source>Close every connection of this DID and refuse it for a while.</source>
+        <translation>Alle Verbindungen dieser DID schließen und sie eine Zeit lang abweisen.</translation>
+    </message>
+    <message>
+        <source>Revoke session</source>
+        <translation>Sitzung widerrufen</translation>
+    </message>
+    <message>
+        <source>Close the connection of %1 now?</source>
+        <translation>Die Verbindung von %1 jetzt schließen?</translation>
+    </message>
+    <message>
+        <source>Banned DIDs</source>
+        <translation>Gesperrte DIDs</translation>
+    </message>
+    <message>
+        <source>Session %1 revoked</source>
+        <translation>Sitzung %1 widerrufen</translation>
+    </message>
+    <message>
+        <source>Ban DID</source>
+        <translation>DID sperren</translation>
+    </message>
+    <message>
+        <source>%1 banned</source>
+        <translation>%1 gesperrt</translation>
+    </message>
+    <message>
+        <source>Ban on %1 lifted</source>
+        <translation>Sperre für %1 aufgehoben</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::SettingsDialog</name>
+    <message>
+        <source>Show</source>
+        <translation>Zeigen</translation>
+    </message>
+    <message>
+        <source> KiB</source>
+        <translation> KiB</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Serve the admin API to other machines too</source>
+        <translation>Admin-API auch für andere Rechner anbieten</translation>
+    </message>
+    <message>
+        <source>Closing the window keeps hosting in the background</source>
+        <translation>Nach dem Schließen des Fensters im Hintergrund weiterlaufen</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>any free port</source>
+        <translation>beliebiger freier Port</translation>
+    </message>
+    <message>
+        <source>derived from the public URL (did:web:…)</source>
+        <translation>aus der öffentlichen URL abgeleitet (did:web:…)</translation>
+    </message>
+    <message>
+        <source>none (recommended)</source>
+        <translation>keines (empfohlen)</translation>
+    </message>
+    <message>
+        <source>generated and kept in the OS keychain</source>
+        <translation>erzeugt und im Schlüsselbund des Systems abgelegt</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen …</translation>
+    </message>
+    <message>
+        <source>Data directory</source>
+        <translation>Datenverzeichnis</translation>
+    </message>
+    <message>
+        <source>Listener</source>
+        <translation>Server</translation>
+    </message>
+    <message>
+        <source>Listen on:</source>
+        <translation>Adresse:</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Port:</translation>
+    </message>
+    <message>
+        <source>Public URL:</source>
+        <translation>Öffentliche URL:</translation>
+    </message>
+    <message>
+        <source>Largest message:</source>
+        <translation>Größte Nachricht:</translation>
+    </message>
+    <message>
+        <source>Ping interval:</source>
+        <translation>Ping-Intervall:</translation>
+    </message>
+    <message>
+        <source>127.0.0.1 serves this machine only; 0.0.0.0 or :: serve the network</source>
+        <translation>127.0.0.1 bedient nur diesen Rechner; 0.0.0.0 oder :: bedienen das Netzwerk</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>Identität</translation>
+    </message>
+    <message>
+        <source>Service DID:</source>
+        <translation>Dienst-DID:</translation>
+    </message>
+    <message>
+        <source>PLC directory:</source>
+        <translation>PLC-Verzeichnis:</translation>
+    </message>
+    <message>
+        <source>DID cache fresh for:</source>
+        <translation>DID-Cache frisch für:</translation>
+    </message>
+    <message>
+        <source>DID cache kept for:</source>
+        <translation>DID-Cache behalten für:</translation>
+    </message>
+    <message>
+        <source>Token lifetime:</source>
+        <translation>Token-Gültigkeit:</translation>
+    </message>
+    <message>
+        <source>Storage and security</source>
+        <translation>Speicher und Sicherheit</translation>
+    </message>
+    <message>
+        <source>Data directory:</source>
+        <translation>Datenverzeichnis:</translation>
+    </message>
+    <message>
+        <source>Dev token (UNSAFE):</source>
+        <translation>Entwickler-Token (UNSICHER):</translation>
+    </message>
+    <message>
+        <source>Admin API token:</source>
+        <translation>Token der Admin-API:</translation>
+    </message>
+    <message>
+        <source>Tokens entered here are saved in plain text in the settings file. Leave the admin token empty to keep it in the keychain.</source>
+        <translation>Hier eingegebene Tokens werden im Klartext in der Einstellungsdatei gespeichert. Lassen Sie das Admin-Token leer, damit es im Schlüsselbund bleibt.</translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation>Fenster</translation>
+    </message>
+    <message>
+        <source>These changes take effect when the listener restarts. Canopy restarts it when you press OK; connected clients are disconnected and reconnect.</source>
+        <translation>Diese Änderungen werden mit einem Neustart des Servers wirksam. Canopy startet ihn neu, sobald Sie OK drücken; verbundene Clients werden getrennt und verbinden sich erneut.</translation>
+    </message>
+    <message>
+        <source>The data directory must not be empty.</source>
+        <translation>Das Datenverzeichnis darf nicht leer sein.</translation>
+    </message>
+    <message>
+        <source>The data directory “%1” is a file.</source>
+        <translation>Das Datenverzeichnis „%1“ ist eine Datei.</translation>
+    </message>
+    <message>
+        <source>“%1” is not an IP address to listen on.</source>
+        <translation>„%1“ ist keine IP-Adresse, auf der gelauscht werden kann.</translation>
+    </message>
+    <message>
+        <source>The public URL must be an http(s) URL with a host.</source>
+        <translation>Die öffentliche URL muss eine http(s)-URL mit Host sein.</translation>
+    </message>
+    <message>
+        <source>The PLC directory must be an http(s) URL with a host.</source>
+        <translation>Das PLC-Verzeichnis muss eine http(s)-URL mit Host sein.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a DID.</source>
+        <translation>„%1“ ist keine DID.</translation>
+    </message>
+    <message>
+        <source>The DID cache cannot keep entries for less time than they stay fresh.</source>
+        <translation>Der DID-Cache kann Einträge nicht kürzer behalten, als sie frisch bleiben.</translation>
+    </message>
+    <message>
+        <source>Apply and restart</source>
+        <translation>Übernehmen und neu starten</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source> MiB</source>
+        <translation> MiB</translation>
+    </message>
+    <message>
+        <source> per minute</source>
+        <translation> pro Minute</translation>
+    </message>
+    <message>
+        <source>no cap</source>
+        <translation>keine Grenze</translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation>Grenzen</translation>
+    </message>
+    <message>
+        <source>Connections:</source>
+        <translation>Verbindungen:</translation>
+    </message>
+    <message>
+        <source>Connections per DID:</source>
+        <translation>Verbindungen pro DID:</translation>
+    </message>
+    <message>
+        <source>Subscriptions per session:</source>
+        <translation>Abonnements pro Sitzung:</translation>
+    </message>
+    <message>
+        <source>Documents stored:</source>
+        <translation>Gespeicherte Dokumente:</translation>
+    </message>
+    <message>
+        <source>Size per document:</source>
+        <translation>Größe pro Dokument:</translation>
+    </message>
+    <message>
+        <source>Send queue per session:</source>
+        <translation>Sendepuffer pro Sitzung:</translation>
+    </message>
+    <message>
+        <source>Token requests per IP:</source>
+        <translation>Token-Anfragen pro IP:</translation>
+    </message>
+    <message>
+        <source>Token requests per DID:</source>
+        <translation>Token-Anfragen pro DID:</translation>
+    </message>
+    <message>
+        <source>Failed token requests per IP:</source>
+        <translation>Fehlgeschlagene Token-Anfragen pro IP:</translation>
+    </message>
+    <message>
+        <source>More are refused with HTTP 429</source>
+        <translation>Weitere werden mit HTTP 429 abgewiesen</translation>
+    </message>
+    <message>
+        <source>More are refused with HTTP 503</source>
+        <translation>Weitere werden mit HTTP 503 abgewiesen</translation>
+    </message>
+    <message>
+        <source>A session that falls this far behind is closed with 1013</source>
+        <translation>Eine Sitzung, die so weit zurückliegt, wird mit 1013 geschlossen</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::TokensModel</name>
+    <message>
+        <source>unused</source>
+        <translation>unbenutzt</translation>
+    </message>
+    <message>
+        <source>used</source>
+        <translation>benutzt</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>abgelaufen</translation>
+    </message>
+    <message>
+        <source>revoked</source>
+        <translation>widerrufen</translation>
+    </message>
+    <message>
+        <source>in %1</source>
+        <translation>in %1</translation>
+    </message>
+    <message>
+        <source>Used %1</source>
+        <translation>Benutzt %1</translation>
+    </message>
+    <message>
+        <source>Revoked %1</source>
+        <translation>Widerrufen %1</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>Nr.</translation>
+    </message>
+    <message>
+        <source>DID</source>
+        <translation>DID</translation>
+    </message>
+    <message>
+        <source>Issued</source>
+        <translation>Ausgestellt</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Läuft ab</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Sitzung</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::TokensPage</name>
+    <message>
+        <source>Revoke</source>
+        <translation>Widerrufen</translation>
+    </message>
+    <message>
+        <source>Issue a dev token…</source>
+        <translation>Entwickler-Token ausstellen …</translation>
+    </message>
+    <message>
+        <source>Tokens are single-use and short-lived; only their hashes are stored. The newest 1000 are listed.</source>
+        <translation>Tokens gelten einmal und nur kurz; gespeichert werden nur ihre Hashes. Die neuesten 1000 werden angezeigt.</translation>
+    </message>
+    <message>
+        <source>An unused token can no longer open a connection</source>
+        <translation>Ein unbenutztes Token kann dann keine Verbindung mehr öffnen</translation>
+    </message>
+    <message>
+        <source>Revoke token</source>
+        <translation>Token widerrufen</translation>
+    </message>
+    <message>
+        <source>Token #%1 revoked</source>
+        <translation>Token Nr. %1 widerrufen</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::TrafficModel</name>
+    <message>
+        <source>← in</source>
+        <translation>← ein</translation>
+    </message>
+    <message>
+        <source>→ out</source>
+        <translation>→ aus</translation>
+    </message>
+    <message>
+        <source>(not Sync1)</source>
+        <translation>(kein Sync1)</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Direction</source>
+        <translation>Richtung</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Sitzung</translation>
+    </message>
+    <message>
+        <source>DID</source>
+        <translation>DID</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Nachricht</translation>
+    </message>
+    <message>
+        <source>Entity</source>
+        <translation>Entität</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::TrafficPage</name>
+    <message>
+        <source>Pause</source>
+        <translation>Anhalten</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Leeren</translation>
+    </message>
+    <message>
+        <source>Hold the list still; frames keep being captured meanwhile</source>
+        <translation>Die Liste anhalten; Frames werden währenddessen weiter aufgezeichnet</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Fortsetzen</translation>
+    </message>
+    <message>
+        <source>DID</source>
+        <translation>DID</translation>
+    </message>
+    <message>
+        <source>Entity</source>
+        <translation>Entität</translation>
+    </message>
+    <message>
+        <source>All messages</source>
+        <translation>Alle Nachrichten</translation>
+    </message>
+    <message>
+        <source>Filter:</source>
+        <translation>Filter:</translation>
+    </message>
+    <message>
+        <source>%1 of %2 frames kept</source>
+        <translation>%1 von %2 Frames behalten</translation>
+    </message>
+    <message>
+        <source>%1 shown · </source>
+        <translation>%1 angezeigt · </translation>
+    </message>
+    <message>
+        <source> · %1 dropped</source>
+        <translation> · %1 verworfen</translation>
+    </message>
+    <message>
+        <source> · %1 waiting</source>
+        <translation> · %1 wartend</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::TrayIcon</name>
+    <message>
+        <source>Show Canopy</source>
+        <translation>Canopy anzeigen</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+    <message numerus="yes">
+        <source>Serving on port %1 · %n connection(s)</source>
+        <translation>
+            <numerusform>In Betrieb auf Port %1 · %n Verbindung</numerusform>
+            <numerusform>In Betrieb auf Port %1 · %n Verbindungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not serving</source>
+        <translation>Nicht in Betrieb</translation>
+    </message>
+    <message>
+        <source>Canopy — %1</source>
+        <translation>Canopy — %1</translation>
+    </message>
+</context>
 </TS>

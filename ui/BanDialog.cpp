@@ -47,7 +47,9 @@ BanDialog::BanDialog(const QString &did, QWidget *parent)
 
 QString BanDialog::reason() const
 {
-    return m_reason->text().trimmed();
+    // Never a null string: the store keeps the reason NOT NULL, and null binds as NULL.
+    const QString reason = m_reason->text().trimmed();
+    return reason.isNull() ? QStringLiteral("") : reason;
 }
 
 QDateTime BanDialog::until(const QDateTime &now) const

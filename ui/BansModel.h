@@ -1,13 +1,10 @@
 #pragma once
 
 #include "KeyedTableModel.h"
+#include "admin/AdminService.h"
 #include "admin/AdminTypes.h"
 
 #include <QPointer>
-
-namespace canopy {
-class AdminService;
-}
 
 namespace canopy::ui {
 

@@ -1,15 +1,12 @@
 #pragma once
 
 #include "KeyedTableModel.h"
+#include "admin/AdminService.h"
 #include "admin/AdminTypes.h"
 
 #include <QPointer>
 
 class QTimer;
-
-namespace canopy {
-class AdminService;
-}
 
 namespace canopy::ui {
 

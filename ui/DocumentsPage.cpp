@@ -136,9 +136,10 @@ void DocumentsPage::askExport()
     if (entity.isEmpty())
         return;
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    const QString suggested = dir + u'/' + entity.mid(entity.indexOf(u':') + 1) + QStringLiteral(".loro");
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export document"), suggested,
-        tr("Loro update blob (*.loro);;All files (*)"));
+    const QString suggested
+        = dir + u'/' + entity.mid(entity.indexOf(u':') + 1) + QStringLiteral(".loro");
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export document"), suggested, tr("Loro update blob (*.loro);;All files (*)"));
     if (!path.isEmpty())
         exportSelected(path);
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "admin/AdminService.h"
+
 #include <QPointer>
 #include <QWidget>
 
@@ -7,10 +9,6 @@ class QLabel;
 class QPushButton;
 class QSortFilterProxyModel;
 class QTableView;
-
-namespace canopy {
-class AdminService;
-}
 
 namespace canopy::ui {
 

@@ -70,8 +70,8 @@ LoroPayload FrameDecoder::describeLoro(const QByteArray &blob)
         out.version = parsed->version;
         out.blocks.reserve(parsed->blocks.size());
         for (const loro::ChangeBlock &block : std::as_const(parsed->blocks)) {
-            out.blocks.append({block.peer, block.counterStart, block.counterEnd,
-                block.lamportStart, block.lamportEnd, block.changeCount, block.bytes.size()});
+            out.blocks.append({block.peer, block.counterStart, block.counterEnd, block.lamportStart,
+                block.lamportEnd, block.changeCount, block.bytes.size()});
         }
     } else {
         const loro::LoroErrorCode code = parsed.error().code;
@@ -104,8 +104,8 @@ LoroPayload FrameDecoder::describeVersionVector(const QByteArray &encoded)
         out.parsed = true;
         out.version = *version;
     } else {
-        out.error = loro::describe(version.error().code) + QStringLiteral(": ")
-            + version.error().message;
+        out.error
+            = loro::describe(version.error().code) + QStringLiteral(": ") + version.error().message;
     }
     return out;
 }

@@ -91,7 +91,8 @@ void FrameDetailView::addNode(QTreeWidgetItem *parent, const MsgpackNode &node)
         addNode(item, child);
 }
 
-void FrameDetailView::showFrame(const QByteArray &bytes, bool text, qsizetype wireSize, bool truncated)
+void FrameDetailView::showFrame(
+    const QByteArray &bytes, bool text, qsizetype wireSize, bool truncated)
 {
     m_tree->clear();
     m_blocks->clear();
@@ -160,13 +161,14 @@ void FrameDetailView::showPayload(const FrameDetail &detail)
     if (p.parsed) {
         lines.append(tr("Parsed: %n change block(s)", nullptr, int(p.blocks.size())));
     } else {
-        lines.append(tr("<span style='color:#b02020'>Parse failed: %1</span>")
-                         .arg(p.error.toHtmlEscaped()));
+        lines.append(
+            tr("<span style='color:#b02020'>Parse failed: %1</span>").arg(p.error.toHtmlEscaped()));
     }
     m_loro->setText(lines.join(QStringLiteral("<br>")));
     // Ranges are half-open in the format; shown inclusive, as people count.
     auto range = [](quint32 start, quint32 end) {
-        return end <= start + 1 ? QString::number(start) : QStringLiteral("%1–%2").arg(start).arg(end - 1);
+        return end <= start + 1 ? QString::number(start)
+                                : QStringLiteral("%1–%2").arg(start).arg(end - 1);
     };
     for (const LoroBlockRange &block : p.blocks) {
         auto *item = new QTreeWidgetItem(m_blocks);

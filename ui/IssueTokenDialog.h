@@ -1,15 +1,13 @@
 #pragma once
 
+#include "admin/AdminService.h"
+
 #include <QDialog>
 #include <QPointer>
 
 class QLabel;
 class QLineEdit;
 class QPushButton;
-
-namespace canopy {
-class AdminService;
-}
 
 namespace canopy::ui {
 

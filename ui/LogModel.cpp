@@ -154,7 +154,7 @@ QVariant LogModel::data(const QModelIndex &index, int role) const
     case DidRole:
         return didOf(e);
     case SearchTextRole:
-        return e.message + u' ' + fieldsText(e);
+        return QString(e.message + u' ' + fieldsText(e));
     case Qt::DisplayRole:
         switch (index.column()) {
         case Time:

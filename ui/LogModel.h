@@ -1,5 +1,6 @@
 #pragma once
 
+#include "admin/AdminService.h"
 #include "log/EventLog.h"
 
 #include <deque>
@@ -7,10 +8,6 @@
 #include <QAbstractTableModel>
 #include <QPointer>
 #include <QSet>
-
-namespace canopy {
-class AdminService;
-}
 
 namespace canopy::ui {
 

@@ -73,9 +73,8 @@ LogsPage::LogsPage(LogModel *log, QWidget *parent)
     layout->addLayout(bar);
     layout->addWidget(m_view, 1);
 
-    connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
-        m_following = value >= m_view->verticalScrollBar()->maximum() - 2;
-    });
+    connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, this,
+        [this](int value) { m_following = value >= m_view->verticalScrollBar()->maximum() - 2; });
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this] {
         if (m_following)
             m_view->scrollToBottom();
@@ -124,8 +123,8 @@ void LogsPage::updateCategories(const QStringList &categories)
 
 void LogsPage::updateCount()
 {
-    m_count->setText(tr("%1 of %2").arg(
-        Format::count(m_proxy->rowCount()), Format::count(m_log->rowCount())));
+    m_count->setText(
+        tr("%1 of %2").arg(Format::count(m_proxy->rowCount()), Format::count(m_log->rowCount())));
 }
 
 bool LogsPage::exportTo(const QString &path, QString *error) const
@@ -170,7 +169,8 @@ void LogsPage::askExport()
         QMessageBox::warning(this, tr("Export log"), tr("Cannot write %1: %2").arg(path, error));
         return;
     }
-    Q_EMIT statusMessage(tr("Exported %n log entries to %1", nullptr, m_proxy->rowCount()).arg(path));
+    Q_EMIT statusMessage(
+        tr("Exported %n log entries to %1", nullptr, m_proxy->rowCount()).arg(path));
 }
 
 } // namespace canopy::ui

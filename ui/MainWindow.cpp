@@ -126,8 +126,10 @@ void MainWindow::setHost(Host *host)
         m_host->admin()->setTrafficCapture(false);
     m_host = host;
     AdminService *admin = host ? host->admin() : nullptr;
-    if (host)
+    if (host) {
         m_config = host->config();
+        statusBar()->clearMessage(); // "restarting…" or an old start failure no longer applies
+    }
     m_sessions->setAdmin(admin);
     m_bans->setAdmin(admin);
     m_documents->setAdmin(admin);

@@ -1,16 +1,13 @@
 #pragma once
 
 #include "config/Config.h"
+#include "host/Host.h"
 
 #include <QMainWindow>
 #include <QPointer>
 
 class QLabel;
 class QTabWidget;
-
-namespace canopy {
-class Host;
-}
 
 namespace canopy::ui {
 

@@ -238,7 +238,7 @@ public:
             // Each element takes at least one byte: a larger count is a lie, refused up front.
             if (length * (map ? 2 : 1) > quint64(m_data.size() - m_pos))
                 return fail(MsgpackTree::tr("a container at byte %1 claims more elements than "
-                                         "there are bytes")
+                                            "there are bytes")
                                 .arg(m_pos));
             node.children.reserve(qsizetype(length));
             for (quint64 i = 0; i < length; ++i) {

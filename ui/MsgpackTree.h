@@ -2,10 +2,9 @@
 
 #include "util/Expected.h"
 
-#include <QCoreApplication>
-
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QCoreApplication>
 #include <QHash>
 #include <QList>
 #include <QString>

@@ -26,7 +26,8 @@ QLabel *selectableLabel(QWidget *parent)
 {
     auto *label = new QLabel(parent);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
-    label->setWordWrap(true);
+    // No word wrap: a wrapping label in a form row is sized for one line and cut off.
+    label->setWordWrap(false);
     return label;
 }
 
@@ -104,7 +105,8 @@ OverviewPage::OverviewPage(Models models, QWidget *parent)
     layout->addLayout(tiles);
     layout->addLayout(charts, 1);
 
-    for (QAbstractItemModel *model : {models.sessions, models.documents, models.tokens, models.bans}) {
+    for (QAbstractItemModel *model :
+        {models.sessions, models.documents, models.tokens, models.bans}) {
         connect(model, &QAbstractItemModel::rowsInserted, this, &OverviewPage::updateCounts);
         connect(model, &QAbstractItemModel::rowsRemoved, this, &OverviewPage::updateCounts);
         connect(model, &QAbstractItemModel::modelReset, this, &OverviewPage::updateCounts);
@@ -124,8 +126,8 @@ void OverviewPage::setHost(Host *host)
         setHostError({});
     if (host) {
         // The admin token's home is known only after the keychain answers.
-        connect(host, &Host::adminTokenReady, this, &OverviewPage::updateService,
-            Qt::UniqueConnection);
+        connect(
+            host, &Host::adminTokenReady, this, &OverviewPage::updateService, Qt::UniqueConnection);
     }
     updateService();
     updateCounts();
@@ -133,8 +135,9 @@ void OverviewPage::setHost(Host *host)
 
 void OverviewPage::setHostError(const QString &error)
 {
-    m_errorBanner->setText(
-        error.isEmpty() ? QString() : tr("<b>The host is not running.</b> %1").arg(error.toHtmlEscaped()));
+    m_errorBanner->setText(error.isEmpty()
+            ? QString()
+            : tr("<b>The host is not running.</b> %1").arg(error.toHtmlEscaped()));
     m_errorBanner->setVisible(!error.isEmpty());
 }
 
@@ -225,10 +228,10 @@ void OverviewPage::sample()
         return;
     }
     const Metrics &metrics = *admin->parts().metrics;
-    const quint64 frames[2] = {metrics.framesTotal(Metrics::Direction::In),
-        metrics.framesTotal(Metrics::Direction::Out)};
-    const quint64 bytes[2] = {metrics.bytesTotal(Metrics::Direction::In),
-        metrics.bytesTotal(Metrics::Direction::Out)};
+    const quint64 frames[2] = {
+        metrics.framesTotal(Metrics::Direction::In), metrics.framesTotal(Metrics::Direction::Out)};
+    const quint64 bytes[2]
+        = {metrics.bytesTotal(Metrics::Direction::In), metrics.bytesTotal(Metrics::Direction::Out)};
     const double connections = double(admin->parts().sessions->count());
 
     double frameRate[2] = {0, 0};
@@ -250,11 +253,11 @@ void OverviewPage::sample()
     m_connectionsChart->append(now, {connections});
     m_framesChart->append(now, {frameRate[0], frameRate[1]});
     m_bytesChart->append(now, {byteRate[0], byteRate[1]});
-    m_frames->setValue(Format::count(qint64(frames[0])) + QStringLiteral(" / ")
-            + Format::count(qint64(frames[1])),
+    m_frames->setValue(
+        Format::count(qint64(frames[0])) + QStringLiteral(" / ") + Format::count(qint64(frames[1])),
         tr("Frames received / sent since the host started"));
-    m_bytes->setValue(Format::bytes(qint64(bytes[0])) + QStringLiteral(" / ")
-            + Format::bytes(qint64(bytes[1])),
+    m_bytes->setValue(
+        Format::bytes(qint64(bytes[0])) + QStringLiteral(" / ") + Format::bytes(qint64(bytes[1])),
         tr("Bytes received / sent since the host started"));
     // The listening line can change (the port is known only after start); cheap to redo.
     if (m_listening->text() == tr("not listening"))

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "host/Host.h"
+
 #include <QDateTime>
 #include <QPointer>
 #include <QWidget>
@@ -7,10 +9,6 @@
 class QLabel;
 class QAbstractItemModel;
 class QTimer;
-
-namespace canopy {
-class Host;
-}
 
 namespace canopy::ui {
 

@@ -1,13 +1,13 @@
 #include "RateChart.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <QChart>
 #include <QDateTimeAxis>
 #include <QLegend>
 #include <QLineSeries>
 #include <QValueAxis>
-
-#include <algorithm>
-#include <cmath>
 
 namespace canopy::ui {
 
@@ -25,7 +25,7 @@ RateChart::RateChart(const QString &title, Unit unit, QWidget *parent)
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->setAnimationOptions(QChart::NoAnimation);
     m_x->setFormat(QStringLiteral("HH:mm"));
-    m_x->setTickCount(6);
+    m_x->setTickCount(4);
     m_y->setLabelFormat(unit == Unit::Count ? QStringLiteral("%d") : QStringLiteral("%.3g"));
     m_y->setMin(0);
     m_y->setMax(unit == Unit::Count ? 4 : 10);
@@ -36,7 +36,7 @@ RateChart::RateChart(const QString &title, Unit unit, QWidget *parent)
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(180);
     const QDateTime now = QDateTime::currentDateTime();
-    m_x->setRange(now.addSecs(-WindowSeconds), now);
+    m_x->setRange(now.addSecs(-MinimumSpanSeconds), now);
 }
 
 int RateChart::addSeries(const QString &name, const QColor &color)
@@ -114,29 +114,39 @@ void RateChart::redraw()
         QList<QPointF> points;
         points.reserve(m_times.size());
         for (qsizetype i = 0; i < m_times.size(); ++i)
-            points.append(QPointF(qreal(m_times.at(i).toMSecsSinceEpoch()), m_values.at(s).at(i) / scale));
+            points.append(
+                QPointF(qreal(m_times.at(i).toMSecsSinceEpoch()), m_values.at(s).at(i) / scale));
         m_series.at(s)->replace(points);
     }
-    // A "nice" ceiling keeps the five tick labels readable: whole multiples of four for counts,
-    // 1, 2 or 5 times a power of ten for rates.
+    // A "nice" ceiling and tick count keep the labels round: multiples of four connections
+    // (five ticks); 1, 2 or 5 times a power of ten for rates, split in fifths or quarters.
     const double top = peak / scale * 1.1;
     double ceiling = m_unit == Unit::Count ? 4 : 10;
+    int ticks = 5;
     if (m_unit == Unit::Count) {
         ceiling = std::max(4.0, std::ceil(top / 4) * 4);
-    } else if (top > 0) {
-        const double magnitude = std::pow(10.0, std::floor(std::log10(top)));
+    } else {
+        const double magnitude = top > 1 ? std::pow(10.0, std::floor(std::log10(top))) : 1.0;
         for (double step : {1.0, 2.0, 5.0, 10.0}) {
-            if (step * magnitude >= top) {
-                ceiling = std::max(step * magnitude, 1.0);
+            if (step * magnitude >= top || step == 10.0) {
+                ceiling = step * magnitude;
+                ticks = step == 2.0 ? 5 : 6;
                 break;
             }
         }
     }
+    m_y->setTickCount(ticks);
     if (m_unit != Unit::Count)
         m_y->setLabelFormat(ceiling < 10 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
     m_y->setRange(0, ceiling);
+    // A young host spreads what it has over the width (at least a minute), so the first
+    // minutes are not a sliver at the right edge.
     const QDateTime now = m_times.isEmpty() ? QDateTime::currentDateTime() : m_times.last();
-    m_x->setRange(now.addSecs(-WindowSeconds), now);
+    const qint64 span = m_times.isEmpty()
+        ? MinimumSpanSeconds
+        : qBound(qint64(MinimumSpanSeconds), m_times.first().secsTo(now), qint64(WindowSeconds));
+    m_x->setRange(now.addSecs(-span), now);
+    m_x->setFormat(span > 120 ? QStringLiteral("HH:mm") : QStringLiteral("HH:mm:ss"));
 }
 
 } // namespace canopy::ui

@@ -27,6 +27,7 @@ public:
         BytesPerSecond, // scaled to B/s, KiB/s or MiB/s as the window's peak needs
     };
     static constexpr int WindowSeconds = 300;
+    static constexpr int MinimumSpanSeconds = 60;
 
     RateChart(const QString &title, Unit unit, QWidget *parent = nullptr);
 

@@ -133,7 +133,7 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
         case Did:
             return s.did;
         case Handle:
-            return s.handle.isEmpty() ? QString() : u'@' + s.handle;
+            return s.handle.isEmpty() ? QString() : QString(u'@' + s.handle);
         case Remote:
             return s.remote;
         case ConnectedSince:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "admin/AdminService.h"
 #include "admin/AdminTypes.h"
 
 #include <QAbstractTableModel>
@@ -7,10 +8,6 @@
 #include <QSet>
 
 class QTimer;
-
-namespace canopy {
-class AdminService;
-}
 
 namespace canopy::ui {
 

@@ -42,7 +42,8 @@ SessionsPage::SessionsPage(SessionsModel *sessions, BansModel *bans, QWidget *pa
 
     m_filter->setPlaceholderText(tr("Filter by DID, handle, address or document…"));
     m_filter->setClearButtonEnabled(true);
-    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    connect(
+        m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
 
     TableViews::setUp(m_view, m_proxy);
     m_view->sortByColumn(SessionsModel::ConnectedSince, Qt::AscendingOrder);
@@ -55,8 +56,8 @@ SessionsPage::SessionsPage(SessionsModel *sessions, BansModel *bans, QWidget *pa
     m_ban->setToolTip(tr("Close every connection of this DID and refuse it for a while."));
     connect(m_revoke, &QPushButton::clicked, this, [this] {
         const QString did = selectedDid();
-        if (QMessageBox::question(this, tr("Revoke session"),
-                tr("Close the connection of %1 now?").arg(did))
+        if (QMessageBox::question(
+                this, tr("Revoke session"), tr("Close the connection of %1 now?").arg(did))
             == QMessageBox::Yes)
             revokeSelected();
     });

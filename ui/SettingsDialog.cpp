@@ -2,6 +2,8 @@
 
 #include "config/ConfigLoader.h"
 
+#include <limits>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -44,6 +46,22 @@ bool isHttpUrl(const QString &text)
         && !url.host().isEmpty();
 }
 
+// Byte limits are edited in KiB or MiB. A value the operator did not touch keeps its exact
+// byte count, so opening and closing the dialog never rounds a setting.
+int toUnits(qint64 bytes, qint64 unit)
+{
+    return int(
+        qBound(qint64(0), (bytes + unit / 2) / unit, qint64(std::numeric_limits<int>::max())));
+}
+
+qint64 fromUnits(const QSpinBox *box, qint64 original, qint64 unit)
+{
+    return box->value() == toUnits(original, unit) ? original : qint64(box->value()) * unit;
+}
+
+constexpr qint64 KiB = 1024;
+constexpr qint64 MiB = 1024 * 1024;
+
 // A secret field: hidden by default, with an eye toggle.
 QWidget *secretRow(QLineEdit *edit, QWidget *parent)
 {
@@ -51,9 +69,8 @@ QWidget *secretRow(QLineEdit *edit, QWidget *parent)
     auto *show = new QToolButton(parent);
     show->setText(SettingsDialog::tr("Show"));
     show->setCheckable(true);
-    QObject::connect(show, &QToolButton::toggled, edit, [edit](bool on) {
-        edit->setEchoMode(on ? QLineEdit::Normal : QLineEdit::Password);
-    });
+    QObject::connect(show, &QToolButton::toggled, edit,
+        [edit](bool on) { edit->setEchoMode(on ? QLineEdit::Normal : QLineEdit::Password); });
     auto *row = new QWidget(parent);
     auto *layout = new QHBoxLayout(row);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -78,15 +95,29 @@ SettingsDialog::SettingsDialog(const Config &current, QWidget *parent)
     , m_plcUrl(new QLineEdit(this))
     , m_didCacheFresh(spin(0, 30 * 86400, tr(" s"), this))
     , m_didCacheMax(spin(0, 365 * 86400, tr(" s"), this))
+    , m_maxConnections(spin(1, 1000000, {}, this))
+    , m_maxConnectionsPerDid(spin(1, 1000000, {}, this))
+    , m_maxSubscriptions(spin(1, 10000000, {}, this))
+    , m_maxEntities(spin(0, 1000000000, {}, this))
+    , m_maxEntityMiB(spin(0, 1024 * 1024, tr(" MiB"), this))
+    , m_maxQueueKiB(spin(1, 1024 * 1024 * 1024, tr(" KiB"), this))
+    , m_tokenRatePerIp(spin(1, 1000000, tr(" per minute"), this))
+    , m_tokenRatePerDid(spin(1, 1000000, tr(" per minute"), this))
+    , m_authFailureRatePerIp(spin(1, 1000000, tr(" per minute"), this))
     , m_devToken(new QLineEdit(this))
     , m_adminToken(new QLineEdit(this))
     , m_adminRemote(new QCheckBox(tr("Serve the admin API to other machines too"), this))
-    , m_closeToBackground(new QCheckBox(tr("Closing the window keeps hosting in the background"), this))
+    , m_closeToBackground(
+          new QCheckBox(tr("Closing the window keeps hosting in the background"), this))
     , m_problem(new QLabel(this))
     , m_restartNote(new QLabel(this))
 {
     setWindowTitle(tr("Settings"));
     m_port->setGroupSeparatorShown(false);
+    m_port->setMinimum(0);
+    m_port->setSpecialValueText(tr("any free port"));
+    for (QLineEdit *edit : {m_dataDir, m_did, m_publicUrl, m_plcUrl, m_devToken, m_adminToken})
+        edit->setMinimumWidth(240);
 
     // Fill in; values that are only defaults show as placeholders, so they follow other edits.
     m_dataDir->setText(current.dataDir);
@@ -99,7 +130,18 @@ SettingsDialog::SettingsDialog(const Config &current, QWidget *parent)
         QStringLiteral("0.0.0.0"), QStringLiteral("::")});
     m_listen->setCurrentText(current.listen);
     m_port->setValue(current.port);
-    m_maxMessageKiB->setValue(int(qBound<qint64>(1, current.maxMessageBytes / 1024, 2 * 1024 * 1024)));
+    m_maxMessageKiB->setValue(toUnits(current.maxMessageBytes, KiB));
+    m_maxConnections->setValue(current.maxConnections);
+    m_maxConnectionsPerDid->setValue(current.maxConnectionsPerDid);
+    m_maxSubscriptions->setValue(current.maxSubscriptions);
+    m_maxEntities->setValue(int(qMin<qint64>(current.maxEntities, 1000000000)));
+    m_maxEntities->setSpecialValueText(tr("no cap"));
+    m_maxEntityMiB->setValue(toUnits(current.maxEntityBytes, MiB));
+    m_maxEntityMiB->setSpecialValueText(tr("no cap"));
+    m_maxQueueKiB->setValue(toUnits(current.maxQueueBytes, KiB));
+    m_tokenRatePerIp->setValue(current.tokenRatePerIp);
+    m_tokenRatePerDid->setValue(current.tokenRatePerDid);
+    m_authFailureRatePerIp->setValue(current.authFailureRatePerIp);
     m_pingInterval->setValue(current.pingIntervalSeconds);
     m_tokenTtl->setValue(current.tokenTtlSeconds);
     m_plcUrl->setText(current.plcUrl.toString());
@@ -115,7 +157,8 @@ SettingsDialog::SettingsDialog(const Config &current, QWidget *parent)
 
     auto *browse = new QPushButton(tr("Browse…"), this);
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Data directory"), m_dataDir->text());
+        const QString dir
+            = QFileDialog::getExistingDirectory(this, tr("Data directory"), m_dataDir->text());
         if (!dir.isEmpty())
             m_dataDir->setText(QDir::toNativeSeparators(dir));
     });
@@ -148,12 +191,28 @@ SettingsDialog::SettingsDialog(const Config &current, QWidget *parent)
     storageForm->addRow(tr("Dev token (UNSAFE):"), secretRow(m_devToken, this));
     storageForm->addRow(tr("Admin API token:"), secretRow(m_adminToken, this));
     storageForm->addRow(QString(), m_adminRemote);
-    auto *secretNote = new QLabel(tr("Tokens entered here are saved in plain text in the settings "
-                                     "file. Leave the admin token empty to keep it in the keychain."),
-        this);
+    auto *secretNote
+        = new QLabel(tr("Tokens entered here are saved in plain text in the settings "
+                        "file. Leave the admin token empty to keep it in the keychain."),
+            this);
     secretNote->setWordWrap(true);
     secretNote->setForegroundRole(QPalette::PlaceholderText);
     storageForm->addRow(secretNote);
+
+    auto *limits = new QGroupBox(tr("Limits"), this);
+    auto *limitsForm = new QFormLayout(limits);
+    limitsForm->addRow(tr("Connections:"), m_maxConnections);
+    limitsForm->addRow(tr("Connections per DID:"), m_maxConnectionsPerDid);
+    limitsForm->addRow(tr("Subscriptions per session:"), m_maxSubscriptions);
+    limitsForm->addRow(tr("Documents stored:"), m_maxEntities);
+    limitsForm->addRow(tr("Size per document:"), m_maxEntityMiB);
+    limitsForm->addRow(tr("Send queue per session:"), m_maxQueueKiB);
+    limitsForm->addRow(tr("Token requests per IP:"), m_tokenRatePerIp);
+    limitsForm->addRow(tr("Token requests per DID:"), m_tokenRatePerDid);
+    limitsForm->addRow(tr("Failed token requests per IP:"), m_authFailureRatePerIp);
+    m_maxConnectionsPerDid->setToolTip(tr("More are refused with HTTP 429"));
+    m_maxConnections->setToolTip(tr("More are refused with HTTP 503"));
+    m_maxQueueKiB->setToolTip(tr("A session that falls this far behind is closed with 1013"));
 
     auto *window = new QGroupBox(tr("Window"), this);
     auto *windowLayout = new QVBoxLayout(window);
@@ -175,10 +234,11 @@ SettingsDialog::SettingsDialog(const Config &current, QWidget *parent)
     auto *left = new QVBoxLayout;
     left->addWidget(listener);
     left->addWidget(identity);
+    left->addWidget(window);
     left->addStretch(1);
     auto *right = new QVBoxLayout;
     right->addWidget(storage);
-    right->addWidget(window);
+    right->addWidget(limits);
     right->addStretch(1);
     columns->addLayout(left, 1);
     columns->addLayout(right, 1);
@@ -191,7 +251,8 @@ SettingsDialog::SettingsDialog(const Config &current, QWidget *parent)
 
     for (QLineEdit *edit : {m_dataDir, m_did, m_publicUrl, m_plcUrl, m_devToken, m_adminToken})
         connect(edit, &QLineEdit::textChanged, this, &SettingsDialog::updateState);
-    for (QSpinBox *box : {m_port, m_maxMessageKiB, m_pingInterval, m_tokenTtl, m_didCacheFresh, m_didCacheMax})
+    for (QSpinBox *box :
+        {m_port, m_maxMessageKiB, m_pingInterval, m_tokenTtl, m_didCacheFresh, m_didCacheMax})
         connect(box, &QSpinBox::valueChanged, this, &SettingsDialog::updateState);
     connect(m_listen, &QComboBox::currentTextChanged, this, &SettingsDialog::updateState);
     connect(m_adminRemote, &QCheckBox::toggled, this, &SettingsDialog::updateState);
@@ -204,7 +265,18 @@ Config SettingsDialog::config() const
     c.dataDir = QDir::fromNativeSeparators(m_dataDir->text().trimmed());
     c.listen = m_listen->currentText().trimmed();
     c.port = quint16(m_port->value());
-    c.maxMessageBytes = qint64(m_maxMessageKiB->value()) * 1024;
+    c.maxMessageBytes = fromUnits(m_maxMessageKiB, m_current.maxMessageBytes, KiB);
+    c.maxConnections = m_maxConnections->value();
+    c.maxConnectionsPerDid = m_maxConnectionsPerDid->value();
+    c.maxSubscriptions = m_maxSubscriptions->value();
+    c.maxEntities = m_maxEntities->value() == int(qMin<qint64>(m_current.maxEntities, 1000000000))
+        ? m_current.maxEntities
+        : m_maxEntities->value();
+    c.maxEntityBytes = fromUnits(m_maxEntityMiB, m_current.maxEntityBytes, MiB);
+    c.maxQueueBytes = fromUnits(m_maxQueueKiB, m_current.maxQueueBytes, KiB);
+    c.tokenRatePerIp = m_tokenRatePerIp->value();
+    c.tokenRatePerDid = m_tokenRatePerDid->value();
+    c.authFailureRatePerIp = m_authFailureRatePerIp->value();
     c.pingIntervalSeconds = m_pingInterval->value();
     c.tokenTtlSeconds = m_tokenTtl->value();
     c.plcUrl = QUrl(m_plcUrl->text().trimmed());
@@ -260,7 +332,12 @@ bool SettingsDialog::needsRestart() const
         || c.maxMessageBytes != o.maxMessageBytes || c.pingIntervalSeconds != o.pingIntervalSeconds
         || c.tokenTtlSeconds != o.tokenTtlSeconds || c.plcUrl != o.plcUrl
         || c.didCacheFreshSeconds != o.didCacheFreshSeconds
-        || c.didCacheMaxSeconds != o.didCacheMaxSeconds;
+        || c.didCacheMaxSeconds != o.didCacheMaxSeconds || c.maxConnections != o.maxConnections
+        || c.maxConnectionsPerDid != o.maxConnectionsPerDid
+        || c.maxSubscriptions != o.maxSubscriptions || c.maxEntities != o.maxEntities
+        || c.maxEntityBytes != o.maxEntityBytes || c.maxQueueBytes != o.maxQueueBytes
+        || c.tokenRatePerIp != o.tokenRatePerIp || c.tokenRatePerDid != o.tokenRatePerDid
+        || c.authFailureRatePerIp != o.authFailureRatePerIp;
 }
 
 void SettingsDialog::updateState()
@@ -288,8 +365,9 @@ void SettingsDialog::save(const Config &config, QSettings &settings)
     put("did", config.did, config.didDerived || config.did.isEmpty());
     put("public-url", config.publicUrl.toString(),
         config.publicUrl.isEmpty() || config.publicUrl.toString() == defaultPublicUrl(config.port));
-    put("dev-token", config.devToken, config.devToken.isEmpty());
-    put("admin-token", config.adminToken, config.adminToken.isEmpty());
+    // Secrets never go into the settings file: the admin token lives in the keychain.
+    settings.remove(QStringLiteral("dev-token"));
+    settings.remove(QStringLiteral("admin-token"));
     put("admin-remote", config.adminRemote, config.adminRemote == defaults.adminRemote);
     put("port", config.port, config.port == defaults.port);
     put("listen", config.listen, config.listen == defaults.listen);
@@ -302,6 +380,20 @@ void SettingsDialog::save(const Config &config, QSettings &settings)
         config.didCacheFreshSeconds == defaults.didCacheFreshSeconds);
     put("did-cache-max", config.didCacheMaxSeconds,
         config.didCacheMaxSeconds == defaults.didCacheMaxSeconds);
+    put("max-connections", config.maxConnections, config.maxConnections == defaults.maxConnections);
+    put("max-connections-per-did", config.maxConnectionsPerDid,
+        config.maxConnectionsPerDid == defaults.maxConnectionsPerDid);
+    put("max-subscriptions", config.maxSubscriptions,
+        config.maxSubscriptions == defaults.maxSubscriptions);
+    put("max-entities", config.maxEntities, config.maxEntities == defaults.maxEntities);
+    put("max-entity-bytes", config.maxEntityBytes,
+        config.maxEntityBytes == defaults.maxEntityBytes);
+    put("max-queue-bytes", config.maxQueueBytes, config.maxQueueBytes == defaults.maxQueueBytes);
+    put("token-rate-ip", config.tokenRatePerIp, config.tokenRatePerIp == defaults.tokenRatePerIp);
+    put("token-rate-did", config.tokenRatePerDid,
+        config.tokenRatePerDid == defaults.tokenRatePerDid);
+    put("auth-failure-rate-ip", config.authFailureRatePerIp,
+        config.authFailureRatePerIp == defaults.authFailureRatePerIp);
     settings.endGroup();
 }
 

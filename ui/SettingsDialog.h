@@ -57,6 +57,15 @@ private:
     QLineEdit *m_plcUrl;
     QSpinBox *m_didCacheFresh;
     QSpinBox *m_didCacheMax;
+    QSpinBox *m_maxConnections;
+    QSpinBox *m_maxConnectionsPerDid;
+    QSpinBox *m_maxSubscriptions;
+    QSpinBox *m_maxEntities;
+    QSpinBox *m_maxEntityMiB;
+    QSpinBox *m_maxQueueKiB;
+    QSpinBox *m_tokenRatePerIp;
+    QSpinBox *m_tokenRatePerDid;
+    QSpinBox *m_authFailureRatePerIp;
     QLineEdit *m_devToken;
     QLineEdit *m_adminToken;
     QCheckBox *m_adminRemote;

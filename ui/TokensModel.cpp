@@ -46,6 +46,10 @@ void TokensModel::reload()
         return;
     }
     replaceRows(*tokens);
+    for (const TokenRecord &t : std::as_const(m_rows)) {
+        if (t.state(m_now()) == TokenRecord::State::Unused)
+            m_counting.insert(t.id);
+    }
 }
 
 void TokensModel::setClock(std::function<QDateTime()> now)
@@ -56,19 +60,23 @@ void TokensModel::setClock(std::function<QDateTime()> now)
 
 void TokensModel::tick()
 {
-    // Only unused tokens count down; used, expired and revoked ones are final.
+    // Only unused tokens count down. A token repaints while unused and once more on the tick
+    // that finds it used, expired or revoked; settled rows cost nothing.
     const QDateTime now = m_now();
     int top = -1;
     int bottom = -1;
+    QSet<qint64> counting;
     for (int i = 0; i < m_rows.size(); ++i) {
         const TokenRecord &t = m_rows.at(i);
-        if (t.revokedAt.isValid() || t.usedAt.isValid())
+        const bool unused = t.state(now) == TokenRecord::State::Unused;
+        if (unused)
+            counting.insert(t.id);
+        if (!unused && !m_counting.contains(t.id))
             continue;
-        if (t.expiresAt.addSecs(2) < now)
-            continue; // already shown as expired
         top = top < 0 ? i : top;
         bottom = i;
     }
+    m_counting = counting;
     if (top >= 0)
         Q_EMIT dataChanged(index(top, Expires), index(bottom, State));
 }

@@ -1,17 +1,15 @@
 #pragma once
 
 #include "KeyedTableModel.h"
+#include "admin/AdminService.h"
 #include "auth/TokenIssuer.h"
 
 #include <functional>
 
 #include <QPointer>
+#include <QSet>
 
 class QTimer;
-
-namespace canopy {
-class AdminService;
-}
 
 namespace canopy::ui {
 
@@ -71,6 +69,7 @@ private:
     FlushTimer *m_flush;
     QTimer *m_tick;
     std::function<QDateTime()> m_now;
+    QSet<qint64> m_counting; // unused at the last tick: they repaint until they settle
 };
 
 } // namespace canopy::ui

@@ -1,15 +1,13 @@
 #pragma once
 
+#include "admin/AdminService.h"
+
 #include <QPointer>
 #include <QWidget>
 
 class QPushButton;
 class QSortFilterProxyModel;
 class QTableView;
-
-namespace canopy {
-class AdminService;
-}
 
 namespace canopy::ui {
 

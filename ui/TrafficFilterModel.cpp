@@ -43,9 +43,7 @@ bool TrafficFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sour
         && !index.data(TrafficModel::DidRole).toString().contains(m_did, Qt::CaseInsensitive))
         return false;
     if (!m_entity.isEmpty()
-        && !index.data(TrafficModel::EntityRole)
-                .toString()
-                .contains(m_entity, Qt::CaseInsensitive))
+        && !index.data(TrafficModel::EntityRole).toString().contains(m_entity, Qt::CaseInsensitive))
         return false;
     if (!m_type.isEmpty() && index.data(TrafficModel::TypeRole).toString() != m_type)
         return false;

@@ -1,16 +1,13 @@
 #pragma once
 
 #include "FrameDecoder.h"
+#include "admin/AdminService.h"
 #include "admin/AdminTypes.h"
 
 #include <deque>
 
 #include <QAbstractTableModel>
 #include <QPointer>
-
-namespace canopy {
-class AdminService;
-}
 
 namespace canopy::ui {
 
@@ -39,8 +36,8 @@ public:
         Session,
         Did,
         Type,
-        Entity,
         Size,
+        Entity, // last: the view stretches it
         ColumnCount
     };
     enum Role

@@ -1,7 +1,7 @@
 #include "TrafficPage.h"
 
-#include "FrameDetailView.h"
 #include "Format.h"
+#include "FrameDetailView.h"
 #include "TableViews.h"
 #include "TrafficFilterModel.h"
 #include "TrafficModel.h"
@@ -36,7 +36,7 @@ TrafficPage::TrafficPage(TrafficModel *traffic, QWidget *parent)
     m_proxy->setSourceModel(traffic);
     // Sorting would reorder 20 000 rows ten times a second; the log stays in arrival order.
     TableViews::setUp(m_view, m_proxy, false);
-    TableViews::setColumnWidths(m_view, {100, 70, 60, 240, 110, 360});
+    TableViews::setColumnWidths(m_view, {100, 70, 60, 260, 110, 80});
 
     m_pause->setCheckable(true);
     m_pause->setToolTip(tr("Hold the list still; frames keep being captured meanwhile"));
@@ -84,9 +84,8 @@ TrafficPage::TrafficPage(TrafficModel *traffic, QWidget *parent)
     layout->addWidget(splitter, 1);
 
     // Follow the tail only while the operator is at the bottom.
-    connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
-        m_following = value >= m_view->verticalScrollBar()->maximum() - 2;
-    });
+    connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, this,
+        [this](int value) { m_following = value >= m_view->verticalScrollBar()->maximum() - 2; });
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this] {
         if (m_following && !m_traffic->isPaused())
             m_view->scrollToBottom();
@@ -129,8 +128,9 @@ void TrafficPage::setTypeFilter(const QString &type)
 
 void TrafficPage::updateCounts()
 {
-    QString text = tr("%1 of %2 frames kept").arg(Format::count(m_traffic->rowCount()),
-        Format::count(m_traffic->capacity()));
+    QString text
+        = tr("%1 of %2 frames kept")
+              .arg(Format::count(m_traffic->rowCount()), Format::count(m_traffic->capacity()));
     if (m_proxy->isFiltering())
         text = tr("%1 shown · ").arg(Format::count(m_proxy->rowCount())) + text;
     if (m_traffic->dropped() > 0)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "host/Host.h"
+
 #include <QObject>
 #include <QPointer>
 
@@ -7,10 +9,6 @@ class QAction;
 class QMenu;
 class QSystemTrayIcon;
 class QTimer;
-
-namespace canopy {
-class Host;
-}
 
 namespace canopy::ui {
 

@@ -20,8 +20,8 @@ namespace ui {
 QTranslator *loadTranslation(const QLocale &locale, QObject *parent)
 {
     auto *translator = new QTranslator(parent);
-    if (!translator->load(locale, QStringLiteral("canopy"), QStringLiteral("_"),
-            QStringLiteral(":/i18n"))) {
+    if (!translator->load(
+            locale, QStringLiteral("canopy"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
         delete translator;
         return nullptr;
     }
@@ -53,23 +53,23 @@ int runWithWindow(QApplication &app, std::unique_ptr<Host> host)
         window.setHost(serving);
         tray.setHost(serving);
     });
-    QObject::connect(&supervisor, &ui::HostSupervisor::startFailed, &window,
-        [&](const QString &error) {
+    QObject::connect(
+        &supervisor, &ui::HostSupervisor::startFailed, &window, [&](const QString &error) {
             window.setConfig(supervisor.config());
             window.setHostError(error);
             window.show();
             window.raise();
         });
-    QObject::connect(&supervisor, &ui::HostSupervisor::keychainUnavailable, &window,
-        [&](const QString &reason) {
+    QObject::connect(
+        &supervisor, &ui::HostSupervisor::keychainUnavailable, &window, [&](const QString &reason) {
             // Asked outside the host's signal, which may fire while it starts.
             QTimer::singleShot(0, &window, [&, reason] {
                 if (window.askKeychainFallback(reason) && supervisor.host())
                     supervisor.host()->useSecretFile();
             });
         });
-    QObject::connect(&window, &ui::MainWindow::restartRequested, &supervisor,
-        &ui::HostSupervisor::restart);
+    QObject::connect(
+        &window, &ui::MainWindow::restartRequested, &supervisor, &ui::HostSupervisor::restart);
 
     bool quitting = false;
     auto quit = [&] {
@@ -79,7 +79,8 @@ int runWithWindow(QApplication &app, std::unique_ptr<Host> host)
         window.setQuitting(true);
         supervisor.stop();
     };
-    QObject::connect(&supervisor, &ui::HostSupervisor::stopped, &app, [] { QCoreApplication::exit(0); });
+    QObject::connect(
+        &supervisor, &ui::HostSupervisor::stopped, &app, [] { QCoreApplication::exit(0); });
     QObject::connect(&window, &ui::MainWindow::quitRequested, &app, quit);
     QObject::connect(&tray, &ui::TrayIcon::quitRequested, &app, quit);
     QObject::connect(&tray, &ui::TrayIcon::showRequested, &window, [&window] {

@@ -6,6 +6,8 @@
 #include <QHostAddress>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QScopeGuard>
+#include <QSettings>
 #include <QTemporaryFile>
 
 #include <functional>
@@ -68,13 +70,22 @@ const OptionSpec kOptions[] = {
         "is used while a refresh runs. Default: 86400."},
 };
 
+// Below flags and environment: the window's saved settings (group "server"), when given.
+thread_local const QSettings *t_settings = nullptr;
+
 QString optionValue(
     const QCommandLineParser &parser, const QProcessEnvironment &env, const OptionSpec &spec)
 {
     const QString name = QString::fromLatin1(spec.name);
     if (parser.isSet(name))
         return parser.value(name);
-    return env.value(QString::fromLatin1(spec.env));
+    const QString fromEnv = env.value(QString::fromLatin1(spec.env));
+    if (!fromEnv.isEmpty() || !t_settings)
+        return fromEnv;
+    // Secrets are never read from the settings file.
+    if (name == u"dev-token" || name == u"admin-token")
+        return {};
+    return t_settings->value(QStringLiteral("server/") + name).toString();
 }
 
 const OptionSpec &spec(const char *name)
@@ -148,8 +159,10 @@ bool ConfigLoader::isValidDid(const QString &did)
 }
 
 Expected<Config, ConfigError> ConfigLoader::load(
-    const QCommandLineParser &parser, const QProcessEnvironment &env)
+    const QCommandLineParser &parser, const QProcessEnvironment &env, const QSettings *settings)
 {
+    t_settings = settings;
+    const auto reset = qScopeGuard([] { t_settings = nullptr; });
     Config config;
 
     const QString portText = optionValue(parser, env, spec("port"));
@@ -266,6 +279,9 @@ Expected<Config, ConfigError> ConfigLoader::load(
     config.adminToken = optionValue(parser, env, spec("admin-token"));
     if (parser.isSet(QStringLiteral("admin-remote"))) {
         config.adminRemote = true;
+    } else if (settings && env.value(QStringLiteral("ADMIN_REMOTE")).isEmpty()
+        && settings->contains(QStringLiteral("server/admin-remote"))) {
+        config.adminRemote = settings->value(QStringLiteral("server/admin-remote")).toBool();
     } else if (const QString remote = env.value(QStringLiteral("ADMIN_REMOTE")); !remote.isEmpty()) {
         if (remote != u"1" && remote != u"0" && remote != u"true" && remote != u"false") {
             return unexpected(ConfigError {QStringLiteral("admin-remote"),

@@ -7,6 +7,7 @@
 #include <QStringList>
 
 class QCommandLineParser;
+class QSettings;
 
 namespace canopy {
 
@@ -24,8 +25,8 @@ public:
     // Adds every option to the parser (so --help documents them).
     static void addOptions(QCommandLineParser &parser);
     // Reads the parsed options and the environment, validates, creates the data dir.
-    static Expected<Config, ConfigError> load(
-        const QCommandLineParser &parser, const QProcessEnvironment &env);
+    static Expected<Config, ConfigError> load(const QCommandLineParser &parser,
+        const QProcessEnvironment &env, const QSettings *settings = nullptr);
 
     static bool isValidDid(const QString &did);
 };

@@ -39,6 +39,14 @@ void TestClient::subscribe(const QString &entityId)
     sendRaw(canopy::SyncCodec::encode(message));
 }
 
+void TestClient::unsubscribe(const QString &entityId)
+{
+    canopy::SyncMessage message;
+    message.type = canopy::SyncMessage::Type::Unsubscribe;
+    message.entityId = entityId;
+    sendRaw(canopy::SyncCodec::encode(message));
+}
+
 void TestClient::sendUpdate(const QString &entityId, const QByteArray &blob)
 {
     canopy::SyncMessage message;

@@ -26,6 +26,7 @@
 #include "admin/AdminService.h"
 #include "sync/SyncCodec.h"
 
+#include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QLocale>
@@ -97,6 +98,7 @@ private Q_SLOTS:
     void closingKeepsHostingOrQuits();
     void trafficFloodKeepsTheWindowResponsive();
     void germanTranslation();
+    void runWithWindowServesUntilQuit();
 
 private:
     QTranslator *m_english = nullptr;
@@ -141,15 +143,28 @@ void TestMainWindow::visitsEveryTabWithClients()
     bob.sendUpdate(notes, GuiTestHost::update(QStringLiteral("update-two-peer")));
     alice.sendText(QStringLiteral("ping"));
 
-    // A few seconds of varying traffic so the charts have a shape.
+    // Seconds of varying traffic so the charts have a shape: each second both peers move to a
+    // fresh document and edit it, so new blocks fan out (frames out) as well as in. Refreshing
+    // docs/screenshots/overview.png runs it for a full minute.
     const QStringList rounds {QStringLiteral("update-team-round0"),
         QStringLiteral("update-team-round1"), QStringLiteral("update-team-round2"),
         QStringLiteral("update-team-round3"), QStringLiteral("local-update-1"),
         QStringLiteral("local-update-2"), QStringLiteral("local-update-3")};
-    for (int second = 0; second < 8; ++second) {
-        for (int i = 0; i < (second % 4 + 1) * 3; ++i)
+    const int seconds = qEnvironmentVariable("CANOPY_UPDATE_SCREENSHOTS") == u"1" ? 60 : 8;
+    QString previous;
+    for (int second = 0; second < seconds; ++second) {
+        const QString entity = GuiTestHost::entityId(100 + second);
+        for (TestClient *client : {&alice, &bob}) {
+            if (!previous.isEmpty())
+                client->unsubscribe(previous);
+            client->subscribe(entity);
+        }
+        previous = entity;
+        const int edits = 2 + (second * 7) % 11;
+        for (int i = 0; i < edits; ++i)
             (i % 2 ? alice : bob)
-                .sendUpdate(shared, GuiTestHost::update(rounds.at((second + i) % rounds.size())));
+                .sendUpdate(entity, GuiTestHost::update(rounds.at(i % rounds.size())));
+        bob.sendUpdate(shared, GuiTestHost::update(rounds.at(second % rounds.size())));
         QTest::qWait(1000);
     }
 
@@ -164,7 +179,7 @@ void TestMainWindow::visitsEveryTabWithClients()
                 .has_value());
 
     QTRY_COMPARE(window.sessionsModel()->rowCount(), 2);
-    QTRY_COMPARE_WITH_TIMEOUT(window.documentsModel()->rowCount(), 2, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.documentsModel()->rowCount(), 2 + seconds, 5000);
     QTRY_COMPARE(window.tokensModel()->rowCount(), 2);
     QTRY_COMPARE(window.bansModel()->rowCount(), 1);
     QTRY_VERIFY(window.trafficModel()->rowCount() > 20);
@@ -479,6 +494,37 @@ void TestMainWindow::germanTranslation()
     QCoreApplication::removeTranslator(translator);
     QCoreApplication::installTranslator(m_english);
     QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+}
+
+void TestMainWindow::runWithWindowServesUntilQuit()
+{
+    // The entry point main() calls: it starts the host it is given, shows the window, and
+    // returns 0 once Quit has stopped the host.
+    QTemporaryDir dir;
+    auto host = std::make_unique<Host>(GuiTestHost::makeConfig(dir.path()));
+    bool sawHost = false;
+    bool sawClient = false;
+    QTimer::singleShot(300, this, [&] {
+        MainWindow *window = nullptr;
+        for (QWidget *widget : QApplication::topLevelWidgets()) {
+            if (auto *candidate = qobject_cast<MainWindow *>(widget);
+                candidate && candidate->isVisible())
+                window = candidate;
+        }
+        QVERIFY(window);
+        sawHost = window->host() != nullptr;
+        if (sawHost) {
+            TestClient client(window->host()->port(), TestDid, token());
+            sawClient = client.waitConnected()
+                && QTest::qWaitFor([window] { return window->sessionsModel()->rowCount() == 1; });
+        }
+        Q_EMIT window->quitRequested();
+    });
+    QTimer::singleShot(20000, this, [] { QCoreApplication::exit(1); }); // never hang the suite
+    const int code = runWithWindow(*qApp, std::move(host));
+    QCOMPARE(code, 0);
+    QVERIFY(sawHost);
+    QVERIFY(sawClient);
 }
 
 QTEST_MAIN(TestMainWindow)
