@@ -8,22 +8,28 @@
 //     switch (unsubscribe one entity, subscribe another with a fresh doc)   ~4 %
 //     subscribe one more entity / unsubscribe one (kept between 1 and 6)    ~2 % each
 //     reconnect (close, connect again, re-subscribe with its version vectors) ~2 %
-//   The clients run in --workers Node processes (default 3) so the client side has CPU enough.
+//   The clients run in --workers Node processes (default 3). Each client edits a LoroDoc of its own per entity and
+//   sends real Loro updates, but does not import what it receives: it tracks what it holds per entity as block
+//   ranges (peer -> counter end, parsed from the handleUpdate blobs) and re-subscribes with that version vector.
+//   The host sees the same traffic as from Leaf clients; the client machine is spared the Loro imports, whose cost
+//   (several ms per change once many authors' changes are concurrent) made the clients, not the host, the
+//   bottleneck on a 2-core machine and turned delivery latency into a measure of the clients' backlog.
 //
 // Phases: connect + subscribe, warm-up (min(60 s, 10 % of the run): allocator, caches and buffers settle), the
-// measured window, then quiesce and check convergence (every client document equals what a fresh subscriber
-// gets from the host) and the host's /metrics (no refusals, no store failures).
+// measured window, then quiesce and check convergence (what every live subscription holds equals what a fresh
+// subscriber gets from the host, as version vectors) and the host's /metrics (no refusals, no store failures).
 //
 // Reported: updates sent/s and deliveries/s over the measured window, delivery latency p50/p90/p99/max (edit
-// commit -> a subscriber in any worker has received and imported it; wall clock, same machine; the send time
+// commit -> a subscriber in any worker has received and decoded it; wall clock, same machine; the send time
 // travels in the Loro change's timestamp field, in ms), host RSS at the start of the window and at its end
 // (PASS when growth < --max-growth %, default 10), host CPU, errors. Exit code 0 when RSS growth, convergence
 // and errors are all fine, 1 otherwise, 3 on the global deadline.
 //
 // Options: --minutes N (default 10), --clients N (200), --entities N (50), --workers N (3), --rate R (actions per
-// client per second, default 0.5: with ~12 subscribers per entity that is ~1,000 deliveries/s, each one imported
-// into a real LoroDoc, which is about what 2 cores shared with the host can do), --latency-sample F (share of
-// deliveries whose latency is read, default 0.25), --max-growth P (10), --json FILE.
+// client per second, default 0.5: with ~12 subscribers per entity that is ~90 updates/s and ~1,000 deliveries/s),
+// --latency-sample F (share of
+// deliveries whose latency is read, default 0.25), --max-growth P (10), --settle S (seconds to wait after the
+// clients left before a last RSS reading, default 95; 0 skips), --json FILE.
 // Run through bench/soak (builds the host if needed, raises the descriptor limit). Loopback only.
 
 import { fork } from 'node:child_process';
@@ -32,8 +38,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startHost } from '../tests/interop/lib/host.mjs';
 import { makeAdminToken, parseMetrics, metricSum, metricValue } from '../tests/interop/lib/admin.mjs';
-import { LeafClient, decodeImportBlobMeta, newDoc, randomEntityId, vvObject } from '../tests/interop/lib/leaf.mjs';
-import { delay, withTimeout } from '../tests/interop/lib/util.mjs';
+import { blockRanges } from '../tests/interop/lib/blobs.mjs';
+import { LeafClient, VersionVector, decodeImportBlobMeta, newDoc, randomEntityId, vvObject } from '../tests/interop/lib/leaf.mjs';
+import { deferred, delay, withTimeout } from '../tests/interop/lib/util.mjs';
 
 const argv = process.argv.slice(2);
 function opt(name, dflt) {
@@ -139,7 +146,8 @@ function runWorker() {
             this.did = `did:web:soak-client-${index}.test`;
             this.rand = rand;
             this.conn = null;
-            this.docs = new Map(); // entityId -> LoroDoc (the subscriptions this client holds)
+            // entityId -> { doc (this client's own changes), vv (peer -> counter end of every block received) }
+            this.subs = new Map();
             this.seq = 0;
             this.closingOnPurpose = false;
         }
@@ -149,7 +157,8 @@ function runWorker() {
         async connect() {
             for (let attempt = 0; ; attempt++) {
                 try {
-                    this.conn = await LeafClient.connect(this.url(), cfg.token, { timeoutMs: 10000, recordRaw: false });
+                    this.conn = await LeafClient.connect(this.url(), cfg.token,
+                        { timeoutMs: 10000, recordRaw: false, importUpdates: false });
                     break;
                 } catch (err) {
                     stats.connectFailures += 1;
@@ -174,21 +183,21 @@ function runWorker() {
             stats.received += 1;
             stats.lastFrameAt = Date.now();
             const ent = conn.entities.get(m.entityId);
-            if (!ent) {
+            const sub = this.subs.get(m.entityId);
+            if (!ent || !sub) {
                 stats.stray += 1; // in flight while we unsubscribed: normal
                 return;
             }
-            if (ent.importErrors.length) {
-                stats.importErrors += ent.importErrors.length;
-                ent.importErrors.length = 0;
+            // What this client now holds of the entity (block ranges; no Loro import: see the header).
+            for (const b of blockRanges(m.update)) {
+                if ((sub.vv[b.peer] ?? 0) < b.end) sub.vv[b.peer] = b.end;
             }
             if (ent.received.length <= 1) {
                 stats.answers += 1; // the answer to a subscribe: history, not a live delivery
                 return;
             }
             ent.received.length = 1;
-            // Reading the change's timestamp costs about as much as the import itself: sample a share of the
-            // deliveries (every delivery is counted above).
+            // Reading the change's timestamp is a WASM call: sample a share of the deliveries (all are counted).
             if (Math.random() >= cfg.latencySample) return;
             try {
                 const meta = decodeImportBlobMeta(m.update, false);
@@ -199,85 +208,103 @@ function runWorker() {
             }
         }
 
-        async subscribe(entityId, doc) {
-            this.docs.set(entityId, doc);
+        /** Everything this client holds of the entity: what it received plus its own changes. */
+        held(sub) {
+            const vv = { ...sub.vv };
+            for (const [peer, end] of Object.entries(vvObject(sub.doc.version()))) vv[peer] = Math.max(vv[peer] ?? 0, end);
+            return vv;
+        }
+
+        /** Subscribe with a version vector (what the client holds), like a Leaf client coming back. */
+        async subscribe(entityId, sub) {
+            this.subs.set(entityId, sub);
+            const conn = this.conn;
+            const first = deferred();
+            first.promise.catch(() => {});
+            conn.entities.set(entityId, { entityId, doc: null, received: [], importErrors: [], first, unsubLocal: null });
+            const held = this.held(sub);
+            const vv = new VersionVector(new Map(Object.entries(held)));
+            conn.send({ type: 'subscribe', versionVector: vv.encode(), entityId });
             try {
-                await this.conn.subscribe(entityId, doc, { variant: 'vv', timeoutMs: 20000 });
+                await withTimeout(first.promise, 20000, `the answer to a subscribe for ${entityId}`);
                 stats.subscribes += 1;
-            } catch (err) {
-                if (!this.conn.isOpen) return; // reconnect handles it
+            } catch {
+                if (!conn.isOpen) return; // reconnect handles it
                 stats.subscribeTimeouts += 1;
             }
         }
 
         unsubscribe(entityId) {
             if (this.conn.isOpen && this.conn.entities.has(entityId)) this.conn.unsubscribe(entityId);
-            else this.conn.entities.get(entityId)?.unsubLocal?.();
-            this.docs.delete(entityId);
+            this.subs.delete(entityId);
             stats.unsubscribes += 1;
         }
 
         pickOther() {
             for (let i = 0; i < 20; i++) {
                 const id = cfg.entityIds[Math.floor(this.rand() * cfg.entityIds.length)];
-                if (!this.docs.has(id)) return id;
+                if (!this.subs.has(id)) return id;
             }
             return null;
         }
 
         async start(initial) {
             await this.connect();
-            for (const id of initial) await this.subscribe(id, soakDoc());
+            for (const id of initial) await this.subscribe(id, { doc: soakDoc(), vv: {} });
         }
 
         edit() {
-            const ids = [...this.docs.keys()];
+            const ids = [...this.subs.keys()];
             const id = ids[Math.floor(this.rand() * ids.length)];
-            const doc = this.docs.get(id);
-            if (!doc || !this.conn.isOpen || !this.conn.entities.has(id)) return;
-            const t = doc.getText('text');
+            const sub = this.subs.get(id);
+            if (!sub || !this.conn.isOpen || !this.conn.entities.has(id)) return;
+            const from = sub.doc.oplogVersion();
+            const t = sub.doc.getText('text');
             t.insert(t.length, `c${this.index}.${this.seq++};`);
-            doc.commit({ timestamp: Date.now() });
+            sub.doc.commit({ timestamp: Date.now() });
+            this.conn.sendUpdate(id, sub.doc.export({ mode: 'update', from }));
             this.conn.sent.length = 0;
             stats.edits += 1;
             stats.sent += 1;
         }
 
+        async resubscribeAll() {
+            for (const [id, sub] of [...this.subs]) await this.subscribe(id, sub);
+        }
+
         async reconnect() {
             const old = this.conn;
             this.closingOnPurpose = true;
-            for (const ent of old.entities.values()) ent.unsubLocal?.();
             await old.close(1000).catch(() => {});
             this.closingOnPurpose = false;
             await this.connect();
-            for (const [id, doc] of [...this.docs]) await this.subscribe(id, doc);
+            await this.resubscribeAll();
             stats.reconnects += 1;
         }
 
         async act() {
             if (!this.conn.isOpen) {
                 // Closed under us (counted in unexpectedCloses): come back like a real client would.
-                for (const ent of this.conn.entities.values()) ent.unsubLocal?.();
                 await this.connect();
-                for (const [id, doc] of [...this.docs]) await this.subscribe(id, doc);
+                await this.resubscribeAll();
                 return;
             }
             const r = this.rand();
-            const n = this.docs.size;
+            const n = this.subs.size;
             if (r < 0.90 && n > 0) {
                 this.edit();
             } else if (r < 0.94) {
                 const id = this.pickOther();
                 if (!id) return;
-                if (n > 0) this.unsubscribe([...this.docs.keys()][Math.floor(this.rand() * n)]);
+                if (n > 0) this.unsubscribe([...this.subs.keys()][Math.floor(this.rand() * n)]);
                 stats.switches += 1;
-                await this.subscribe(id, soakDoc());
+                await this.subscribe(id, { doc: soakDoc(), vv: {} });
             } else if (r < 0.96) {
                 const id = n < 6 ? this.pickOther() : null;
-                if (id) await this.subscribe(id, soakDoc());
+                if (id) await this.subscribe(id, { doc: soakDoc(), vv: {} });
                 else if (n > 0) this.edit();
             } else if (r < 0.98) {
-                if (n > 1) this.unsubscribe([...this.docs.keys()][Math.floor(this.rand() * n)]);
+                if (n > 1) this.unsubscribe([...this.subs.keys()][Math.floor(this.rand() * n)]);
                 else if (n > 0) this.edit();
             } else {
                 await this.reconnect();
@@ -335,9 +362,9 @@ function runWorker() {
                 flushStats();
                 const docs = [];
                 for (const c of clients) {
-                    for (const [id, doc] of c.docs) {
+                    for (const [id, sub] of c.subs) {
                         const live = c.conn?.isOpen && c.conn.entities.has(id);
-                        docs.push({ client: c.index, entityId: id, live, vv: vvObject(doc.version()) });
+                        docs.push({ client: c.index, entityId: id, live, vv: c.held(sub) });
                     }
                 }
                 process.send({ type: 'docs', docs });
@@ -357,6 +384,14 @@ function runWorker() {
 
 let host = null;
 const workers = [];
+// host.mjs exits the process on SIGINT/SIGTERM before any async cleanup: kill the workers synchronously.
+process.on('exit', () => {
+    for (const w of workers) { try { w.kill('SIGKILL'); } catch { /* gone */ } }
+    if (host?.ownsDataDir && host.dataDir) {
+        try { host.child?.kill('SIGKILL'); } catch { /* gone */ }
+        try { fs.rmSync(host.dataDir, { recursive: true, force: true }); } catch { /* ignore */ }
+    }
+});
 
 async function cleanup() {
     for (const w of workers) { try { w.kill('SIGKILL'); } catch { /* gone */ } }
@@ -374,6 +409,13 @@ async function scrapeMetrics(h) {
     const text = await res.text();
     if (res.status !== 200) throw new Error(`/metrics answered ${res.status}: ${text.slice(0, 200)}`);
     return parseMetrics(text);
+}
+
+async function documentTotals(h) {
+    const res = await fetch(h.url('/admin/documents'), { headers: { authorization: `Bearer ${h.adminToken}` }, signal: AbortSignal.timeout(10000) });
+    const json = await res.json();
+    const docs = json.documents ?? [];
+    return { documents: docs.length, blocks: docs.reduce((a, d) => a + (d.blocks ?? 0), 0), bytes: docs.reduce((a, d) => a + (d.bytes ?? 0), 0) };
 }
 
 function waitMessage(worker, type, timeoutMs) {
@@ -397,6 +439,7 @@ async function main() {
     const MAX_GROWTH = Number(opt('max-growth', 10));
     const JSON_OUT = opt('json', null);
     const SEED = Number(opt('seed', 12345));
+    const SETTLE_S = Number(opt('settle', 95));
     if (!(MINUTES > 0) || !(CLIENTS > 0) || !(ENTITIES > 0) || !(RATE > 0)) throw new Error('bad options');
 
     const durationMs = Math.round(MINUTES * 60000);
@@ -464,6 +507,7 @@ async function main() {
     const cpuAtGo = host.cpuSeconds();
     const rssSamples = [];
     let rssStart = null;
+    let docsAtStart = null;
     let cpuAtStart = null;
     let startAt = null;
     let lastPrint = Date.now();
@@ -478,6 +522,7 @@ async function main() {
         if (rssStart === null && elapsed >= warmupMs) {
             for (const child of workers) child.send({ type: 'phase', phase: 'measure' });
             rssStart = rss;
+            docsAtStart = await documentTotals(host);
             cpuAtStart = host.cpuSeconds();
             startAt = Date.now();
             console.log(`  --- warm-up over: host RSS at the start of the measured window ${fmt(rssStart / 1024)} MiB ---`);
@@ -497,6 +542,7 @@ async function main() {
     }
     const rssEnd = host.rssKiB();
     const cpuAtEnd = host.cpuSeconds();
+    const docsAtEnd = await documentTotals(host);
     const endAt = Date.now();
     const peakRss = Math.max(...rssSamples.filter((s) => s.t >= warmupMs).map((s) => s.rss), rssEnd);
 
@@ -510,12 +556,19 @@ async function main() {
     const docs = docsPerWorker.flatMap((m) => m.docs);
 
     // Convergence: every live subscription's document equals what the host serves to a fresh subscriber.
-    const checker = await LeafClient.connect(host.wsUrl('did:web:soak-checker.test'), host.token, { timeoutMs: 10000, recordRaw: false });
+    const checker = await LeafClient.connect(host.wsUrl('did:web:soak-checker.test'), host.token,
+        { timeoutMs: 10000, recordRaw: false, importUpdates: false });
     const served = new Map();
+    checker.onFrame = (frame, msg) => {
+        checker.frames.length = 0;
+        if (msg?.type !== 'handleUpdate') return;
+        const vv = served.get(msg.entityId) ?? {};
+        for (const b of blockRanges(msg.update)) vv[b.peer] = Math.max(vv[b.peer] ?? 0, b.end);
+        served.set(msg.entityId, vv);
+    };
     for (const id of entityIds) {
-        const d = newDoc();
-        await checker.subscribe(id, d, { variant: 'vv', timeoutMs: 30000 });
-        served.set(id, vvObject(d.version()));
+        served.set(id, {});
+        await checker.subscribe(id, null, { variant: 'vv', timeoutMs: 30000 });
     }
     await checker.close();
     let live = 0;
@@ -534,8 +587,16 @@ async function main() {
     const bytesOut = metricSum(metrics, 'canopy_bytes_total', { direction: 'out' });
     const dbBytes = dirBytes(host.dataDir);
     for (const child of workers) child.send({ type: 'exit' });
+    await Promise.all(workers.map((w) => withTimeout(new Promise((r) => (w.exitCode !== null ? r() : w.once('exit', r))), 15000, 'worker exit').catch(() => w.kill('SIGKILL'))));
+    // Settle: with every client gone the host releases idle entities (after 60 s, swept every 30 s); the RSS then
+    // shows how much of the growth was the documents held for their subscribers.
+    let rssSettled = null;
+    if (SETTLE_S > 0) {
+        console.log(`soak: all clients closed; waiting ${SETTLE_S} s for the host to release the idle documents`);
+        await delay(SETTLE_S * 1000);
+        rssSettled = host.running ? host.rssKiB() : null;
+    }
     const stopInfo = await host.stop({ timeoutMs: 15000 }).catch((err) => ({ error: err.message }));
-    await Promise.all(workers.map((w) => withTimeout(new Promise((r) => (w.exitCode !== null ? r() : w.once('exit', r))), 10000, 'worker exit').catch(() => w.kill('SIGKILL'))));
 
     // ---- report ----
     const m = acc('measure');
@@ -559,7 +620,8 @@ async function main() {
             importErrors: m.importErrors + wu.importErrors, actionFailures: m.actionFailures + wu.actionFailures,
             samples: [...wu.errorSamples, ...m.errorSamples].slice(0, 5), worker: workerErrors },
         clientCpuPercent: m.cpuMs / 10 / secs,
-        hostRssKiB: { idle: rssIdle, connected: rssConnected, start: rssStart, end: rssEnd, peak: peakRss, growthPercent: growth },
+        hostRssKiB: { idle: rssIdle, connected: rssConnected, start: rssStart, end: rssEnd, peak: peakRss, growthPercent: growth, settled: rssSettled },
+        documentsInWindow: { blocksAdded: docsAtEnd.blocks - docsAtStart.blocks, bytesAdded: docsAtEnd.bytes - docsAtStart.bytes, atEnd: docsAtEnd },
         rssPass,
         hostCpuPercent: (100 * (cpuAtEnd - cpuAtStart)) / secs,
         convergence: { liveDocuments: live, diverged: diverged.length, examples: diverged.slice(0, 3) },
@@ -574,16 +636,23 @@ async function main() {
         + `p99.9 ${result.latencyMs.p999} ms, max ${result.latencyMs.max} ms (${result.latencyMs.samples} samples)`);
     console.log(`actions                ${m.edits} edits, ${m.switches} switches, ${m.subscribes} subscribes, ${m.unsubscribes} unsubscribes, ${m.reconnects} reconnects`);
     console.log(`errors                 connect ${result.errors.connectFailures}, subscribe timeouts ${result.errors.subscribeTimeouts}, `
-        + `unexpected closes ${result.errors.unexpectedCloses} ${JSON.stringify(result.errors.closeCodes)}, import errors ${result.errors.importErrors}, `
+        + `unexpected closes ${result.errors.unexpectedCloses} ${JSON.stringify(result.errors.closeCodes)}, undecodable updates ${result.errors.importErrors}, `
         + `failed actions ${result.errors.actionFailures}${result.errors.samples.length ? ' (' + result.errors.samples.join(' | ') + ')' : ''}`
         + (workerErrors.length ? `, worker errors: ${workerErrors.join(' | ').slice(0, 500)}` : ''));
     console.log(`CPU                    host ${fmt(result.hostCpuPercent)} % of one core, clients ${fmt(result.clientCpuPercent)} % (all workers) over the window`);
     console.log(`host data              ${fmt(bytesIn / 1048576)} MiB in, ${fmt(bytesOut / 1048576)} MiB out over WebSockets; data dir ${fmt(dbBytes / 1048576)} MiB`);
     console.log(`host metrics           refusals: ${refusals.length ? refusals.join(', ') : 'none'}; store failures: ${storeFailures}`);
-    console.log(`convergence            ${live - diverged.length}/${live} live client documents equal the host's copy`
+    console.log(`convergence            ${live - diverged.length}/${live} live subscriptions hold exactly what the host serves`
         + (diverged.length ? ` (first: ${JSON.stringify(diverged[0])})` : ''));
     console.log(`host RSS               idle ${fmt(rssIdle / 1024)} MiB, connected ${fmt(rssConnected / 1024)} MiB, `
         + `start of window ${fmt(rssStart / 1024)} MiB, end ${fmt(rssEnd / 1024)} MiB, peak ${fmt(peakRss / 1024)} MiB`);
+    const addedBlocks = docsAtEnd.blocks - docsAtStart.blocks;
+    console.log(`documents in window    +${addedBlocks} blocks, +${fmt((docsAtEnd.bytes - docsAtStart.bytes) / 1048576, 2)} MiB of block bytes `
+        + `(all ${docsAtEnd.documents} documents stay subscribed, so the host holds them in memory); `
+        + `RSS growth per added block ${addedBlocks > 0 ? fmt(((rssEnd - rssStart) * 1024) / addedBlocks, 0) : '-'} bytes`);
+    if (rssSettled !== null) {
+        console.log(`host RSS after settle  ${fmt(rssSettled / 1024)} MiB, ${SETTLE_S} s after every client left (documents released when idle)`);
+    }
     console.log(`RSS growth             ${fmt(growth, 2)} % (limit ${MAX_GROWTH} %): ${rssPass ? 'PASS' : 'FAIL'}`);
     const ok = rssPass && diverged.length === 0 && errors === 0 && workerErrors.length === 0 && storeFailures === 0;
     console.log(`overall                ${ok ? 'PASS' : 'FAIL'}`);

@@ -7,13 +7,18 @@
 #include "sync/EntityHub.h"
 #include "sync/SyncCodec.h"
 
+#include <sys/socket.h>
+
 #include <QDateTime>
 #include <QTimer>
-
-#include <sys/socket.h>
 #include <QWebSocket>
 
 namespace canopy {
+
+namespace {
+constexpr int kCloseGraceMs = 2000; // for the peer to answer our close frame
+constexpr int kDrainGraceMs = 10000; // when frames are still queued ahead of the close frame
+} // namespace
 
 SyncSession::SyncSession(quint64 id, QWebSocket *socket, ConnectionGrant grant, EntityHub &hub,
     EventLog &log, const SessionLimits &limits, QObject *parent)
@@ -57,9 +62,14 @@ void SyncSession::sendFrame(const QByteArray &frame)
 {
     if (m_closed || m_closeSent || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
-    // A peer that does not read must not grow the host's memory without bound.
+    // A peer that does not read must not grow the host's memory without bound. Qt's write
+    // buffer also holds what this event-loop turn wrote and has not yet handed to the kernel,
+    // so it is flushed first: only bytes the kernel refused count against the peer.
+    if (m_transport && m_transport->bytesToWrite() + frame.size() > m_limits.maxQueueBytes)
+        m_transport->flush();
     if (m_transport && m_transport->bytesToWrite() + frame.size() > m_limits.maxQueueBytes) {
-        m_log.record(QtWarningMsg, lcSync(), QStringLiteral("session closed: the peer does not read"),
+        m_log.record(QtWarningMsg, lcSync(),
+            QStringLiteral("session closed: the peer does not read"),
             {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did},
                 {QStringLiteral("queued"), QString::number(m_transport->bytesToWrite())}});
         if (m_metrics)
@@ -74,7 +84,8 @@ void SyncSession::sendFrame(const QByteArray &frame)
     ++m_traffic.framesOut;
     m_traffic.bytesOut += quint64(frame.size());
     if (m_metrics)
-        m_metrics->countFrame(Metrics::Direction::Out, QStringLiteral("handleUpdate"), frame.size());
+        m_metrics->countFrame(
+            Metrics::Direction::Out, QStringLiteral("handleUpdate"), frame.size());
     Q_EMIT frameSent(this, frame);
 }
 
@@ -88,14 +99,18 @@ void SyncSession::close(QWebSocketProtocol::CloseCode code, const QString &reaso
         return;
     m_closeSent = true;
     m_pingTimer->stop();
-    // A peer that never answers the close handshake must not keep the session alive.
-    QTimer::singleShot(2000, m_socket, [socket = m_socket] { socket->abort(); });
+    // A peer that never answers the close handshake must not keep the session alive. One that
+    // still has frames queued gets longer, so it can read them and then the close code.
+    const auto abortLater = [this](int graceMs) {
+        QTimer::singleShot(graceMs, m_socket, [socket = m_socket] { socket->abort(); });
+    };
 
     // QWebSocket::close() closes the TCP socket right after its close frame; a peer still
     // sending then gets a reset and reports 1006 instead of our code. So the close frame goes
     // out on the transport directly, followed by a half-close, and the connection ends when the
     // peer answers (QWebSocket then finishes the handshake as for a peer-initiated close).
     if (!m_transport || m_transport->state() != QAbstractSocket::ConnectedState) {
+        abortLater(kCloseGraceMs);
         m_socket->close(code, reason);
         return;
     }
@@ -112,10 +127,13 @@ void SyncSession::close(QWebSocketProtocol::CloseCode code, const QString &reaso
             ::shutdown(int(transport->socketDescriptor()), SHUT_WR);
     };
     m_transport->flush();
-    if (m_transport->bytesToWrite() == 0)
+    if (m_transport->bytesToWrite() == 0) {
+        abortLater(kCloseGraceMs);
         halfClose();
-    else
+    } else {
+        abortLater(kDrainGraceMs);
         connect(m_transport, &QTcpSocket::bytesWritten, this, halfClose);
+    }
 }
 
 void SyncSession::onBinaryMessage(const QByteArray &frame)
@@ -129,8 +147,8 @@ void SyncSession::onBinaryMessage(const QByteArray &frame)
     auto decoded = SyncCodec::decode(frame);
     if (m_metrics) {
         m_metrics->countFrame(Metrics::Direction::In,
-                              decoded ? SyncMessage::typeName(decoded->type) : QStringLiteral("invalid"),
-                              frame.size());
+            decoded ? SyncMessage::typeName(decoded->type) : QStringLiteral("invalid"),
+            frame.size());
     }
     if (!decoded) {
         rejectFrame(SyncCodecError::codeName(decoded.error().code), decoded.error().message);
@@ -142,7 +160,8 @@ void SyncSession::onBinaryMessage(const QByteArray &frame)
         if (!m_subscriptions.contains(message.entityId)
             && m_subscriptions.size() >= m_limits.maxSubscriptions) {
             m_log.record(QtWarningMsg, lcSync(),
-                QStringLiteral("subscribe refused: the session holds its maximum of %1 subscriptions")
+                QStringLiteral(
+                    "subscribe refused: the session holds its maximum of %1 subscriptions")
                     .arg(m_limits.maxSubscriptions),
                 {{QStringLiteral("session"), idString()}, {QStringLiteral("did"), m_grant.did},
                     {QStringLiteral("entity"), message.entityId}});
