@@ -1,16 +1,17 @@
 #include "admin/AdminRoute.h"
 
+#include "admin/AdminRequest.h"
 #include "admin/AdminService.h"
 #include "config/ConfigLoader.h"
 #include "http/HttpExchange.h"
 #include "sync/SessionRegistry.h"
 
+#include <openssl/crypto.h>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QUrl>
-
-#include <openssl/crypto.h>
 
 namespace canopy {
 namespace {
@@ -33,21 +34,22 @@ HttpResponse failure(const AdminError &error)
 HttpResponse notFound(const HttpRequest &request)
 {
     return HttpResponse::error(404, QStringLiteral("NotFound"),
-                               QStringLiteral("no admin route for %1 %2")
-                                   .arg(QString::fromLatin1(request.method), request.path));
+        QStringLiteral("no admin route for %1 %2")
+            .arg(QString::fromLatin1(request.method), request.path));
 }
 
 HttpResponse ok()
 {
-    return HttpResponse::json(200, QJsonObject{{QStringLiteral("ok"), true}});
+    return HttpResponse::json(200, QJsonObject {{QStringLiteral("ok"), true}});
 }
 
 QJsonObject sessionJson(const SessionInfo &s)
 {
-    return QJsonObject{
+    return QJsonObject {
         {QStringLiteral("id"), s.id},
         {QStringLiteral("did"), s.did},
-        {QStringLiteral("handle"), s.handle.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s.handle)},
+        {QStringLiteral("handle"),
+            s.handle.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s.handle)},
         {QStringLiteral("remote"), s.remote},
         {QStringLiteral("connectedAt"), iso(s.connectedAt)},
         {QStringLiteral("subscriptions"), QJsonArray::fromStringList(s.subscriptions)},
@@ -60,20 +62,21 @@ QJsonObject sessionJson(const SessionInfo &s)
 
 QJsonObject documentJson(const DocumentInfo &d)
 {
-    return QJsonObject{
+    return QJsonObject {
         {QStringLiteral("entityId"), d.entityId},
         {QStringLiteral("blocks"), double(d.blocks)},
         {QStringLiteral("bytes"), double(d.bytes)},
         {QStringLiteral("peers"), double(d.peers)},
         {QStringLiteral("subscribers"), double(d.subscribers)},
         {QStringLiteral("updatedAt"), iso(d.updatedAt)},
-        {QStringLiteral("lastWriter"), d.lastWriter.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(d.lastWriter)},
+        {QStringLiteral("lastWriter"),
+            d.lastWriter.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(d.lastWriter)},
     };
 }
 
 QJsonObject blockJson(const BlockInfo &b)
 {
-    return QJsonObject{
+    return QJsonObject {
         // Peer ids are u64: as a string, so no JSON reader rounds them.
         {QStringLiteral("peer"), QString::number(b.peer)},
         {QStringLiteral("counterStart"), double(b.counterStart)},
@@ -83,25 +86,27 @@ QJsonObject blockJson(const BlockInfo &b)
         {QStringLiteral("changes"), double(b.changes)},
         {QStringLiteral("size"), double(b.size)},
         {QStringLiteral("receivedAt"), iso(b.receivedAt)},
-        {QStringLiteral("fromDid"), b.fromDid.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(b.fromDid)},
+        {QStringLiteral("fromDid"),
+            b.fromDid.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(b.fromDid)},
     };
 }
 
 QJsonObject tokenJson(const TokenRecord &t, const QDateTime &now)
 {
-    return QJsonObject{
+    return QJsonObject {
         {QStringLiteral("id"), QString::number(t.id)},
         {QStringLiteral("did"), t.did},
         {QStringLiteral("issuedAt"), iso(t.issuedAt)},
         {QStringLiteral("expiresAt"), iso(t.expiresAt)},
         {QStringLiteral("state"), TokenRecord::stateName(t.state(now))},
-        {QStringLiteral("session"), t.session.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(t.session)},
+        {QStringLiteral("session"),
+            t.session.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(t.session)},
     };
 }
 
 QJsonObject banJson(const BanInfo &b)
 {
-    return QJsonObject{
+    return QJsonObject {
         {QStringLiteral("did"), b.did},
         {QStringLiteral("reason"), b.reason},
         {QStringLiteral("since"), iso(b.since)},
@@ -111,7 +116,7 @@ QJsonObject banJson(const BanInfo &b)
 
 QJsonObject logJson(const LogEntry &e)
 {
-    QJsonObject o{
+    QJsonObject o {
         {QStringLiteral("seq"), double(e.seq)},
         {QStringLiteral("time"), iso(e.time)},
         {QStringLiteral("level"), EventLog::levelName(e.level)},
@@ -133,26 +138,18 @@ QString didFromSegment(const QString &raw)
     return QUrl::fromPercentEncoding(raw.toLatin1());
 }
 
-Expected<QJsonObject, AdminError> jsonBody(const HttpRequest &request)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(request.body, &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject()) {
-        return unexpected(AdminError{AdminError::Code::BadRequest,
-                                     error.error != QJsonParseError::NoError
-                                         ? QStringLiteral("the body is not JSON: %1").arg(error.errorString())
-                                         : QStringLiteral("the body is not a JSON object")});
-    }
-    return document.object();
-}
-
 } // namespace
 
-AdminRoute::AdminRoute(AdminService &admin, bool allowRemote) : m_admin(admin), m_allowRemote(allowRemote) {}
+AdminRoute::AdminRoute(AdminService &admin, bool allowRemote)
+    : m_admin(admin)
+    , m_allowRemote(allowRemote)
+{
+}
 
 bool AdminRoute::matches(const HttpRequest &request) const
 {
-    return request.rawPath == u"/metrics" || request.rawPath == u"/admin" || request.rawPath.startsWith(u"/admin/");
+    return request.rawPath == u"/metrics" || request.rawPath == u"/admin"
+        || request.rawPath.startsWith(u"/admin/");
 }
 
 void AdminRoute::handle(HttpExchange &exchange)
@@ -160,23 +157,23 @@ void AdminRoute::handle(HttpExchange &exchange)
     const HttpRequest &request = exchange.request();
     if (!m_allowRemote && !request.remoteAddress.isLoopback()
         && request.remoteAddress.toIPv4Address() >> 24 != 127) {
-        exchange.respond(HttpResponse::error(
-            403, QStringLiteral("Forbidden"),
-            QStringLiteral("the admin API answers only on loopback; start Canopy with --admin-remote")));
+        exchange.respond(HttpResponse::error(403, QStringLiteral("Forbidden"),
+            QStringLiteral(
+                "the admin API answers only on loopback; start Canopy with --admin-remote")));
         return;
     }
     if (m_token.isEmpty()) {
         exchange.respond(HttpResponse::error(503, QStringLiteral("AdminTokenUnavailable"),
-                                             QStringLiteral("the admin token is not available yet")));
+            QStringLiteral("the admin token is not available yet")));
         return;
     }
     const QByteArray authorization = request.header("authorization");
-    const QByteArray given = authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
+    const QByteArray given
+        = authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
     const bool valid = given.size() == m_token.size()
-                       && CRYPTO_memcmp(given.constData(), m_token.constData(), size_t(given.size())) == 0;
+        && CRYPTO_memcmp(given.constData(), m_token.constData(), size_t(given.size())) == 0;
     if (!valid) {
-        exchange.respond(HttpResponse::error(
-            401, QStringLiteral("AuthenticationRequired"),
+        exchange.respond(HttpResponse::error(401, QStringLiteral("AuthenticationRequired"),
             given.isEmpty() ? QStringLiteral("send Authorization: Bearer <admin token>")
                             : QStringLiteral("the admin token is not valid")));
         return;
@@ -189,7 +186,8 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
     const QByteArray &method = request.method;
     if (request.rawPath == u"/metrics") {
         if (method != "GET")
-            return HttpResponse::error(405, QStringLiteral("MethodNotAllowed"), QStringLiteral("/metrics takes GET"));
+            return HttpResponse::error(
+                405, QStringLiteral("MethodNotAllowed"), QStringLiteral("/metrics takes GET"));
         HttpResponse response;
         response.body = m_admin.metricsText().toUtf8();
         response.setHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
@@ -203,7 +201,7 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
     const QDateTime now = QDateTime::currentDateTimeUtc();
     auto wrongMethod = [&] {
         return HttpResponse::error(405, QStringLiteral("MethodNotAllowed"),
-                                   QStringLiteral("%1 does not take %2").arg(request.path, QString::fromLatin1(method)));
+            QStringLiteral("%1 does not take %2").arg(request.path, QString::fromLatin1(method)));
     };
 
     if (scope == u"sessions") {
@@ -213,14 +211,15 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
             QJsonArray list;
             for (const SessionInfo &session : m_admin.sessions())
                 list.append(sessionJson(session));
-            return HttpResponse::json(200, QJsonObject{{QStringLiteral("sessions"), list}});
+            return HttpResponse::json(200, QJsonObject {{QStringLiteral("sessions"), list}});
         }
         if (count == 2) {
             if (method != "GET")
                 return wrongMethod();
             const auto session = m_admin.session(segments[1]);
             if (!session)
-                return failure(AdminError{AdminError::Code::NotFound, QStringLiteral("no session %1").arg(segments[1])});
+                return failure(AdminError {
+                    AdminError::Code::NotFound, QStringLiteral("no session %1").arg(segments[1])});
             return HttpResponse::json(200, sessionJson(*session));
         }
         if (count == 3 && segments[2] == u"revoke") {
@@ -242,7 +241,7 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
             QJsonArray list;
             for (const DocumentInfo &document : std::as_const(*documents))
                 list.append(documentJson(document));
-            return HttpResponse::json(200, QJsonObject{{QStringLiteral("documents"), list}});
+            return HttpResponse::json(200, QJsonObject {{QStringLiteral("documents"), list}});
         }
         const QString entityId = QUrl::fromPercentEncoding(segments[1].toLatin1());
         if (count == 2 && method == "GET") {
@@ -272,7 +271,7 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
             response.body = *blob;
             response.setHeader("Content-Type", "application/octet-stream");
             response.setHeader("Content-Disposition",
-                               "attachment; filename=\"" + entityId.mid(5).toLatin1() + ".loro\"");
+                "attachment; filename=\"" + entityId.mid(5).toLatin1() + ".loro\"");
             return response;
         }
         return notFound(request);
@@ -286,16 +285,13 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
             QJsonArray list;
             for (const TokenRecord &token : std::as_const(*tokens))
                 list.append(tokenJson(token, now));
-            return HttpResponse::json(200, QJsonObject{{QStringLiteral("tokens"), list}});
+            return HttpResponse::json(200, QJsonObject {{QStringLiteral("tokens"), list}});
         }
         if (count == 1 && method == "POST") {
-            auto body = jsonBody(request);
+            auto body = parseIssueTokenRequest(request.body);
             if (!body)
                 return failure(body.error());
-            const QJsonValue did = body->value(QStringLiteral("did"));
-            if (!did.isString())
-                return failure(AdminError{AdminError::Code::BadRequest, QStringLiteral("'did' must be a string")});
-            auto issued = m_admin.issueToken(did.toString());
+            auto issued = m_admin.issueToken(body->did);
             if (!issued)
                 return failure(issued.error());
             QJsonObject o = tokenJson(issued->record, now);
@@ -310,7 +306,8 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
             bool isNumber = false;
             const qint64 id = segments[1].toLongLong(&isNumber);
             if (!isNumber)
-                return failure(AdminError{AdminError::Code::NotFound, QStringLiteral("no token %1").arg(segments[1])});
+                return failure(AdminError {
+                    AdminError::Code::NotFound, QStringLiteral("no token %1").arg(segments[1])});
             auto revoked = m_admin.revokeToken(id);
             return revoked ? ok() : failure(revoked.error());
         }
@@ -325,29 +322,13 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
             QJsonArray list;
             for (const BanInfo &ban : std::as_const(*bans))
                 list.append(banJson(ban));
-            return HttpResponse::json(200, QJsonObject{{QStringLiteral("bans"), list}});
+            return HttpResponse::json(200, QJsonObject {{QStringLiteral("bans"), list}});
         }
         if (count == 1 && method == "POST") {
-            auto body = jsonBody(request);
+            auto body = parseBanRequest(request.body);
             if (!body)
                 return failure(body.error());
-            const QJsonValue did = body->value(QStringLiteral("did"));
-            const QJsonValue reason = body->value(QStringLiteral("reason"));
-            const QJsonValue until = body->value(QStringLiteral("until"));
-            if (!did.isString())
-                return failure(AdminError{AdminError::Code::BadRequest, QStringLiteral("'did' must be a string")});
-            if (!reason.isUndefined() && !reason.isNull() && !reason.isString())
-                return failure(AdminError{AdminError::Code::BadRequest, QStringLiteral("'reason' must be a string")});
-            QDateTime untilTime;
-            if (!until.isUndefined() && !until.isNull()) {
-                untilTime = until.isString() ? QDateTime::fromString(until.toString(), Qt::ISODateWithMs)
-                                             : QDateTime();
-                if (!untilTime.isValid()) {
-                    return failure(AdminError{AdminError::Code::BadRequest,
-                                              QStringLiteral("'until' must be an ISO 8601 time")});
-                }
-            }
-            auto banned = m_admin.ban(did.toString(), reason.toString(), untilTime);
+            auto banned = m_admin.ban(body->did, body->reason, body->until);
             if (!banned)
                 return failure(banned.error());
             return HttpResponse::json(200, banJson(*banned));
@@ -372,19 +353,21 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
             bool isNumber = false;
             query.since = since.toULongLong(&isNumber);
             if (!isNumber)
-                return failure(AdminError{AdminError::Code::BadRequest, QStringLiteral("'since' must be a sequence number")});
+                return failure(AdminError {AdminError::Code::BadRequest,
+                    QStringLiteral("'since' must be a sequence number")});
         }
         query.level = request.query.queryItemValue(QStringLiteral("level"));
         if (!query.level.isEmpty() && EventLog::levelRank(query.level) < 0) {
-            return failure(AdminError{AdminError::Code::BadRequest,
-                                      QStringLiteral("'level' must be debug, info, warning or error")});
+            return failure(AdminError {AdminError::Code::BadRequest,
+                QStringLiteral("'level' must be debug, info, warning or error")});
         }
-        query.category = request.query.queryItemValue(QStringLiteral("category"), QUrl::FullyDecoded);
+        query.category
+            = request.query.queryItemValue(QStringLiteral("category"), QUrl::FullyDecoded);
         query.did = request.query.queryItemValue(QStringLiteral("did"), QUrl::FullyDecoded);
         QJsonArray entries;
         for (const LogEntry &entry : m_admin.log(query))
             entries.append(logJson(entry));
-        return HttpResponse::json(200, QJsonObject{{QStringLiteral("entries"), entries}});
+        return HttpResponse::json(200, QJsonObject {{QStringLiteral("entries"), entries}});
     }
 
     return notFound(request);

@@ -2,47 +2,13 @@
 
 namespace canopy::loro {
 
-bool BlockIndex::covers(quint64 peer, quint32 start, quint32 end) const
-{
-    if (start >= end)
-        return true;
-    const auto p = m_peers.find(peer);
-    if (p == m_peers.end())
-        return false;
-    const auto &coverage = p->second.coverage;
-    auto it = coverage.upper_bound(start); // first interval starting after `start`
-    if (it == coverage.begin())
-        return false;
-    --it;
-    return it->first <= start && it->second >= end;
-}
-
-void BlockIndex::addCoverage(Peer &peer, quint32 start, quint32 end)
-{
-    auto &coverage = peer.coverage;
-    auto it = coverage.upper_bound(start);
-    if (it != coverage.begin()) {
-        auto prev = std::prev(it);
-        if (prev->second >= start) { // touches or overlaps the previous interval
-            start = prev->first;
-            end = std::max(end, prev->second);
-            it = coverage.erase(prev);
-        }
-    }
-    while (it != coverage.end() && it->first <= end) {
-        end = std::max(end, it->second);
-        it = coverage.erase(it);
-    }
-    coverage.emplace(start, end);
-}
-
 bool BlockIndex::insert(const ChangeBlock &block)
 {
-    Peer &peer = m_peers[block.peer];
-    const auto [it, added] = peer.blocks.try_emplace({block.counterStart, block.counterEnd}, block);
+    Blocks &blocks = m_peers[block.peer];
+    const auto [it, added] = blocks.try_emplace({block.counterStart, block.counterEnd}, block);
     if (!added)
         return false;
-    addCoverage(peer, block.counterStart, block.counterEnd);
+    m_coverage.add(block.peer, block.counterStart, block.counterEnd);
     ++m_blockCount;
     m_byteCount += block.bytes.size();
     return true;
@@ -53,36 +19,35 @@ void BlockIndex::remove(quint64 peerId, quint32 counterStart, quint32 counterEnd
     const auto p = m_peers.find(peerId);
     if (p == m_peers.end())
         return;
-    Peer &peer = p->second;
-    const auto it = peer.blocks.find({counterStart, counterEnd});
-    if (it == peer.blocks.end())
+    Blocks &blocks = p->second;
+    const auto it = blocks.find({counterStart, counterEnd});
+    if (it == blocks.end())
         return;
     --m_blockCount;
     m_byteCount -= it->second.bytes.size();
-    peer.blocks.erase(it);
-    if (peer.blocks.empty()) {
+    blocks.erase(it);
+    // Rare (a failed commit): rebuild this peer's coverage from its blocks.
+    m_coverage.removePeer(peerId);
+    if (blocks.empty()) {
         m_peers.erase(p);
         return;
     }
-    // Rare (a failed commit): rebuild this peer's coverage from its blocks.
-    peer.coverage.clear();
-    for (const auto &[range, block] : peer.blocks)
-        addCoverage(peer, range.first, range.second);
+    for (const auto &[range, block] : blocks)
+        m_coverage.add(peerId, range.first, range.second);
 }
 
 QList<const ChangeBlock *> BlockIndex::missingFrom(const VersionVector &version) const
 {
     QList<const ChangeBlock *> out;
-    for (const auto &[peerId, peer] : m_peers) {
+    for (const quint64 peerId : m_coverage.peersAhead(version)) {
+        const Blocks &blocks = m_peers.at(peerId);
         const auto known = version.find(peerId);
         quint32 pos = known == version.end() ? 0 : known->second;
-        if (peer.coverage.empty() || std::prev(peer.coverage.end())->second <= pos)
-            continue;
         // Greedy interval cover of [pos, end): at each point take the block reaching furthest.
-        auto it = peer.blocks.begin();
+        auto it = blocks.begin();
         while (true) {
             const ChangeBlock *best = nullptr;
-            while (it != peer.blocks.end() && it->first.first <= pos) {
+            while (it != blocks.end() && it->first.first <= pos) {
                 if (it->first.second > pos && (!best || it->first.second > best->counterEnd))
                     best = &it->second;
                 ++it;
@@ -92,22 +57,12 @@ QList<const ChangeBlock *> BlockIndex::missingFrom(const VersionVector &version)
                 pos = best->counterEnd;
                 continue;
             }
-            if (it == peer.blocks.end())
+            if (it == blocks.end())
                 break;
             pos = it->first.first; // a gap: what follows is still news to the client
         }
     }
     return out;
-}
-
-VersionVector BlockIndex::version() const
-{
-    VersionVector vv;
-    for (const auto &[peerId, peer] : m_peers) {
-        if (!peer.coverage.empty())
-            vv[peerId] = std::prev(peer.coverage.end())->second;
-    }
-    return vv;
 }
 
 } // namespace canopy::loro

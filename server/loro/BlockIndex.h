@@ -1,5 +1,6 @@
 #pragma once
 
+#include "loro/ChangeCoverage.h"
 #include "loro/LoroTypes.h"
 
 #include <map>
@@ -14,7 +15,10 @@ class BlockIndex final
 {
 public:
     // True when every counter of [start, end) of this peer is held by some stored block.
-    bool covers(quint64 peer, quint32 start, quint32 end) const;
+    bool covers(quint64 peer, quint32 start, quint32 end) const
+    {
+        return m_coverage.covers(peer, start, end);
+    }
     bool covers(const ChangeBlock &block) const
     {
         return covers(block.peer, block.counterStart, block.counterEnd);
@@ -30,20 +34,16 @@ public:
     QList<const ChangeBlock *> missingFrom(const VersionVector &version) const;
 
     // Highest counter end per peer.
-    VersionVector version() const;
+    VersionVector version() const { return m_coverage.version(); }
     qsizetype blockCount() const { return m_blockCount; }
     qint64 byteCount() const { return m_byteCount; }
     qsizetype peerCount() const { return qsizetype(m_peers.size()); }
 
 private:
-    struct Peer
-    {
-        std::map<std::pair<quint32, quint32>, ChangeBlock> blocks; // (start, end) -> block
-        std::map<quint32, quint32> coverage; // merged: start -> end
-    };
-    static void addCoverage(Peer &peer, quint32 start, quint32 end);
+    using Blocks = std::map<std::pair<quint32, quint32>, ChangeBlock>; // (start, end) -> block
 
-    std::map<quint64, Peer> m_peers;
+    std::map<quint64, Blocks> m_peers;
+    ChangeCoverage m_coverage;
     qsizetype m_blockCount = 0;
     qint64 m_byteCount = 0;
 };

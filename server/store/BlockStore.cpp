@@ -25,6 +25,20 @@ quint64 fromSql(qint64 value)
     return out;
 }
 
+// Columns 0..6: peer, counter_start, counter_end, lamport_start, lamport_end, changes, data.
+loro::ChangeBlock blockAt(const QSqlQuery &query)
+{
+    loro::ChangeBlock block;
+    block.peer = fromSql(query.value(0).toLongLong());
+    block.counterStart = query.value(1).toUInt();
+    block.counterEnd = query.value(2).toUInt();
+    block.lamportStart = query.value(3).toUInt();
+    block.lamportEnd = query.value(4).toUInt();
+    block.changeCount = query.value(5).toUInt();
+    block.bytes = query.value(6).toByteArray();
+    return block;
+}
+
 } // namespace
 
 BlockStore::BlockStore(Database &database)
@@ -46,17 +60,50 @@ Expected<QList<StoredBlock>, StoreError> BlockStore::loadEntity(const QString &e
     while (query.next()) {
         StoredBlock stored;
         stored.entityId = entityId;
-        stored.block.peer = fromSql(query.value(0).toLongLong());
-        stored.block.counterStart = query.value(1).toUInt();
-        stored.block.counterEnd = query.value(2).toUInt();
-        stored.block.lamportStart = query.value(3).toUInt();
-        stored.block.lamportEnd = query.value(4).toUInt();
-        stored.block.changeCount = query.value(5).toUInt();
-        stored.block.bytes = query.value(6).toByteArray();
+        stored.block = blockAt(query);
         stored.receivedAtMs = query.value(7).toLongLong();
         stored.fromDid = query.value(8).toString();
         out.append(std::move(stored));
     }
+    return out;
+}
+
+Expected<EntityExtent, StoreError> BlockStore::loadExtent(const QString &entityId)
+{
+    QSqlQuery query(m_database.handle());
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT peer, counter_start, counter_end, length(data) FROM "
+                                 "blocks WHERE entity = ?"));
+    query.addBindValue(entityId);
+    if (auto ok = Database::exec(query, "load entity extent"); !ok)
+        return unexpected(ok.error());
+    EntityExtent out;
+    while (query.next()) {
+        out.coverage.add(
+            fromSql(query.value(0).toLongLong()), query.value(1).toUInt(), query.value(2).toUInt());
+        ++out.blocks;
+        out.bytes += query.value(3).toLongLong();
+    }
+    return out;
+}
+
+Expected<QList<loro::ChangeBlock>, StoreError> BlockStore::loadBlocksFrom(
+    const QString &entityId, quint64 peer, quint32 counter)
+{
+    QSqlQuery query(m_database.handle());
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral(
+        "SELECT peer, counter_start, counter_end, lamport_start, lamport_end, changes, data FROM "
+        "blocks "
+        "WHERE entity = ? AND peer = ? AND counter_end > ? ORDER BY counter_start"));
+    query.addBindValue(entityId);
+    query.addBindValue(toSql(peer));
+    query.addBindValue(qint64(counter));
+    if (auto ok = Database::exec(query, "load blocks"); !ok)
+        return unexpected(ok.error());
+    QList<loro::ChangeBlock> out;
+    while (query.next())
+        out.append(blockAt(query));
     return out;
 }
 
@@ -109,12 +156,12 @@ Expected<QList<EntitySummary>, StoreError> BlockStore::summaries(const QString &
     QSqlQuery query(m_database.handle());
     query.setForwardOnly(true);
     const QString where = entityId.isEmpty() ? QString() : QStringLiteral(" WHERE e.id = ?");
-    query.prepare(QStringLiteral(
-                      "SELECT e.id, e.created_at, e.updated_at, e.last_writer, count(b.id), "
-                      "coalesce(sum(length(b.data)), 0), count(DISTINCT b.peer) "
-                      "FROM entities e LEFT JOIN blocks b ON b.entity = e.id%1 "
-                      "GROUP BY e.id ORDER BY e.updated_at DESC")
-                      .arg(where));
+    query.prepare(
+        QStringLiteral("SELECT e.id, e.created_at, e.updated_at, e.last_writer, count(b.id), "
+                       "coalesce(sum(length(b.data)), 0), count(DISTINCT b.peer) "
+                       "FROM entities e LEFT JOIN blocks b ON b.entity = e.id%1 "
+                       "GROUP BY e.id ORDER BY e.updated_at DESC")
+            .arg(where));
     if (!entityId.isEmpty())
         query.addBindValue(entityId);
     if (auto ok = Database::exec(query, "summarize entities"); !ok)
@@ -139,8 +186,8 @@ Expected<bool, StoreError> BlockStore::deleteEntity(const QString &entityId)
     QSqlDatabase &db = m_database.handle();
     Transaction transaction(db);
     if (!transaction.isActive()) {
-        return unexpected(
-            StoreError{StoreError::Code::QueryFailed, QStringLiteral("cannot begin a transaction")});
+        return unexpected(StoreError {
+            StoreError::Code::QueryFailed, QStringLiteral("cannot begin a transaction")});
     }
     QSqlQuery blocks(db);
     blocks.prepare(QStringLiteral("DELETE FROM blocks WHERE entity = ?"));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "loro/ChangeCoverage.h"
 #include "loro/LoroTypes.h"
 #include "store/StoreError.h"
 #include "util/Expected.h"
@@ -32,6 +33,14 @@ struct EntitySummary
     QString lastWriter;
 };
 
+// What the sync hub keeps in memory of a stored entity: which counters it holds, not the bytes.
+struct EntityExtent
+{
+    loro::ChangeCoverage coverage;
+    qint64 blocks = 0;
+    qint64 bytes = 0;
+};
+
 // The entities' change blocks in SQLite.
 class BlockStore final
 {
@@ -39,6 +48,10 @@ public:
     explicit BlockStore(Database &database);
 
     Expected<QList<StoredBlock>, StoreError> loadEntity(const QString &entityId);
+    Expected<EntityExtent, StoreError> loadExtent(const QString &entityId);
+    // The blocks of one author peer that hold some counter at or past `counter`.
+    Expected<QList<loro::ChangeBlock>, StoreError> loadBlocksFrom(
+        const QString &entityId, quint64 peer, quint32 counter);
     // All writes in one transaction: either every block is stored or none is.
     Expected<void, StoreError> write(const QList<StoredBlock> &blocks);
     Expected<qint64, StoreError> entityCount();

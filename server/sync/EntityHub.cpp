@@ -40,22 +40,64 @@ EntityHub::Entity *EntityHub::entity(const QString &entityId)
 {
     auto &slot = m_entities[entityId];
     if (!slot) {
-        auto stored = m_store.loadEntity(entityId);
-        if (!stored) {
+        auto loaded = std::make_shared<Entity>();
+        if (!reload(entityId, *loaded)) {
             m_entities.remove(entityId);
-            ++m_counters.storeFailures;
-            m_log.record(QtCriticalMsg, lcStore(),
-                QStringLiteral("cannot load entity: %1").arg(stored.error().message),
-                {{QStringLiteral("entity"), entityId}});
             return nullptr;
         }
-        auto loaded = std::make_shared<Entity>();
-        for (const StoredBlock &block : *stored)
-            loaded->index.insert(block.block);
         slot = std::move(loaded);
+    } else if (slot->stale && !reload(entityId, *slot)) {
+        return nullptr;
     }
     slot->lastUsedMs = QDateTime::currentMSecsSinceEpoch();
     return slot.get();
+}
+
+bool EntityHub::reload(const QString &entityId, Entity &entity)
+{
+    auto extent = m_store.loadExtent(entityId);
+    if (!extent) {
+        entity.stale = true;
+        ++m_counters.storeFailures;
+        m_log.record(QtCriticalMsg, lcStore(),
+            QStringLiteral("cannot load entity: %1").arg(extent.error().message),
+            {{QStringLiteral("entity"), entityId}});
+        return false;
+    }
+    entity.extent = std::move(*extent);
+    entity.stale = false;
+    return true;
+}
+
+Expected<loro::BlockIndex, StoreError> EntityHub::blocksBeyond(
+    const QString &entityId, const Entity &entity, const loro::VersionVector &version)
+{
+    // One query per peer the subscriber is behind on; past a few, one query for them all.
+    constexpr qsizetype kPerPeerQueries = 16;
+    loro::BlockIndex index;
+    const QList<quint64> ahead = entity.extent.coverage.peersAhead(version);
+    const auto known = [&version](quint64 peer) {
+        const auto it = version.find(peer);
+        return it == version.end() ? quint32(0) : it->second;
+    };
+    if (ahead.size() > kPerPeerQueries) {
+        auto all = m_store.loadEntity(entityId);
+        if (!all)
+            return unexpected(all.error());
+        for (const StoredBlock &stored : std::as_const(*all)) {
+            if (stored.block.counterEnd > known(stored.block.peer))
+                index.insert(stored.block);
+        }
+        return index;
+    }
+    for (const quint64 peer : ahead) {
+        auto blocks = m_store.loadBlocksFrom(entityId, peer, known(peer));
+        if (!blocks)
+            return unexpected(blocks.error());
+        for (const loro::ChangeBlock &block : std::as_const(*blocks))
+            index.insert(block);
+    }
+    return index;
 }
 
 QList<loro::ChangeBlock> EntityHub::admit(
@@ -64,7 +106,7 @@ QList<loro::ChangeBlock> EntityHub::admit(
     QList<loro::ChangeBlock> fresh;
     qint64 freshBytes = 0;
     for (loro::ChangeBlock &block : blocks) {
-        if (entity.index.covers(block)) {
+        if (entity.extent.coverage.covers(block.peer, block.counterStart, block.counterEnd)) {
             ++m_counters.duplicateBlocks;
             continue;
         }
@@ -78,7 +120,7 @@ QList<loro::ChangeBlock> EntityHub::admit(
     const LogFields fields {{QStringLiteral("entity"), entityId},
         {QStringLiteral("did"), sender ? sender->did() : QString()},
         {QStringLiteral("session"), sender ? sender->idString() : QString()}};
-    const bool isNew = entity.index.blockCount() == 0;
+    const bool isNew = entity.extent.blocks == 0;
     if (isNew && m_limits.maxEntities > 0) {
         if (m_storedEntities < 0) {
             auto count = m_store.entityCount();
@@ -94,7 +136,7 @@ QList<loro::ChangeBlock> EntityHub::admit(
             return {};
         }
     }
-    if (m_limits.maxEntityBytes > 0 && entity.index.byteCount() + freshBytes > m_limits.maxEntityBytes) {
+    if (m_limits.maxEntityBytes > 0 && entity.extent.bytes + freshBytes > m_limits.maxEntityBytes) {
         m_log.record(QtWarningMsg, lcSync(),
             QStringLiteral("update refused: the document would exceed %1 bytes")
                 .arg(m_limits.maxEntityBytes),
@@ -108,7 +150,9 @@ QList<loro::ChangeBlock> EntityHub::admit(
 
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const loro::ChangeBlock &block : std::as_const(fresh)) {
-        entity.index.insert(block);
+        entity.extent.coverage.add(block.peer, block.counterStart, block.counterEnd);
+        ++entity.extent.blocks;
+        entity.extent.bytes += block.bytes.size();
         m_pendingWrites.append(
             StoredBlock {entityId, block, now, sender ? sender->did() : QString()});
     }
@@ -201,19 +245,17 @@ void EntityHub::flush()
             for (auto it = perEntity.cbegin(); it != perEntity.cend(); ++it)
                 Q_EMIT blocksStored(it.key(), it.value().first, it.value().second);
         } else {
-            // Nothing was stored, so nothing may be sent: take the blocks back out of the index.
+            // Nothing was stored, so nothing may be sent, and the extents forget the blocks:
+            // a peer sending them again must see them stored.
             ++m_counters.storeFailures;
             if (m_metrics)
                 m_metrics->countStoreFailure();
-            for (const StoredBlock &block : writes) {
-                if (auto it = m_entities.find(block.entityId); it != m_entities.end())
-                    (*it)->index.remove(
-                        block.block.peer, block.block.counterStart, block.block.counterEnd);
-            }
             QSet<QString> entities;
             for (const StoredBlock &block : writes)
                 entities.insert(block.entityId);
             for (const QString &entityId : entities) {
+                if (auto it = m_entities.find(entityId); it != m_entities.end())
+                    reload(entityId, **it);
                 m_log.record(QtCriticalMsg, lcStore(),
                     QStringLiteral("update not stored: %1").arg(written.error().message),
                     {{QStringLiteral("entity"), entityId}});
@@ -231,7 +273,20 @@ void EntityHub::flush()
         const auto it = m_entities.constFind(reply.entityId);
         if (it == m_entities.constEnd())
             continue;
-        const QList<const loro::ChangeBlock *> missing = (*it)->index.missingFrom(reply.version);
+        const auto beyond = blocksBeyond(reply.entityId, **it, reply.version);
+        if (!beyond) {
+            // Answering with less than the host holds would tell the peer it is up to date.
+            ++m_counters.storeFailures;
+            m_log.record(QtCriticalMsg, lcStore(),
+                QStringLiteral("cannot read the document to answer a subscriber: %1")
+                    .arg(beyond.error().message),
+                {{QStringLiteral("entity"), reply.entityId},
+                    {QStringLiteral("session"), reply.session->idString()}});
+            reply.session->close(QWebSocketProtocol::CloseCodeBadOperation,
+                QStringLiteral("the host cannot read the document from its storage"), true);
+            continue;
+        }
+        const QList<const loro::ChangeBlock *> missing = beyond->missingFrom(reply.version);
         QList<QByteArrayView> views;
         views.reserve(missing.size());
         for (const loro::ChangeBlock *block : missing)

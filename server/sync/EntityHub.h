@@ -33,7 +33,7 @@ struct HubCounters
 // the answers and fan-outs sent: nothing a peer has seen can be lost by a crash.
 struct HubLimits
 {
-    qint64 maxEntities = 0;    // 0: no cap
+    qint64 maxEntities = 0; // 0: no cap
     qint64 maxEntityBytes = 0; // 0: no cap
 };
 
@@ -76,9 +76,12 @@ Q_SIGNALS:
     void storeFailed(const QString &message);
 
 private:
+    // Only which counters the entity holds stays in memory; the blocks themselves are read back
+    // from the store when a subscriber needs them, so memory does not grow with the history.
     struct Entity
     {
-        loro::BlockIndex index;
+        EntityExtent extent; // stored and admitted blocks
+        bool stale = false; // a commit failed: the extent is reloaded from the store
         QSet<SyncSession *> subscribers;
         qint64 lastUsedMs = 0;
     };
@@ -96,6 +99,10 @@ private:
     };
 
     Entity *entity(const QString &entityId); // loads on first use; null when the store fails
+    bool reload(const QString &entityId, Entity &entity);
+    // The stored blocks holding what `version` lacks (a superset; missingFrom picks the cover).
+    Expected<loro::BlockIndex, StoreError> blocksBeyond(
+        const QString &entityId, const Entity &entity, const loro::VersionVector &version);
     // Keeps the blocks the entity lacks, adds them to the index and the pending batch.
     QList<loro::ChangeBlock> admit(const QString &entityId, Entity &entity,
         QList<loro::ChangeBlock> blocks, SyncSession *sender);

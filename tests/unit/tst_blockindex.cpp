@@ -45,6 +45,26 @@ class TestBlockIndex final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // The hub keeps only this in memory; it must name exactly the peers a subscriber lacks.
+    void coveragePeersAhead()
+    {
+        ChangeCoverage coverage;
+        coverage.add(1, 0, 5);
+        coverage.add(1, 5, 9); // merges with 0..5
+        coverage.add(2, 3, 4); // a peer whose first counters are elsewhere
+        coverage.add(3, 7, 7); // empty: ignored
+        QCOMPARE(coverage.peerCount(), 2);
+        QVERIFY(coverage.covers(1, 0, 9));
+        QVERIFY(!coverage.covers(2, 0, 4));
+        QCOMPARE(coverage.version(), (VersionVector {{1, 9}, {2, 4}}));
+        QCOMPARE(coverage.peersAhead({}), (QList<quint64> {1, 2}));
+        QCOMPARE(coverage.peersAhead({{1, 9}}), (QList<quint64> {2}));
+        QCOMPARE(coverage.peersAhead({{1, 8}, {2, 4}}), (QList<quint64> {1}));
+        QCOMPARE(coverage.peersAhead({{1, 100}, {2, 4}, {9, 1}}), QList<quint64> {});
+        coverage.removePeer(2);
+        QCOMPARE(coverage.version(), (VersionVector {{1, 9}}));
+    }
+
     void covers_data()
     {
         QTest::addColumn<Ranges>("stored");

@@ -83,6 +83,42 @@ private Q_SLOTS:
         QCOMPARE(store.loadEntity(QStringLiteral("leaf:") + QString(52, u'b'))->size(), 0);
     }
 
+    // What the sync hub keeps in memory: coverage, counts and sizes, not bytes.
+    void extentAndBlocksFrom()
+    {
+        QTemporaryDir dir;
+        auto db = Database::open(dir.filePath(QStringLiteral("c.sqlite")));
+        QVERIFY(db.has_value());
+        BlockStore store(**db);
+        const quint64 bigPeer = 0xfedcba9876543210ULL;
+        QVERIFY(store
+                    .write({stored(kEntity, 1, 0, 3, "abc"), stored(kEntity, 1, 3, 7, "defg"),
+                        stored(kEntity, 1, 10, 12, "hi"), stored(kEntity, bigPeer, 0, 5, "jklmn"),
+                        stored(QStringLiteral("leaf:") + QString(52, u'b'), 1, 0, 50, "other")})
+                    .has_value());
+        auto extent = store.loadExtent(kEntity);
+        QVERIFY(extent.has_value());
+        QCOMPARE(extent->blocks, 4);
+        QCOMPARE(extent->bytes, 14);
+        QVERIFY(extent->coverage.covers(1, 0, 7));
+        QVERIFY(!extent->coverage.covers(1, 6, 8)); // a gap: 7..10
+        QVERIFY(extent->coverage.covers(bigPeer, 1, 5));
+        QCOMPARE(extent->coverage.version(), (loro::VersionVector {{1, 12}, {bigPeer, 5}}));
+        QCOMPARE(store.loadExtent(QStringLiteral("leaf:") + QString(52, u'c'))->blocks, 0);
+
+        // Blocks of one peer holding some counter at or past the given one, by counter.
+        auto from = store.loadBlocksFrom(kEntity, 1, 3);
+        QVERIFY(from.has_value());
+        QCOMPARE(from->size(), 2);
+        QCOMPARE(from->at(0).counterStart, 3u);
+        QCOMPARE(from->at(0).bytes, QByteArray("defg"));
+        QCOMPARE(from->at(0).lamportStart, 13u);
+        QCOMPARE(from->at(1).counterStart, 10u);
+        QCOMPARE(store.loadBlocksFrom(kEntity, 1, 2)->size(), 3); // 0..3 holds counter 2
+        QCOMPARE(store.loadBlocksFrom(kEntity, 1, 12)->size(), 0);
+        QCOMPARE(store.loadBlocksFrom(kEntity, bigPeer, 0)->at(0).peer, bigPeer);
+    }
+
     // A batch is all or nothing: one bad row rolls back the rows before it.
     void failedWriteStoresNothing()
     {
