@@ -94,6 +94,13 @@ void HostSupervisor::restart(const Config &config)
     });
 }
 
+void HostSupervisor::configure(const Config &config)
+{
+    if (m_running || m_stopping)
+        return;
+    adopt(std::make_unique<Host>(config));
+}
+
 void HostSupervisor::stop()
 {
     stopCurrent([this] { Q_EMIT stopped(); });

@@ -29,6 +29,8 @@ public:
 
     bool start(); // starts the host given or last configured; false: see lastError()
     void restart(const Config &config);
+    // Before start(): the host to start gets this configuration instead.
+    void configure(const Config &config);
     void stop(); // graceful; stopped() follows
     Host *host() const; // the serving host, or null
     const Config &config() const { return m_config; }

@@ -5,11 +5,15 @@
 #include "MainWindow.h"
 #include "TrayIcon.h"
 #include "host/Host.h"
+#include "secrets/SecretStore.h"
 #include "util/ShutdownSignals.h"
+
+#include <utility>
 
 #include <QApplication>
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QMessageBox>
 #include <QTimer>
 #include <QTranslator>
 
@@ -68,8 +72,38 @@ int runWithWindow(QApplication &app, std::unique_ptr<Host> host)
                     supervisor.host()->useSecretFile();
             });
         });
+    // A dev token set from the window lives in the keychain, never in the settings file; one
+    // given by flag or environment wins and is not stored.
+    const QString devTokenKey = QStringLiteral("dev-token");
+    SecretStore devTokenStore(QStringLiteral("canopy"), supervisor.config().dataDir);
+    auto devTokenNotKept = [&window](const QString &, const QString &reason) {
+        QMessageBox::warning(&window,
+            QCoreApplication::translate("canopy::ui::MainWindow", "Dev token"),
+            QCoreApplication::translate("canopy::ui::MainWindow",
+                "The keychain could not store the dev token (%1). It is in use now but will be "
+                "forgotten when Canopy quits.")
+                .arg(reason));
+    };
     QObject::connect(
-        &window, &ui::MainWindow::restartRequested, &supervisor, &ui::HostSupervisor::restart);
+        &window, &ui::MainWindow::restartRequested, &supervisor, [&](const Config &config) {
+            if (config.devToken != supervisor.config().devToken) {
+                auto *saver
+                    = new SecretStore(QStringLiteral("canopy"), config.dataDir, &supervisor);
+                QObject::connect(saver, &SecretStore::written, saver, &QObject::deleteLater);
+                for (auto failure : {&SecretStore::keychainUnavailable, &SecretStore::failed}) {
+                    QObject::connect(saver, failure, &window,
+                        [saver, devTokenNotKept](const QString &key, const QString &reason) {
+                            devTokenNotKept(key, reason);
+                            saver->deleteLater();
+                        });
+                }
+                if (config.devToken.isEmpty())
+                    saver->remove(devTokenKey);
+                else
+                    saver->write(devTokenKey, config.devToken);
+            }
+            supervisor.restart(config);
+        });
 
     bool quitting = false;
     auto quit = [&] {
@@ -92,7 +126,31 @@ int runWithWindow(QApplication &app, std::unique_ptr<Host> host)
     QObject::connect(&signals, &ShutdownSignals::received, &app, quit);
 
     window.show();
-    supervisor.start();
+    // The host starts once the keychain has answered about a stored dev token (or not at all).
+    bool started = false;
+    auto startHost = [&](const QString &devToken) {
+        if (std::exchange(started, true))
+            return;
+        if (!devToken.isEmpty()) {
+            Config config = supervisor.config();
+            config.devToken = devToken;
+            supervisor.configure(config);
+            window.setConfig(supervisor.config());
+        }
+        supervisor.start();
+    };
+    if (supervisor.config().devToken.isEmpty()) {
+        QObject::connect(&devTokenStore, &SecretStore::ready, &window,
+            [&](const QString &, const QString &value, SecretStore::Backend) { startHost(value); });
+        QObject::connect(&devTokenStore, &SecretStore::absent, &window, [&] { startHost({}); });
+        QObject::connect(
+            &devTokenStore, &SecretStore::keychainUnavailable, &window, [&] { startHost({}); });
+        QObject::connect(&devTokenStore, &SecretStore::failed, &window, [&] { startHost({}); });
+        QTimer::singleShot(10000, &window, [&] { startHost({}); });
+        devTokenStore.load(devTokenKey);
+    } else {
+        startHost({});
+    }
     const int code = app.exec();
     window.setHost(nullptr);
     return code;

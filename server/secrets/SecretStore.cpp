@@ -5,7 +5,6 @@
 #include <QDir>
 #include <QFile>
 #include <QSaveFile>
-
 #include <qt6keychain/keychain.h>
 
 namespace canopy {
@@ -57,6 +56,64 @@ void SecretStore::loadOrCreate(const QString &key)
     job->start();
 }
 
+void SecretStore::load(const QString &key)
+{
+    if (m_backend == Backend::File) {
+        QFile file(fallbackPath(key));
+        if (!file.exists()) {
+            Q_EMIT absent(key);
+            return;
+        }
+        if (!file.open(QIODevice::ReadOnly)) {
+            Q_EMIT failed(
+                key, QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
+            return;
+        }
+        const QString value = QString::fromUtf8(file.readAll()).trimmed();
+        if (value.isEmpty())
+            Q_EMIT absent(key);
+        else
+            Q_EMIT ready(key, value, Backend::File);
+        return;
+    }
+    auto *job = new QKeychain::ReadPasswordJob(m_service, this);
+    job->setAutoDelete(true);
+    job->setKey(key);
+    connect(job, &QKeychain::Job::finished, this, [this, key, job] {
+        if (job->error() == QKeychain::NoError && !job->textData().isEmpty())
+            Q_EMIT ready(key, job->textData(), Backend::Keychain);
+        else if (job->error() == QKeychain::NoError || job->error() == QKeychain::EntryNotFound)
+            Q_EMIT absent(key);
+        else
+            Q_EMIT keychainUnavailable(key, job->errorString());
+    });
+    job->start();
+}
+
+void SecretStore::remove(const QString &key)
+{
+    if (m_backend == Backend::File) {
+        QFile file(fallbackPath(key));
+        if (file.exists() && !file.remove()) {
+            Q_EMIT failed(key,
+                QStringLiteral("cannot remove %1: %2").arg(file.fileName(), file.errorString()));
+            return;
+        }
+        Q_EMIT written(key);
+        return;
+    }
+    auto *job = new QKeychain::DeletePasswordJob(m_service, this);
+    job->setAutoDelete(true);
+    job->setKey(key);
+    connect(job, &QKeychain::Job::finished, this, [this, key, job] {
+        if (job->error() == QKeychain::NoError || job->error() == QKeychain::EntryNotFound)
+            Q_EMIT written(key);
+        else
+            Q_EMIT keychainUnavailable(key, job->errorString());
+    });
+    job->start();
+}
+
 void SecretStore::write(const QString &key, const QString &value)
 {
     if (m_backend == Backend::File) {
@@ -85,7 +142,8 @@ void SecretStore::loadFromFile(const QString &key)
     QFile file(fallbackPath(key));
     if (file.exists()) {
         if (!file.open(QIODevice::ReadOnly)) {
-            Q_EMIT failed(key, QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
+            Q_EMIT failed(
+                key, QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
             return;
         }
         const QString value = QString::fromUtf8(file.readAll()).trimmed();

@@ -14,7 +14,11 @@ class SecretStore final : public QObject
     Q_DISABLE_COPY_MOVE(SecretStore)
 
 public:
-    enum class Backend { Keychain, File };
+    enum class Backend
+    {
+        Keychain,
+        File
+    };
 
     SecretStore(QString service, QString fallbackDir, QObject *parent = nullptr);
 
@@ -22,7 +26,11 @@ public:
     // Emits ready() or, when the keychain cannot be used, keychainUnavailable() — after which
     // the caller chooses: useFileFallback() then loadOrCreate() again.
     void loadOrCreate(const QString &key);
+    // Reads `key` without creating it: ready(), absent(), or keychainUnavailable().
+    void load(const QString &key);
     void write(const QString &key, const QString &value);
+    // Deletes `key` (absent already counts as done): written(), or keychainUnavailable().
+    void remove(const QString &key);
     void useFileFallback() { m_backend = Backend::File; }
     Backend backend() const { return m_backend; }
     QString fallbackPath(const QString &key) const;
@@ -30,6 +38,7 @@ public:
 Q_SIGNALS:
     void ready(const QString &key, const QString &value, canopy::SecretStore::Backend backend);
     void written(const QString &key);
+    void absent(const QString &key);
     void keychainUnavailable(const QString &key, const QString &reason);
     void failed(const QString &key, const QString &reason);
 

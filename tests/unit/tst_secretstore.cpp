@@ -1,12 +1,18 @@
 // SecretStore: the admin token in the OS keychain (QtKeychain, Secret Service), or in a 0600 file.
 //
 // Two runs of this one binary:
-//   unit.secretstore      no session bus (forced: DBUS_SESSION_BUS_ADDRESS points nowhere): the keychain
+//   unit.secretstore      no session bus (forced: DBUS_SESSION_BUS_ADDRESS points nowhere): the
+//   keychain
 //                         reports itself unavailable, and the file fallback is tested;
-//   keychain.secretstore  CANOPY_EXPECT_KEYCHAIN=1 under tests/keychain/run-with-keyring.sh (a private
-//                         D-Bus session with gnome-keyring's Secret Service): the keychain path must work.
+//   keychain.secretstore  CANOPY_EXPECT_KEYCHAIN=1 under tests/keychain/run-with-keyring.sh (a
+//   private
+//                         D-Bus session with gnome-keyring's Secret Service): the keychain path
+//                         must work.
 // The file-backend tests that need no keychain run in both.
 #include "secrets/SecretStore.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include <QDir>
 #include <QFile>
@@ -14,11 +20,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
-
 #include <qt6keychain/keychain.h>
-
-#include <sys/stat.h>
-#include <sys/types.h>
 
 using namespace canopy;
 
@@ -31,43 +33,52 @@ struct Outcome
     int unavailable = 0;
     int failed = 0;
     int written = 0;
+    int absent = 0;
     QString key;
     QString value;
     QString reason;
     SecretStore::Backend backend = SecretStore::Backend::Keychain;
 
-    bool any() const { return ready + unavailable + failed + written > 0; }
-    void reset() { *this = Outcome{}; }
+    bool any() const { return ready + unavailable + failed + written + absent > 0; }
+    void reset() { *this = Outcome {}; }
 };
 
 void watch(SecretStore &store, Outcome &o)
 {
     QObject::connect(&store, &SecretStore::ready, &store,
-                     [&o](const QString &key, const QString &value, SecretStore::Backend backend) {
-                         ++o.ready;
-                         o.key = key;
-                         o.value = value;
-                         o.backend = backend;
-                     });
-    QObject::connect(&store, &SecretStore::keychainUnavailable, &store, [&o](const QString &key, const QString &reason) {
-        ++o.unavailable;
-        o.key = key;
-        o.reason = reason;
-    });
-    QObject::connect(&store, &SecretStore::failed, &store, [&o](const QString &key, const QString &reason) {
-        ++o.failed;
-        o.key = key;
-        o.reason = reason;
-    });
+        [&o](const QString &key, const QString &value, SecretStore::Backend backend) {
+            ++o.ready;
+            o.key = key;
+            o.value = value;
+            o.backend = backend;
+        });
+    QObject::connect(&store, &SecretStore::keychainUnavailable, &store,
+        [&o](const QString &key, const QString &reason) {
+            ++o.unavailable;
+            o.key = key;
+            o.reason = reason;
+        });
+    QObject::connect(
+        &store, &SecretStore::failed, &store, [&o](const QString &key, const QString &reason) {
+            ++o.failed;
+            o.key = key;
+            o.reason = reason;
+        });
     QObject::connect(&store, &SecretStore::written, &store, [&o](const QString &key) {
         ++o.written;
+        o.key = key;
+    });
+    QObject::connect(&store, &SecretStore::absent, &store, [&o](const QString &key) {
+        ++o.absent;
         o.key = key;
     });
 }
 
 int modeOf(const QString &path)
 {
-    struct stat st {};
+    struct stat st
+    {
+    };
     if (::stat(QFile::encodeName(path).constData(), &st) != 0)
         return -1;
     return int(st.st_mode & 07777);
@@ -75,12 +86,13 @@ int modeOf(const QString &path)
 
 QString describe(const Outcome &o)
 {
-    return QStringLiteral("ready=%1 unavailable=%2 failed=%3 written=%4 key=%5 reason=%6")
+    return QStringLiteral("ready=%1 unavailable=%2 failed=%3 written=%4 absent=%7 key=%5 reason=%6")
         .arg(o.ready)
         .arg(o.unavailable)
         .arg(o.failed)
         .arg(o.written)
-        .arg(o.key, o.reason);
+        .arg(o.key, o.reason)
+        .arg(o.absent);
 }
 
 const QRegularExpression &tokenPattern()
@@ -95,7 +107,10 @@ constexpr int KeychainTimeoutMs = 20000;
 class UmaskGuard
 {
 public:
-    explicit UmaskGuard(mode_t mask) : m_old(::umask(mask)) {}
+    explicit UmaskGuard(mode_t mask)
+        : m_old(::umask(mask))
+    {
+    }
     ~UmaskGuard() { ::umask(m_old); }
 
 private:
@@ -129,23 +144,64 @@ class TestSecretStore final : public QObject
         return error;
     }
 
+    // load() never creates; write() then load() reads; remove() then load() is absent again.
+    void loadWriteRemove(SecretStore::Backend backend, const QString &dirPath)
+    {
+        const QString key = QStringLiteral("dev-token");
+        SecretStore store(m_service, dirPath);
+        if (backend == SecretStore::Backend::File)
+            store.useFileFallback();
+        Outcome o;
+        watch(store, o);
+        store.remove(key); // from an earlier run; absent counts as done
+        QTRY_VERIFY_WITH_TIMEOUT(o.any(), KeychainTimeoutMs);
+        QVERIFY2(o.written == 1, qPrintable(describe(o)));
+        o.reset();
+        store.load(key);
+        QTRY_VERIFY_WITH_TIMEOUT(o.any(), KeychainTimeoutMs);
+        QVERIFY2(o.absent == 1 && o.ready == 0, qPrintable(describe(o)));
+        QVERIFY(!QFile::exists(store.fallbackPath(key)));
+        o.reset();
+        store.write(key, QStringLiteral("dev-value"));
+        QTRY_VERIFY_WITH_TIMEOUT(o.any(), KeychainTimeoutMs);
+        QVERIFY2(o.written == 1, qPrintable(describe(o)));
+        o.reset();
+        store.load(key);
+        QTRY_VERIFY_WITH_TIMEOUT(o.any(), KeychainTimeoutMs);
+        QVERIFY2(o.ready == 1, qPrintable(describe(o)));
+        QCOMPARE(o.value, QStringLiteral("dev-value"));
+        QCOMPARE(o.backend, backend);
+        o.reset();
+        store.remove(key);
+        QTRY_VERIFY_WITH_TIMEOUT(o.any(), KeychainTimeoutMs);
+        QVERIFY2(o.written == 1, qPrintable(describe(o)));
+        o.reset();
+        store.load(key);
+        QTRY_VERIFY_WITH_TIMEOUT(o.any(), KeychainTimeoutMs);
+        QVERIFY2(o.absent == 1, qPrintable(describe(o)));
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
         m_expectKeychain = qEnvironmentVariable("CANOPY_EXPECT_KEYCHAIN") == u"1";
         // A service name of our own: nothing this test does can touch a real "canopy" entry.
-        m_service = QStringLiteral("canopy-test-%1").arg(QUuid::createUuid().toString(QUuid::WithoutBraces));
+        m_service = QStringLiteral("canopy-test-%1")
+                        .arg(QUuid::createUuid().toString(QUuid::WithoutBraces));
         if (!m_expectKeychain) {
-            // "No session bus" made certain, even when the developer's shell has one: the address points at
-            // a socket that does not exist, and there is no X display to autolaunch one from.
+            // "No session bus" made certain, even when the developer's shell has one: the address
+            // points at a socket that does not exist, and there is no X display to autolaunch one
+            // from.
             QVERIFY(m_noBusDir.isValid());
             qputenv("DBUS_SESSION_BUS_ADDRESS",
-                    QByteArray("unix:path=") + QFile::encodeName(m_noBusDir.filePath(QStringLiteral("no-bus"))));
+                QByteArray("unix:path=")
+                    + QFile::encodeName(m_noBusDir.filePath(QStringLiteral("no-bus"))));
             qunsetenv("DISPLAY");
             qunsetenv("WAYLAND_DISPLAY");
         } else {
             QVERIFY2(!qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS"),
-                     "CANOPY_EXPECT_KEYCHAIN=1 but no session bus: run through tests/keychain/run-with-keyring.sh");
+                "CANOPY_EXPECT_KEYCHAIN=1 but no session bus: run through "
+                "tests/keychain/run-with-keyring.sh");
         }
     }
 
@@ -158,7 +214,8 @@ private Q_SLOTS:
         }
     }
 
-    // ---- without a keychain ----------------------------------------------------------------------
+    // ---- without a keychain
+    // ----------------------------------------------------------------------
 
     void keychainUnavailableThenFileFallback()
     {
@@ -216,7 +273,8 @@ private Q_SLOTS:
         QCOMPARE(o2.value, first);
         QCOMPARE(modeOf(path), 0600);
 
-        // A second attempt at the keychain is refused the same way (no silent success without a bus).
+        // A second attempt at the keychain is refused the same way (no silent success without a
+        // bus).
         SecretStore third(m_service, dir.path());
         Outcome o3;
         watch(third, o3);
@@ -225,7 +283,35 @@ private Q_SLOTS:
         QVERIFY2(o3.unavailable == 1 && o3.ready == 0, qPrintable(describe(o3)));
     }
 
-    // ---- the file backend (both runs) ------------------------------------------------------------
+    // ---- the file backend (both runs)
+    // ------------------------------------------------------------
+
+    void fileLoadWriteRemove()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        loadWriteRemove(SecretStore::Backend::File, dir.path());
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(QDir(dir.path()).entryList(QDir::NoDotAndDotDot | QDir::Files).isEmpty());
+    }
+
+    void keychainLoadWriteRemove()
+    {
+        if (!m_expectKeychain)
+            QSKIP("no Secret Service in this run (set CANOPY_EXPECT_KEYCHAIN=1 under "
+                  "run-with-keyring.sh)");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        m_keychainKeys.append(QStringLiteral("dev-token"));
+        loadWriteRemove(SecretStore::Backend::Keychain, dir.path());
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY2(QDir(dir.path())
+                     .entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::Hidden)
+                     .isEmpty(),
+            "the keychain path wrote a file");
+    }
 
     void fileWriteThenRead()
     {
@@ -239,8 +325,8 @@ private Q_SLOTS:
             QVERIFY(loose.open(QIODevice::WriteOnly));
             loose.write("old\n");
             loose.close();
-            QVERIFY(loose.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup
-                                         | QFileDevice::ReadOther));
+            QVERIFY(loose.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                | QFileDevice::ReadGroup | QFileDevice::ReadOther));
             QCOMPARE(modeOf(path), 0644);
         }
         SecretStore store(m_service, dir.path());
@@ -328,12 +414,14 @@ private Q_SLOTS:
         QVERIFY(!o.reason.isEmpty());
     }
 
-    // ---- with a Secret Service --------------------------------------------------------------------
+    // ---- with a Secret Service
+    // --------------------------------------------------------------------
 
     void keychainCreatesAndKeeps()
     {
         if (!m_expectKeychain)
-            QSKIP("no Secret Service in this run (set CANOPY_EXPECT_KEYCHAIN=1 under run-with-keyring.sh)");
+            QSKIP("no Secret Service in this run (set CANOPY_EXPECT_KEYCHAIN=1 under "
+                  "run-with-keyring.sh)");
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString key = QStringLiteral("admin-token");
@@ -370,14 +458,17 @@ private Q_SLOTS:
         QCOMPARE(o2.value, value);
 
         // Nothing was written to the fallback directory.
-        QVERIFY2(QDir(dir.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::Hidden).isEmpty(),
-                 "the keychain path wrote a file");
+        QVERIFY2(QDir(dir.path())
+                     .entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::Hidden)
+                     .isEmpty(),
+            "the keychain path wrote a file");
     }
 
     void keychainWriteThenRead()
     {
         if (!m_expectKeychain)
-            QSKIP("no Secret Service in this run (set CANOPY_EXPECT_KEYCHAIN=1 under run-with-keyring.sh)");
+            QSKIP("no Secret Service in this run (set CANOPY_EXPECT_KEYCHAIN=1 under "
+                  "run-with-keyring.sh)");
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString key = QStringLiteral("dev-token");
