@@ -648,7 +648,7 @@ async function main() {
         + `start of window ${fmt(rssStart / 1024)} MiB, end ${fmt(rssEnd / 1024)} MiB, peak ${fmt(peakRss / 1024)} MiB`);
     const addedBlocks = docsAtEnd.blocks - docsAtStart.blocks;
     console.log(`documents in window    +${addedBlocks} blocks, +${fmt((docsAtEnd.bytes - docsAtStart.bytes) / 1048576, 2)} MiB of block bytes `
-        + `(all ${docsAtEnd.documents} documents stay subscribed, so the host holds them in memory); `
+        + `(all ${docsAtEnd.documents} documents stay subscribed, the host keeps their coverage in memory, the blocks in SQLite); `
         + `RSS growth per added block ${addedBlocks > 0 ? fmt(((rssEnd - rssStart) * 1024) / addedBlocks, 0) : '-'} bytes`);
     if (rssSettled !== null) {
         console.log(`host RSS after settle  ${fmt(rssSettled / 1024)} MiB, ${SETTLE_S} s after every client left (documents released when idle)`);

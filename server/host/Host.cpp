@@ -19,6 +19,7 @@
 #include "sync/EntityHub.h"
 #include "sync/SessionRegistry.h"
 #include "sync/SyncRoute.h"
+#include "util/HeapTrimmer.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -68,6 +69,7 @@ bool Host::start(QString *error)
     m_database = std::move(*database);
     m_store = std::make_unique<BlockStore>(*m_database);
     m_hub = std::make_unique<EntityHub>(*m_store, *m_log, m_config.entityIdleSeconds);
+    new HeapTrimmer(30000, this);
     m_hub->setMetrics(m_metrics.get());
     m_hub->setLimits(HubLimits {m_config.maxEntities, m_config.maxEntityBytes});
     auto bans = BanList::open(*m_database);
@@ -108,8 +110,9 @@ bool Host::start(QString *error)
                 m_tokens->attachSession(session->grant().tokenId.toLongLong(), session->idString());
         });
     m_serviceInfo = std::make_unique<ServiceInfoRoute>(m_config.did, m_config.publicUrl);
-    m_admin = std::make_unique<AdminService>(AdminService::Parts {m_sessions.get(), m_hub.get(),
-        m_store.get(), m_tokens.get(), m_bans.get(), m_resolver.get(), m_log.get(), m_metrics.get()});
+    m_admin = std::make_unique<AdminService>(
+        AdminService::Parts {m_sessions.get(), m_hub.get(), m_store.get(), m_tokens.get(),
+            m_bans.get(), m_resolver.get(), m_log.get(), m_metrics.get()});
     m_adminRoute = std::make_unique<AdminRoute>(*m_admin, m_config.adminRemote);
 
     m_http = std::make_unique<HttpServer>(*m_log);
@@ -167,11 +170,13 @@ void Host::loadAdminToken()
     connect(m_secrets.get(), &SecretStore::ready, this,
         [this](const QString &, const QString &value, SecretStore::Backend backend) {
             m_adminRoute->setAdminToken(value);
-            m_adminTokenSource = backend == SecretStore::Backend::Keychain ? QStringLiteral("keychain")
-                                                                           : QStringLiteral("file");
+            m_adminTokenSource = backend == SecretStore::Backend::Keychain
+                ? QStringLiteral("keychain")
+                : QStringLiteral("file");
             m_log->record(QtInfoMsg, lcHost(),
                 backend == SecretStore::Backend::Keychain
-                    ? QStringLiteral("admin token is in the OS keychain (service canopy, key %1)").arg(key)
+                    ? QStringLiteral("admin token is in the OS keychain (service canopy, key %1)")
+                          .arg(key)
                     : QStringLiteral("admin token is in %1").arg(m_secrets->fallbackPath(key)));
             Q_EMIT adminTokenReady(m_adminTokenSource);
         });
@@ -186,10 +191,12 @@ void Host::loadAdminToken()
             }
             Q_EMIT keychainUnavailable(reason);
         });
-    connect(m_secrets.get(), &SecretStore::failed, this, [this](const QString &, const QString &reason) {
-        m_log->record(QtCriticalMsg, lcHost(),
-            QStringLiteral("the admin token is unavailable: %1; the admin API answers 503").arg(reason));
-    });
+    connect(m_secrets.get(), &SecretStore::failed, this,
+        [this](const QString &, const QString &reason) {
+            m_log->record(QtCriticalMsg, lcHost(),
+                QStringLiteral("the admin token is unavailable: %1; the admin API answers 503")
+                    .arg(reason));
+        });
     m_secrets->loadOrCreate(key);
 }
 
