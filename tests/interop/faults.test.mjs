@@ -13,7 +13,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { DidServer, TOKEN_RE, makeKeypair, mintAndBuy, show } from './lib/atproto.mjs';
 import {
     Tmpfs, assertDatabaseOk, checkDatabase, connectAs, httpGet, metricNow, noise, startLimitsHost, tryUpgrade,
-    closeWs, waitLog,
+    closeWs, waitLog, subscribedPair
 } from './lib/hardening.mjs';
 import { appendText, closeAll, newDoc, randomEntityId, textOf, vvIncludes, vvObject } from './lib/leaf.mjs';
 import { delay, waitUntil } from './lib/util.mjs';
@@ -116,13 +116,8 @@ describe('faults: a full disk (tmpfs data dir)', { timeout: 120000 }, () => {
         disk = Tmpfs.mount('600k');
         host = await startLimitsHost({ dataDir: disk.dir });
         const id = randomEntityId();
-        const w = await connectAs(host, 'did:web:writer.example.test');
-        const v = await connectAs(host, 'did:web:watcher.example.test');
-        clients.push(w, v);
-        const dw = newDoc();
-        const dv = newDoc();
-        await w.subscribe(id, dw);
-        await v.subscribe(id, dv);
+        const { a: w, b: v, da: dw, db: dv } = await subscribedPair(host, id, clients,
+            ['did:web:writer.example.test', 'did:web:watcher.example.test']);
         let before = '';
         for (let i = 0; i < 20; i++) {
             appendText(dw, `before-${i};`);
@@ -226,13 +221,7 @@ describe('faults: the DID directory hangs, answers garbage or is down', { timeou
 
     test('while 10 resolutions hang: sessions, upgrades, health, /metrics and cached DIDs answer at once', { timeout: 30000 }, async () => {
         const id = randomEntityId();
-        const a = await connectAs(host, 'did:web:a.example.test');
-        const b = await connectAs(host, 'did:web:b.example.test');
-        clients.push(a, b);
-        const da = newDoc();
-        const db = newDoc();
-        await a.subscribe(id, da);
-        await b.subscribe(id, db);
+        const { a, b, da, db } = await subscribedPair(host, id, clients);
 
         const fresh = await newIdentities(10);
         dids.setAll({ delayMs: 'hang' });

@@ -13,7 +13,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { listSessions } from './lib/admin.mjs';
 import { DidServer, TOKEN_RE, buyToken, flipSigBit, makeKeypair, mintAndBuy, mintJwt, show } from './lib/atproto.mjs';
 import {
-    closeWs, connectAs, httpGet, logsMatching, noise, refusals, slowClient, startLimitsHost, tryUpgrade, waitLog, waitRefusal,
+    closeWs, connectAs, httpGet, logsMatching, noise, refusals, slowClient, startLimitsHost, tryUpgrade, waitLog, waitRefusal, subscribedPair
 } from './lib/hardening.mjs';
 import { appendText, closeAll, newDoc, randomEntityId, textOf } from './lib/leaf.mjs';
 import { delay, waitUntil } from './lib/util.mjs';
@@ -349,13 +349,8 @@ describe('limits: --max-entity-bytes 8192', { timeout: 60000 }, () => {
 
     test('an update past the cap is refused whole: not stored, not forwarded, logged, counted; smaller ones pass', async () => {
         const id = randomEntityId();
-        const w = await connectAs(host, 'did:web:writer.example.test');
-        const v = await connectAs(host, 'did:web:watcher.example.test');
-        clients.push(w, v);
-        const dw = newDoc();
-        const dv = newDoc();
-        await w.subscribe(id, dw);
-        await v.subscribe(id, dv);
+        const { a: w, b: v, da: dw, db: dv } = await subscribedPair(host, id, clients,
+            ['did:web:writer.example.test', 'did:web:watcher.example.test']);
         appendText(dw, 'small;');
         await waitUntil(() => textOf(dv) === 'small;', { what: 'a small update' });
 

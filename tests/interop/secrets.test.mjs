@@ -15,7 +15,7 @@ import { adminRequest, makeAdminToken } from './lib/admin.mjs';
 import {
     DidServer, SecretTracker, TOKEN_PATH, TOKEN_RE, b64u, buyToken, editJwtKeepSig, flipSigBit, makeKeypair, mintJwt,
 } from './lib/atproto.mjs';
-import { connectAs, httpGet, startLimitsHost, tryUpgrade, closeWs } from './lib/hardening.mjs';
+import { connectAs, httpGet, startLimitsHost, tryUpgrade, closeWs, subscribedPair } from './lib/hardening.mjs';
 import { fetchWithTimeout, startHost } from './lib/host.mjs';
 import { appendText, closeAll, crockfordBase32, newDoc, randomEntityId, textOf } from './lib/leaf.mjs';
 import { delay, waitUntil } from './lib/util.mjs';
@@ -82,13 +82,7 @@ describe('secrets: never in the log, the metrics or an error body', { timeout: 1
     test('the scenario: dev-token sessions, token exchange, bad JWTs, admin API, /metrics, wrong admin tokens', { timeout: 60000 }, async () => {
         // Dev-token sessions exchanging updates.
         const id = randomEntityId();
-        const a = await connectAs(host, 'did:web:a.example.test');
-        const b = await connectAs(host, 'did:web:b.example.test');
-        clients.push(a, b);
-        const da = newDoc();
-        const db = newDoc();
-        await a.subscribe(id, da);
-        await b.subscribe(id, db);
+        const { a, b, da, db } = await subscribedPair(host, id, clients);
         appendText(da, 'hello');
         await waitUntil(() => textOf(db) === 'hello', { what: 'an update between dev-token sessions' });
         const wrongDev = await upgrade('wrong dev token', 'did:web:a.example.test', secrets.add('devtok-' + randomBytes(18).toString('hex')));

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { adminRequest, makeAdminToken, metricValue, parseMetrics } from './admin.mjs';
 import { fetchWithTimeout, runOnce, startHost } from './host.mjs';
-import { LeafClient, tryConnect } from './leaf.mjs';
+import { LeafClient, newDoc, tryConnect } from './leaf.mjs';
 import { delay, waitUntil } from './util.mjs';
 
 /**
@@ -80,6 +80,18 @@ export function waitLog(host, pred, { since = 0, timeoutMs = 5000, what = 'a log
 /** Open a Sync1 session as `did` with the host's dev token. */
 export function connectAs(host, did, o = {}) {
     return LeafClient.connect(`ws://127.0.0.1:${host.port}/sync/as/${did}`, host.token, { timeoutMs: 5000, ...o });
+}
+
+/** Two sessions (dev token) subscribed to entity `id`, each with a Loro doc of its own; both join `clients`. */
+export async function subscribedPair(host, id, clients, dids = ['did:web:a.example.test', 'did:web:b.example.test']) {
+    const a = await connectAs(host, dids[0]);
+    const b = await connectAs(host, dids[1]);
+    clients.push(a, b);
+    const da = newDoc();
+    const db = newDoc();
+    await a.subscribe(id, da);
+    await b.subscribe(id, db);
+    return { a, b, da, db };
 }
 
 /** Try an upgrade to /sync/as/<did> with `token`; resolves tryConnect's result plus parsed json. */
