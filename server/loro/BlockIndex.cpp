@@ -14,28 +14,6 @@ bool BlockIndex::insert(const ChangeBlock &block)
     return true;
 }
 
-void BlockIndex::remove(quint64 peerId, quint32 counterStart, quint32 counterEnd)
-{
-    const auto p = m_peers.find(peerId);
-    if (p == m_peers.end())
-        return;
-    Blocks &blocks = p->second;
-    const auto it = blocks.find({counterStart, counterEnd});
-    if (it == blocks.end())
-        return;
-    --m_blockCount;
-    m_byteCount -= it->second.bytes.size();
-    blocks.erase(it);
-    // Rare (a failed commit): rebuild this peer's coverage from its blocks.
-    m_coverage.removePeer(peerId);
-    if (blocks.empty()) {
-        m_peers.erase(p);
-        return;
-    }
-    for (const auto &[range, block] : blocks)
-        m_coverage.add(peerId, range.first, range.second);
-}
-
 QList<const ChangeBlock *> BlockIndex::missingFrom(const VersionVector &version) const
 {
     QList<const ChangeBlock *> out;

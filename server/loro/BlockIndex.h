@@ -26,8 +26,6 @@ public:
 
     // Adds a block; false when an identical range is already stored.
     bool insert(const ChangeBlock &block);
-    // Takes back a block added by insert() (a failed commit).
-    void remove(quint64 peer, quint32 counterStart, quint32 counterEnd);
 
     // The fewest stored blocks that together hold everything beyond `version`, ascending by
     // (peer, counter). Empty when the holder of `version` lacks nothing.

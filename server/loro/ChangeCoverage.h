@@ -14,8 +14,6 @@ public:
     // True when every counter of [start, end) of this peer is held.
     bool covers(quint64 peer, quint32 start, quint32 end) const;
     void add(quint64 peer, quint32 start, quint32 end);
-    // Forgets one peer (to rebuild its intervals).
-    void removePeer(quint64 peer) { m_peers.erase(peer); }
 
     // Highest counter end per peer.
     VersionVector version() const;

@@ -326,7 +326,7 @@ void EntityHub::dropEntity(const QString &entityId)
 void EntityHub::releaseIdleEntities(bool all)
 {
     if (m_flushScheduled)
-        return; // pending blocks still point into these entities
+        return; // admitted blocks are in the coverage but not yet in the store
     const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - m_idleMs;
     for (auto it = m_entities.begin(); it != m_entities.end();) {
         const Entity &state = **it;
