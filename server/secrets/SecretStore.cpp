@@ -59,18 +59,11 @@ void SecretStore::loadOrCreate(const QString &key)
 void SecretStore::load(const QString &key)
 {
     if (m_backend == Backend::File) {
-        QFile file(fallbackPath(key));
-        if (!file.exists()) {
-            Q_EMIT absent(key);
-            return;
-        }
-        if (!file.open(QIODevice::ReadOnly)) {
-            Q_EMIT failed(
-                key, QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
-            return;
-        }
-        const QString value = QString::fromUtf8(file.readAll()).trimmed();
-        if (value.isEmpty())
+        QString value;
+        QString error;
+        if (!readFile(key, &value, &error))
+            Q_EMIT failed(key, error);
+        else if (value.isEmpty())
             Q_EMIT absent(key);
         else
             Q_EMIT ready(key, value, Backend::File);
@@ -139,26 +132,34 @@ void SecretStore::write(const QString &key, const QString &value)
 
 void SecretStore::loadFromFile(const QString &key)
 {
-    QFile file(fallbackPath(key));
-    if (file.exists()) {
-        if (!file.open(QIODevice::ReadOnly)) {
-            Q_EMIT failed(
-                key, QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
-            return;
-        }
-        const QString value = QString::fromUtf8(file.readAll()).trimmed();
-        if (!value.isEmpty()) {
-            Q_EMIT ready(key, value, Backend::File);
-            return;
-        }
-    }
-    const QString value = TokenIssuer::generateToken();
+    QString value;
     QString error;
-    if (!writeFile(key, value, &error)) {
+    if (!readFile(key, &value, &error)) {
         Q_EMIT failed(key, error);
         return;
     }
+    if (value.isEmpty()) {
+        value = TokenIssuer::generateToken();
+        if (!writeFile(key, value, &error)) {
+            Q_EMIT failed(key, error);
+            return;
+        }
+    }
     Q_EMIT ready(key, value, Backend::File);
+}
+
+bool SecretStore::readFile(const QString &key, QString *value, QString *error) const
+{
+    QFile file(fallbackPath(key));
+    value->clear();
+    if (!file.exists())
+        return true;
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString());
+        return false;
+    }
+    *value = QString::fromUtf8(file.readAll()).trimmed();
+    return true;
 }
 
 bool SecretStore::writeFile(const QString &key, const QString &value, QString *error)

@@ -44,6 +44,8 @@ Q_SIGNALS:
 
 private:
     void loadFromFile(const QString &key);
+    // False on a read error; an absent or empty file gives an empty value.
+    bool readFile(const QString &key, QString *value, QString *error) const;
     bool writeFile(const QString &key, const QString &value, QString *error);
 
     QString m_service;
