@@ -37,7 +37,7 @@ import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startHost } from '../tests/interop/lib/host.mjs';
-import { makeAdminToken, parseMetrics, metricSum, metricValue } from '../tests/interop/lib/admin.mjs';
+import { makeAdminToken, parseMetrics, metricSamples, metricSum, metricValue } from '../tests/interop/lib/admin.mjs';
 import { blockRanges } from '../tests/interop/lib/blobs.mjs';
 import { LeafClient, VersionVector, decodeImportBlobMeta, newDoc, randomEntityId, vvObject } from '../tests/interop/lib/leaf.mjs';
 import { deferred, delay, withTimeout } from '../tests/interop/lib/util.mjs';
@@ -411,6 +411,12 @@ async function scrapeMetrics(h) {
     return parseMetrics(text);
 }
 
+/** The host's live heap (malloc), KiB, from /metrics; null when the host does not report it. */
+async function heapKiB(h) {
+    const samples = metricSamples(await scrapeMetrics(h), 'canopy_heap_in_use_bytes');
+    return samples.length ? samples[0].value / 1024 : null;
+}
+
 async function documentTotals(h) {
     const res = await fetch(h.url('/admin/documents'), { headers: { authorization: `Bearer ${h.adminToken}` }, signal: AbortSignal.timeout(10000) });
     const json = await res.json();
@@ -507,12 +513,13 @@ async function main() {
     const cpuAtGo = host.cpuSeconds();
     const rssSamples = [];
     let rssStart = null;
+    let heapStart = null;
     let docsAtStart = null;
     let cpuAtStart = null;
     let startAt = null;
     let lastPrint = Date.now();
     let lastCpu = cpuAtGo;
-    console.log('\n  elapsed | phase   | updates/s | deliveries/s | p99 ms | host RSS MiB | host CPU % | clients CPU % | client loop lag p99 ms');
+    console.log('\n  elapsed | phase   | updates/s | deliveries/s | p99 ms | host RSS MiB | live heap MiB | host CPU % | clients CPU % | client loop lag p99 ms');
     while (Date.now() - goAt < durationMs) {
         await delay(1000);
         if (!host.running) throw new Error(`the host exited: ${JSON.stringify(host.exitInfo)}\n${host.tail()}`);
@@ -522,6 +529,7 @@ async function main() {
         if (rssStart === null && elapsed >= warmupMs) {
             for (const child of workers) child.send({ type: 'phase', phase: 'measure' });
             rssStart = rss;
+            heapStart = await heapKiB(host);
             docsAtStart = await documentTotals(host);
             cpuAtStart = host.cpuSeconds();
             startAt = Date.now();
@@ -530,9 +538,10 @@ async function main() {
         if (Date.now() - lastPrint >= 30000) {
             const secs = (Date.now() - lastPrint) / 1000;
             const cpu = host.cpuSeconds();
+            const heap = await heapKiB(host);
             console.log(`  ${String(Math.round(elapsed / 1000)).padStart(5)} s | ${rssStart === null ? 'warm-up' : 'measure'} | `
                 + `${fmt(interval.sent / secs).padStart(9)} | ${fmt(interval.received / secs).padStart(12)} | `
-                + `${String(histPercentile(interval.lat, 99)).padStart(6)} | ${fmt(rss / 1024).padStart(12)} | `
+                + `${String(histPercentile(interval.lat, 99)).padStart(6)} | ${fmt(rss / 1024).padStart(12)} | ${fmt(heap / 1024).padStart(13)} | `
                 + `${fmt((100 * (cpu - lastCpu)) / secs).padStart(10)} | ${fmt(interval.cpuMs / 10 / secs).padStart(13)} | `
                 + `${fmt(interval.loopDelayP99).padStart(6)}`);
             interval = newInterval();
@@ -541,6 +550,7 @@ async function main() {
         }
     }
     const rssEnd = host.rssKiB();
+    const heapEnd = await heapKiB(host);
     const cpuAtEnd = host.cpuSeconds();
     const docsAtEnd = await documentTotals(host);
     const endAt = Date.now();
@@ -621,6 +631,7 @@ async function main() {
             samples: [...wu.errorSamples, ...m.errorSamples].slice(0, 5), worker: workerErrors },
         clientCpuPercent: m.cpuMs / 10 / secs,
         hostRssKiB: { idle: rssIdle, connected: rssConnected, start: rssStart, end: rssEnd, peak: peakRss, growthPercent: growth, settled: rssSettled },
+        hostLiveHeapKiB: { start: heapStart, end: heapEnd },
         documentsInWindow: { blocksAdded: docsAtEnd.blocks - docsAtStart.blocks, bytesAdded: docsAtEnd.bytes - docsAtStart.bytes, atEnd: docsAtEnd },
         rssPass,
         hostCpuPercent: (100 * (cpuAtEnd - cpuAtStart)) / secs,
@@ -646,6 +657,7 @@ async function main() {
         + (diverged.length ? ` (first: ${JSON.stringify(diverged[0])})` : ''));
     console.log(`host RSS               idle ${fmt(rssIdle / 1024)} MiB, connected ${fmt(rssConnected / 1024)} MiB, `
         + `start of window ${fmt(rssStart / 1024)} MiB, end ${fmt(rssEnd / 1024)} MiB, peak ${fmt(peakRss / 1024)} MiB`);
+    console.log(`host live heap         start of window ${fmt(heapStart / 1024)} MiB, end ${fmt(heapEnd / 1024)} MiB (malloc in use; the rest of RSS is libraries, stacks and resident allocator pages)`);
     const addedBlocks = docsAtEnd.blocks - docsAtStart.blocks;
     console.log(`documents in window    +${addedBlocks} blocks, +${fmt((docsAtEnd.bytes - docsAtStart.bytes) / 1048576, 2)} MiB of block bytes `
         + `(all ${docsAtEnd.documents} documents stay subscribed, the host keeps their coverage in memory, the blocks in SQLite); `

@@ -1,8 +1,8 @@
 #include "admin/AdminService.h"
 
 #include "auth/BanList.h"
-#include "config/ConfigLoader.h"
 #include "auth/DidResolver.h"
+#include "config/ConfigLoader.h"
 #include "log/LogCategories.h"
 #include "log/Metrics.h"
 #include "loro/BlockIndex.h"
@@ -12,13 +12,14 @@
 #include "sync/EntityId.h"
 #include "sync/SessionRegistry.h"
 #include "sync/SyncSession.h"
+#include "util/ProcessMemory.h"
 
 namespace canopy {
 namespace {
 
 AdminError storeError(const StoreError &error)
 {
-    return AdminError{AdminError::Code::Unavailable, error.message};
+    return AdminError {AdminError::Code::Unavailable, error.message};
 }
 
 DocumentInfo infoOf(const EntitySummary &summary, qint64 subscribers)
@@ -66,7 +67,9 @@ QString AdminError::name() const
     return {};
 }
 
-AdminService::AdminService(Parts parts, QObject *parent) : QObject(parent), m_parts(parts)
+AdminService::AdminService(Parts parts, QObject *parent)
+    : QObject(parent)
+    , m_parts(parts)
 {
     qRegisterMetaType<canopy::SessionInfo>();
     qRegisterMetaType<canopy::TrafficFrame>();
@@ -77,12 +80,13 @@ AdminService::AdminService(Parts parts, QObject *parent) : QObject(parent), m_pa
         Q_EMIT sessionOpened(infoOf(session));
     });
     connect(m_parts.sessions, &SessionRegistry::sessionClosed, this,
-            [this](SyncSession *session) { Q_EMIT sessionClosed(session->idString()); });
+        [this](SyncSession *session) { Q_EMIT sessionClosed(session->idString()); });
     for (SyncSession *session : m_parts.sessions->sessions())
         watchSession(session);
 
     connect(m_parts.hub, &EntityHub::blocksStored, this,
-            [this](const QString &entityId, int, const QString &) { Q_EMIT documentChanged(entityId); });
+        [this](
+            const QString &entityId, int, const QString &) { Q_EMIT documentChanged(entityId); });
     connect(m_parts.tokens, &TokenIssuer::tokenIssued, this, &AdminService::tokensChanged);
     connect(m_parts.tokens, &TokenIssuer::tokenUsed, this, &AdminService::tokensChanged);
     connect(m_parts.tokens, &TokenIssuer::tokenRevoked, this, &AdminService::tokensChanged);
@@ -93,8 +97,8 @@ AdminService::AdminService(Parts parts, QObject *parent) : QObject(parent), m_pa
 
 void AdminService::watchSession(SyncSession *session)
 {
-    auto capture = [this](SyncSession *from, const QByteArray &bytes, TrafficFrame::Direction direction,
-                          bool text) {
+    auto capture = [this](SyncSession *from, const QByteArray &bytes,
+                       TrafficFrame::Direction direction, bool text) {
         if (!m_capture)
             return;
         TrafficFrame frame;
@@ -107,15 +111,18 @@ void AdminService::watchSession(SyncSession *session)
         frame.bytes = bytes;
         Q_EMIT frameCaptured(frame);
     };
-    connect(session, &SyncSession::frameReceived, this, [capture](SyncSession *from, const QByteArray &bytes) {
-        capture(from, bytes, TrafficFrame::Direction::In, false);
-    });
-    connect(session, &SyncSession::frameSent, this, [capture](SyncSession *from, const QByteArray &bytes) {
-        capture(from, bytes, TrafficFrame::Direction::Out, false);
-    });
-    connect(session, &SyncSession::textFrameReceived, this, [capture](SyncSession *from, const QString &text) {
-        capture(from, text.toUtf8(), TrafficFrame::Direction::In, true);
-    });
+    connect(session, &SyncSession::frameReceived, this,
+        [capture](SyncSession *from, const QByteArray &bytes) {
+            capture(from, bytes, TrafficFrame::Direction::In, false);
+        });
+    connect(session, &SyncSession::frameSent, this,
+        [capture](SyncSession *from, const QByteArray &bytes) {
+            capture(from, bytes, TrafficFrame::Direction::Out, false);
+        });
+    connect(session, &SyncSession::textFrameReceived, this,
+        [capture](SyncSession *from, const QString &text) {
+            capture(from, text.toUtf8(), TrafficFrame::Direction::In, true);
+        });
 }
 
 SessionInfo AdminService::infoOf(const SyncSession *session) const
@@ -139,7 +146,8 @@ SessionInfo AdminService::infoOf(const SyncSession *session) const
 QList<SessionInfo> AdminService::sessions() const
 {
     QList<SyncSession *> all = m_parts.sessions->sessions();
-    std::sort(all.begin(), all.end(), [](const SyncSession *a, const SyncSession *b) { return a->id() < b->id(); });
+    std::sort(all.begin(), all.end(),
+        [](const SyncSession *a, const SyncSession *b) { return a->id() < b->id(); });
     QList<SessionInfo> out;
     out.reserve(all.size());
     for (const SyncSession *session : std::as_const(all))
@@ -158,11 +166,12 @@ Expected<void, AdminError> AdminService::revokeSession(const QString &id)
 {
     SyncSession *session = m_parts.sessions->find(id);
     if (!session)
-        return unexpected(AdminError{AdminError::Code::NotFound, QStringLiteral("no session %1").arg(id)});
+        return unexpected(
+            AdminError {AdminError::Code::NotFound, QStringLiteral("no session %1").arg(id)});
     m_parts.log->record(QtInfoMsg, lcSync(), QStringLiteral("session revoked by operator"),
-                        {{QStringLiteral("session"), id}, {QStringLiteral("did"), session->did()}});
-    session->close(QWebSocketProtocol::CloseCode(RevokedCloseCode), QStringLiteral("revoked by operator"),
-                   true);
+        {{QStringLiteral("session"), id}, {QStringLiteral("did"), session->did()}});
+    session->close(QWebSocketProtocol::CloseCode(RevokedCloseCode),
+        QStringLiteral("revoked by operator"), true);
     return {};
 }
 
@@ -182,15 +191,16 @@ Expected<QList<DocumentInfo>, AdminError> AdminService::documents() const
 Expected<DocumentDetail, AdminError> AdminService::document(const QString &entityId) const
 {
     if (!EntityId::isValid(entityId)) {
-        return unexpected(AdminError{AdminError::Code::BadRequest,
-                                     QStringLiteral("'%1' is not a Leaf EntityId").arg(entityId.left(80))});
+        return unexpected(AdminError {AdminError::Code::BadRequest,
+            QStringLiteral("'%1' is not a Leaf EntityId").arg(entityId.left(80))});
     }
     m_parts.hub->flush();
     auto summaries = m_parts.store->summaries(entityId);
     if (!summaries)
         return unexpected(storeError(summaries.error()));
     if (summaries->isEmpty())
-        return unexpected(AdminError{AdminError::Code::NotFound, QStringLiteral("no document %1").arg(entityId)});
+        return unexpected(AdminError {
+            AdminError::Code::NotFound, QStringLiteral("no document %1").arg(entityId)});
     auto blocks = m_parts.store->loadEntity(entityId);
     if (!blocks)
         return unexpected(storeError(blocks.error()));
@@ -210,22 +220,23 @@ Expected<DocumentDetail, AdminError> AdminService::document(const QString &entit
         detail.blocks.append(block);
     }
     std::stable_sort(detail.blocks.begin(), detail.blocks.end(),
-                     [](const BlockInfo &a, const BlockInfo &b) { return a.receivedAt < b.receivedAt; });
+        [](const BlockInfo &a, const BlockInfo &b) { return a.receivedAt < b.receivedAt; });
     return detail;
 }
 
 Expected<QByteArray, AdminError> AdminService::exportDocument(const QString &entityId) const
 {
     if (!EntityId::isValid(entityId)) {
-        return unexpected(AdminError{AdminError::Code::BadRequest,
-                                     QStringLiteral("'%1' is not a Leaf EntityId").arg(entityId.left(80))});
+        return unexpected(AdminError {AdminError::Code::BadRequest,
+            QStringLiteral("'%1' is not a Leaf EntityId").arg(entityId.left(80))});
     }
     m_parts.hub->flush();
     auto blocks = m_parts.store->loadEntity(entityId);
     if (!blocks)
         return unexpected(storeError(blocks.error()));
     if (blocks->isEmpty())
-        return unexpected(AdminError{AdminError::Code::NotFound, QStringLiteral("no document %1").arg(entityId)});
+        return unexpected(AdminError {
+            AdminError::Code::NotFound, QStringLiteral("no document %1").arg(entityId)});
     // The fewest blocks that hold the whole history, as one update blob.
     loro::BlockIndex index;
     for (const StoredBlock &stored : std::as_const(*blocks))
@@ -239,14 +250,14 @@ Expected<QByteArray, AdminError> AdminService::exportDocument(const QString &ent
 Expected<void, AdminError> AdminService::deleteDocument(const QString &entityId)
 {
     if (!EntityId::isValid(entityId)) {
-        return unexpected(AdminError{AdminError::Code::BadRequest,
-                                     QStringLiteral("'%1' is not a Leaf EntityId").arg(entityId.left(80))});
+        return unexpected(AdminError {AdminError::Code::BadRequest,
+            QStringLiteral("'%1' is not a Leaf EntityId").arg(entityId.left(80))});
     }
     if (const qsizetype subscribers = m_parts.hub->subscriberCount(entityId); subscribers > 0) {
-        return unexpected(AdminError{AdminError::Code::Conflict,
-                                     QStringLiteral("%1 has %2 subscriber(s); revoke them first")
-                                         .arg(entityId)
-                                         .arg(subscribers)});
+        return unexpected(AdminError {AdminError::Code::Conflict,
+            QStringLiteral("%1 has %2 subscriber(s); revoke them first")
+                .arg(entityId)
+                .arg(subscribers)});
     }
     m_parts.hub->dropEntity(entityId);
     auto deleted = m_parts.store->deleteEntity(entityId);
@@ -254,9 +265,10 @@ Expected<void, AdminError> AdminService::deleteDocument(const QString &entityId)
     if (!deleted)
         return unexpected(storeError(deleted.error()));
     if (!*deleted)
-        return unexpected(AdminError{AdminError::Code::NotFound, QStringLiteral("no document %1").arg(entityId)});
+        return unexpected(AdminError {
+            AdminError::Code::NotFound, QStringLiteral("no document %1").arg(entityId)});
     m_parts.log->record(QtInfoMsg, lcStore(), QStringLiteral("document deleted by operator"),
-                        {{QStringLiteral("entity"), entityId}});
+        {{QStringLiteral("entity"), entityId}});
     Q_EMIT documentChanged(entityId);
     return {};
 }
@@ -272,8 +284,8 @@ Expected<QList<TokenRecord>, AdminError> AdminService::tokens() const
 Expected<void, AdminError> AdminService::revokeToken(qint64 id)
 {
     if (!m_parts.tokens->revoke(id)) {
-        return unexpected(AdminError{AdminError::Code::NotFound,
-                                     QStringLiteral("no unrevoked token %1").arg(id)});
+        return unexpected(AdminError {
+            AdminError::Code::NotFound, QStringLiteral("no unrevoked token %1").arg(id)});
     }
     return {};
 }
@@ -281,7 +293,8 @@ Expected<void, AdminError> AdminService::revokeToken(qint64 id)
 Expected<IssuedToken, AdminError> AdminService::issueToken(const QString &did)
 {
     if (!ConfigLoader::isValidDid(did)) {
-        return unexpected(AdminError{AdminError::Code::BadRequest, QStringLiteral("'%1' is not a DID").arg(did.left(80))});
+        return unexpected(AdminError {
+            AdminError::Code::BadRequest, QStringLiteral("'%1' is not a DID").arg(did.left(80))});
     }
     auto issued = m_parts.tokens->issue(did);
     if (!issued)
@@ -294,27 +307,30 @@ Expected<IssuedToken, AdminError> AdminService::issueToken(const QString &did)
 Expected<QList<BanInfo>, AdminError> AdminService::bans() const
 {
     QList<BanInfo> all = m_parts.bans->all();
-    std::sort(all.begin(), all.end(), [](const BanInfo &a, const BanInfo &b) { return a.since < b.since; });
+    std::sort(all.begin(), all.end(),
+        [](const BanInfo &a, const BanInfo &b) { return a.since < b.since; });
     return all;
 }
 
-Expected<BanInfo, AdminError> AdminService::ban(const QString &did, const QString &reason, const QDateTime &until)
+Expected<BanInfo, AdminError> AdminService::ban(
+    const QString &did, const QString &reason, const QDateTime &until)
 {
     if (!ConfigLoader::isValidDid(did))
-        return unexpected(AdminError{AdminError::Code::BadRequest, QStringLiteral("'%1' is not a DID").arg(did.left(80))});
+        return unexpected(AdminError {
+            AdminError::Code::BadRequest, QStringLiteral("'%1' is not a DID").arg(did.left(80))});
     auto banned = m_parts.bans->ban(did, reason, until);
     if (!banned)
         return unexpected(storeError(banned.error()));
     int closed = 0;
     if (banned->isActive(QDateTime::currentDateTimeUtc())) {
         closed = m_parts.sessions->closeDid(did, QWebSocketProtocol::CloseCode(RevokedCloseCode),
-                                            QStringLiteral("banned by operator"));
+            QStringLiteral("banned by operator"));
     }
     m_parts.log->record(QtInfoMsg, lcAuth(), QStringLiteral("DID banned by operator"),
-                        {{QStringLiteral("did"), did},
-                         {QStringLiteral("reason"), reason},
-                         {QStringLiteral("until"), until.isValid() ? until.toUTC().toString(Qt::ISODate) : QString()},
-                         {QStringLiteral("sessions"), QString::number(closed)}});
+        {{QStringLiteral("did"), did}, {QStringLiteral("reason"), reason},
+            {QStringLiteral("until"),
+                until.isValid() ? until.toUTC().toString(Qt::ISODate) : QString()},
+            {QStringLiteral("sessions"), QString::number(closed)}});
     return *banned;
 }
 
@@ -328,8 +344,10 @@ Expected<void, AdminError> AdminService::unban(const QString &did)
     if (!lifted)
         return unexpected(storeError(lifted.error()));
     if (!*lifted)
-        return unexpected(AdminError{AdminError::Code::NotFound, QStringLiteral("%1 is not banned").arg(did)});
-    m_parts.log->record(QtInfoMsg, lcAuth(), QStringLiteral("ban lifted by operator"), {{QStringLiteral("did"), did}});
+        return unexpected(
+            AdminError {AdminError::Code::NotFound, QStringLiteral("%1 is not banned").arg(did)});
+    m_parts.log->record(QtInfoMsg, lcAuth(), QStringLiteral("ban lifted by operator"),
+        {{QStringLiteral("did"), did}});
     return {};
 }
 
@@ -345,9 +363,10 @@ QList<LogEntry> AdminService::log(const LogQuery &query) const
         if (!query.category.isEmpty() && entry.category != query.category)
             continue;
         if (!query.did.isEmpty()) {
-            const bool match = std::any_of(entry.fields.cbegin(), entry.fields.cend(), [&](const auto &field) {
-                return field.first == u"did" && field.second == query.did;
-            });
+            const bool match
+                = std::any_of(entry.fields.cbegin(), entry.fields.cend(), [&](const auto &field) {
+                      return field.first == u"did" && field.second == query.did;
+                  });
             if (!match)
                 continue;
         }
@@ -361,20 +380,23 @@ QList<LogEntry> AdminService::log(const LogQuery &query) const
 QString AdminService::metricsText() const
 {
     QString out = m_parts.metrics ? m_parts.metrics->render() : QString();
-    out += QStringLiteral("# HELP canopy_connections Open sync sessions.\n# TYPE canopy_connections gauge\n"
-                          "canopy_connections %1\n")
+    out += QStringLiteral(
+        "# HELP canopy_connections Open sync sessions.\n# TYPE canopy_connections gauge\n"
+        "canopy_connections %1\n")
                .arg(m_parts.sessions->count());
     qint64 documents = 0;
     if (auto count = m_parts.store->entityCount())
         documents = *count;
-    out += QStringLiteral("# HELP canopy_documents Stored documents.\n# TYPE canopy_documents gauge\n"
-                          "canopy_documents %1\n")
+    out += QStringLiteral(
+        "# HELP canopy_documents Stored documents.\n# TYPE canopy_documents gauge\n"
+        "canopy_documents %1\n")
                .arg(documents);
     if (m_parts.resolver) {
-        out += QStringLiteral("# HELP canopy_did_cache_hits_total DID lookups answered from the cache.\n"
-                              "# TYPE canopy_did_cache_hits_total counter\ncanopy_did_cache_hits_total %1\n"
-                              "# HELP canopy_did_cache_misses_total DID lookups that needed the network.\n"
-                              "# TYPE canopy_did_cache_misses_total counter\ncanopy_did_cache_misses_total %2\n")
+        out += QStringLiteral(
+            "# HELP canopy_did_cache_hits_total DID lookups answered from the cache.\n"
+            "# TYPE canopy_did_cache_hits_total counter\ncanopy_did_cache_hits_total %1\n"
+            "# HELP canopy_did_cache_misses_total DID lookups that needed the network.\n"
+            "# TYPE canopy_did_cache_misses_total counter\ncanopy_did_cache_misses_total %2\n")
                    .arg(m_parts.resolver->cacheHits())
                    .arg(m_parts.resolver->cacheMisses());
     }
@@ -384,13 +406,29 @@ QString AdminService::metricsText() const
     QStringList reasons = hub.badFrames.keys();
     std::sort(reasons.begin(), reasons.end());
     for (const QString &reason : std::as_const(reasons))
-        out += QStringLiteral("canopy_bad_frames_total{reason=\"%1\"} %2\n").arg(reason).arg(hub.badFrames.value(reason));
-    out += QStringLiteral("# HELP canopy_blocks_stored_total Loro change blocks stored.\n"
-                          "# TYPE canopy_blocks_stored_total counter\ncanopy_blocks_stored_total %1\n"
-                          "# HELP canopy_duplicate_blocks_total Blocks received that were already stored.\n"
-                          "# TYPE canopy_duplicate_blocks_total counter\ncanopy_duplicate_blocks_total %2\n")
+        out += QStringLiteral("canopy_bad_frames_total{reason=\"%1\"} %2\n")
+                   .arg(reason)
+                   .arg(hub.badFrames.value(reason));
+    out += QStringLiteral(
+        "# HELP canopy_blocks_stored_total Loro change blocks stored.\n"
+        "# TYPE canopy_blocks_stored_total counter\ncanopy_blocks_stored_total %1\n"
+        "# HELP canopy_duplicate_blocks_total Blocks received that were already stored.\n"
+        "# TYPE canopy_duplicate_blocks_total counter\ncanopy_duplicate_blocks_total %2\n")
                .arg(hub.blocksStored)
                .arg(hub.duplicateBlocks);
+    const ProcessMemory memory = ProcessMemory::read();
+    if (memory.residentBytes >= 0) {
+        out += QStringLiteral(
+            "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+            "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %1\n")
+                   .arg(memory.residentBytes);
+    }
+    if (memory.heapInUseBytes >= 0) {
+        out += QStringLiteral(
+            "# HELP canopy_heap_in_use_bytes Heap bytes the host holds live (malloc).\n"
+            "# TYPE canopy_heap_in_use_bytes gauge\ncanopy_heap_in_use_bytes %1\n")
+                   .arg(memory.heapInUseBytes);
+    }
     return out;
 }
 

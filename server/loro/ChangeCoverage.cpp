@@ -1,51 +1,71 @@
 #include "loro/ChangeCoverage.h"
 
+#include <algorithm>
+
 #include <QList>
 
 namespace canopy::loro {
+
+namespace {
+// The first run that starts after (peer, start).
+template <typename Runs> auto firstAfter(Runs &runs, quint64 peer, quint32 start)
+{
+    return std::upper_bound(runs.begin(), runs.end(), std::pair {peer, start},
+        [](const std::pair<quint64, quint32> &key, const auto &run) {
+            return key.first < run.peer || (key.first == run.peer && key.second < run.start);
+        });
+}
+} // namespace
 
 bool ChangeCoverage::covers(quint64 peer, quint32 start, quint32 end) const
 {
     if (start >= end)
         return true;
-    const auto p = m_peers.find(peer);
-    if (p == m_peers.end())
-        return false;
-    const auto &intervals = p->second;
-    auto it = intervals.upper_bound(start); // first interval starting after `start`
-    if (it == intervals.begin())
+    auto it = firstAfter(m_runs, peer, start);
+    if (it == m_runs.begin())
         return false;
     --it;
-    return it->first <= start && it->second >= end;
+    return it->peer == peer && it->start <= start && it->end >= end;
 }
 
 void ChangeCoverage::add(quint64 peer, quint32 start, quint32 end)
 {
     if (start >= end)
         return;
-    auto &intervals = m_peers[peer];
-    auto it = intervals.upper_bound(start);
-    if (it != intervals.begin()) {
+    auto it = firstAfter(m_runs, peer, start);
+    auto first = it; // the runs [first, last) merge with [start, end)
+    if (it != m_runs.begin()) {
         auto prev = std::prev(it);
-        if (prev->second >= start) { // touches or overlaps the previous interval
-            start = prev->first;
-            end = std::max(end, prev->second);
-            it = intervals.erase(prev);
+        if (prev->peer == peer && prev->end >= start) { // touches or overlaps
+            first = prev;
+            start = prev->start;
+            end = std::max(end, prev->end);
         }
     }
-    while (it != intervals.end() && it->first <= end) {
-        end = std::max(end, it->second);
-        it = intervals.erase(it);
+    auto last = it;
+    while (last != m_runs.end() && last->peer == peer && last->start <= end) {
+        end = std::max(end, last->end);
+        ++last;
     }
-    intervals.emplace(start, end);
+    if (first == last) {
+        const bool known = (first != m_runs.begin() && std::prev(first)->peer == peer)
+            || (first != m_runs.end() && first->peer == peer);
+        if (!known)
+            ++m_peerCount;
+        m_runs.insert(first, Run {peer, start, end});
+        return;
+    }
+    *first = Run {peer, start, end};
+    m_runs.erase(std::next(first), last);
 }
 
 VersionVector ChangeCoverage::version() const
 {
     VersionVector vv;
-    for (const auto &[peer, intervals] : m_peers) {
-        if (!intervals.empty())
-            vv[peer] = std::prev(intervals.end())->second;
+    for (auto it = m_runs.begin(); it != m_runs.end(); ++it) {
+        const auto next = std::next(it);
+        if (next == m_runs.end() || next->peer != it->peer)
+            vv.emplace_hint(vv.end(), it->peer, it->end); // the peer's last run ends highest
     }
     return vv;
 }
@@ -53,13 +73,14 @@ VersionVector ChangeCoverage::version() const
 QList<quint64> ChangeCoverage::peersAhead(const VersionVector &version) const
 {
     QList<quint64> out;
-    for (const auto &[peer, intervals] : m_peers) {
-        if (intervals.empty())
+    for (auto it = m_runs.begin(); it != m_runs.end(); ++it) {
+        const auto next = std::next(it);
+        if (next != m_runs.end() && next->peer == it->peer)
             continue;
-        const auto known = version.find(peer);
+        const auto known = version.find(it->peer);
         const quint32 pos = known == version.end() ? 0 : known->second;
-        if (std::prev(intervals.end())->second > pos)
-            out.append(peer);
+        if (it->end > pos)
+            out.append(it->peer);
     }
     return out;
 }

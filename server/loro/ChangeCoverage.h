@@ -2,12 +2,14 @@
 
 #include "loro/LoroTypes.h"
 
-#include <map>
+#include <vector>
 
 namespace canopy::loro {
 
 // Which counters of each author peer a document holds, as merged intervals: "do we already
 // have this?" costs O(log n) and the memory grows with the peers, not with the blocks.
+// The intervals sit in one sorted array, 16 bytes each: a document edited by thousands of
+// short-lived peers (every fresh client document is a new peer) stays small.
 class ChangeCoverage final
 {
 public:
@@ -19,10 +21,18 @@ public:
     VersionVector version() const;
     // The peers holding some counter at or past `version`'s entry for them.
     QList<quint64> peersAhead(const VersionVector &version) const;
-    qsizetype peerCount() const { return qsizetype(m_peers.size()); }
+    qsizetype peerCount() const { return m_peerCount; }
 
 private:
-    std::map<quint64, std::map<quint32, quint32>> m_peers; // peer -> (start -> end)
+    struct Run
+    {
+        quint64 peer;
+        quint32 start;
+        quint32 end; // exclusive
+    };
+    // Sorted by (peer, start); the runs of one peer neither overlap nor touch.
+    std::vector<Run> m_runs;
+    qsizetype m_peerCount = 0;
 };
 
 } // namespace canopy::loro

@@ -6,6 +6,7 @@
 #include "loro/LoroBlob.h"
 #include "sync/EntityHub.h"
 #include "sync/SyncCodec.h"
+#include "sync/WebSocketFrameWriter.h"
 
 #include <sys/socket.h>
 
@@ -62,9 +63,9 @@ void SyncSession::sendFrame(const QByteArray &frame)
 {
     if (m_closed || m_closeSent || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
-    // A peer that does not read must not grow the host's memory without bound. Qt's write
-    // buffer also holds what this event-loop turn wrote and has not yet handed to the kernel,
-    // so it is flushed first: only bytes the kernel refused count against the peer.
+    // A peer that does not read must not grow the host's memory without bound. Frames go to
+    // the kernel directly while it takes them; what it refused waits in Qt's write buffer,
+    // which is flushed before judging: only bytes the kernel still refuses count.
     if (m_transport && m_transport->bytesToWrite() + frame.size() > m_limits.maxQueueBytes)
         m_transport->flush();
     if (m_transport && m_transport->bytesToWrite() + frame.size() > m_limits.maxQueueBytes) {
@@ -80,7 +81,11 @@ void SyncSession::sendFrame(const QByteArray &frame)
             true);
         return;
     }
-    m_socket->sendBinaryMessage(frame);
+    if (m_transport && m_transport->state() == QAbstractSocket::ConnectedState)
+        WebSocketFrameWriter::write(
+            *m_transport, WebSocketFrameWriter::binaryHeader(frame.size()), frame);
+    else
+        m_socket->sendBinaryMessage(frame);
     ++m_traffic.framesOut;
     m_traffic.bytesOut += quint64(frame.size());
     if (m_metrics)
@@ -114,14 +119,8 @@ void SyncSession::close(QWebSocketProtocol::CloseCode code, const QString &reaso
         m_socket->close(code, reason);
         return;
     }
-    const QByteArray why = reason.toUtf8().left(123);
-    QByteArray frame;
-    frame.append(char(0x88)); // FIN + close
-    frame.append(char(2 + why.size()));
-    frame.append(char((int(code) >> 8) & 0xff));
-    frame.append(char(int(code) & 0xff));
-    frame.append(why);
-    m_transport->write(frame);
+    WebSocketFrameWriter::write(
+        *m_transport, WebSocketFrameWriter::closeFrame(quint16(code), reason.toUtf8()), {});
     auto halfClose = [transport = m_transport] {
         if (transport && transport->bytesToWrite() == 0 && transport->socketDescriptor() >= 0)
             ::shutdown(int(transport->socketDescriptor()), SHUT_WR);

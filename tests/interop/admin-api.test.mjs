@@ -992,6 +992,18 @@ describe('admin API: metrics', { timeout: 120000 }, () => {
         assert.equal(metricValue(m, 'canopy_auth_failures_total', { error: 'MissingJwt' }) >= 1, true, 'MissingJwt counted');
     });
 
+    test('/metrics reports the process memory: resident size as the kernel counts it, and the live heap below it', async () => {
+        const m = await scrape(host);
+        assert.equal(m.types.get('process_resident_memory_bytes'), 'gauge');
+        assert.equal(m.types.get('canopy_heap_in_use_bytes'), 'gauge');
+        const rss = metricValue(m, 'process_resident_memory_bytes');
+        const kernelRss = host.rssKiB() * 1024; // /proc/<pid>/status, read by the test
+        assert.ok(Math.abs(rss - kernelRss) < Math.max(4 * 1048576, 0.2 * kernelRss),
+            `process_resident_memory_bytes ${rss} vs VmRSS ${kernelRss}`);
+        const heap = metricValue(m, 'canopy_heap_in_use_bytes');
+        assert.ok(heap > 65536 && heap < rss, `canopy_heap_in_use_bytes ${heap} (RSS ${rss})`);
+    });
+
     test('counters move: connections, frames and bytes by direction and type, tokens, auth failures, documents, commits, DID cache', async () => {
         const m0 = await scrape(host);
         const did = freshDid('metrics');

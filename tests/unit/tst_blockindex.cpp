@@ -1,6 +1,10 @@
 // The block index: coverage, duplicates, and the fewest blocks beyond a version vector.
 #include "loro/BlockIndex.h"
 
+#include <map>
+#include <set>
+
+#include <QRandomGenerator>
 #include <QTest>
 
 using namespace canopy::loro;
@@ -61,6 +65,44 @@ private Q_SLOTS:
         QCOMPARE(coverage.peersAhead({{1, 9}}), (QList<quint64> {2}));
         QCOMPARE(coverage.peersAhead({{1, 8}, {2, 4}}), (QList<quint64> {1}));
         QCOMPARE(coverage.peersAhead({{1, 100}, {2, 4}, {9, 1}}), QList<quint64> {});
+    }
+
+    // Random intervals of a few peers against a plain set of held counters.
+    void coverageMatchesAPlainModel()
+    {
+        QRandomGenerator random(20261128);
+        for (int round = 0; round < 200; ++round) {
+            ChangeCoverage coverage;
+            std::map<quint64, std::set<quint32>> held;
+            for (int step = 0; step < 60; ++step) {
+                const quint64 peer = random.bounded(4) * 0x9e3779b97f4a7c15ULL;
+                const quint32 start = random.bounded(80);
+                const quint32 end = start + random.bounded(12);
+                coverage.add(peer, start, end);
+                for (quint32 c = start; c < end; ++c)
+                    held[peer].insert(c);
+
+                qsizetype peers = 0;
+                VersionVector version;
+                for (const auto &[p, counters] : held) {
+                    if (counters.empty())
+                        continue;
+                    ++peers;
+                    version[p] = *counters.rbegin() + 1;
+                }
+                QCOMPARE(coverage.peerCount(), peers);
+                QCOMPARE(coverage.version(), version);
+                for (int probe = 0; probe < 20; ++probe) {
+                    const quint64 p = random.bounded(4) * 0x9e3779b97f4a7c15ULL;
+                    const quint32 s = random.bounded(95);
+                    const quint32 e = s + random.bounded(15);
+                    bool all = true;
+                    for (quint32 c = s; c < e && all; ++c)
+                        all = held[p].count(c) == 1;
+                    QCOMPARE(coverage.covers(p, s, e), all);
+                }
+            }
+        }
     }
 
     void covers_data()
