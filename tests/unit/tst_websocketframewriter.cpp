@@ -28,6 +28,9 @@ class TestWebSocketFrameWriter final : public QObject
         QWebSocket client;
         QList<QByteArray> received;
 
+        // nextPendingConnection() hands the QWebSocket (and the TCP socket it took) to us.
+        ~Link() { delete serverSide; }
+
         bool open()
         {
             if (!tcpServer.listen(QHostAddress::LocalHost, 0))
