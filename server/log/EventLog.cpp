@@ -2,12 +2,108 @@
 
 #include "log/JsonLogSink.h"
 
+#include <cstring>
+
 namespace canopy {
+
+namespace {
+
+void appendText(QByteArray &out, const QString &text)
+{
+    const QByteArray utf8 = text.toUtf8();
+    const quint32 size = quint32(utf8.size());
+    out.append(reinterpret_cast<const char *>(&size), sizeof size);
+    out.append(utf8);
+}
+
+QString takeText(QByteArrayView in, qsizetype &at)
+{
+    quint32 size = 0;
+    memcpy(&size, in.constData() + at, sizeof size);
+    at += qsizetype(sizeof size);
+    const QString text = QString::fromUtf8(in.constData() + at, qsizetype(size));
+    at += qsizetype(size);
+    return text;
+}
+
+} // namespace
 
 EventLog::EventLog(QObject *parent)
     : QObject(parent)
 {
     qRegisterMetaType<canopy::LogEntry>();
+    m_slots.reserve(m_capacity); // one block, not a trail of doubled ones
+}
+
+void EventLog::setCapacity(qsizetype capacity)
+{
+    const QList<LogEntry> kept = entries();
+    m_capacity = qMax<qsizetype>(capacity, 1);
+    m_slots = {};
+    m_slots.reserve(m_capacity);
+    m_head = 0;
+    m_pages.clear();
+    for (qsizetype i = qMax<qsizetype>(0, kept.size() - m_capacity); i < kept.size(); ++i)
+        m_slots.append(store(kept.at(i)));
+}
+
+const QString &EventLog::internCategory(const char *name)
+{
+    for (const QString &known : std::as_const(m_categories)) {
+        if (known == QLatin1StringView(name))
+            return known;
+    }
+    m_categories.append(QString::fromLatin1(name));
+    return m_categories.last();
+}
+
+EventLog::Slot EventLog::store(const LogEntry &entry)
+{
+    QByteArray text;
+    appendText(text, entry.message);
+    for (const auto &[key, value] : entry.fields) {
+        appendText(text, key);
+        appendText(text, value);
+    }
+    constexpr qsizetype pageBytes = 64 * 1024;
+    if (m_pages.isEmpty() || m_pages.last().capacity() - m_pages.last().size() < text.size()) {
+        m_pages.append(QByteArray());
+        m_pages.last().reserve(qMax(pageBytes, text.size())); // a long entry gets a page of its own
+    }
+    QByteArray &page = m_pages.last();
+    Slot slot;
+    slot.seq = entry.seq;
+    slot.msecs = entry.time.toMSecsSinceEpoch();
+    slot.page = m_firstPage + quint64(m_pages.size() - 1);
+    slot.offset = quint32(page.size());
+    slot.size = quint32(text.size());
+    qsizetype category = m_categories.indexOf(entry.category);
+    if (category < 0) {
+        category = m_categories.size();
+        m_categories.append(entry.category);
+    }
+    slot.category = quint16(category);
+    slot.level = quint8(entry.level);
+    page.append(text);
+    return slot;
+}
+
+LogEntry EventLog::load(const Slot &slot) const
+{
+    LogEntry entry;
+    entry.seq = slot.seq;
+    entry.time = QDateTime::fromMSecsSinceEpoch(slot.msecs, Qt::UTC);
+    entry.level = QtMsgType(slot.level);
+    entry.category = m_categories.value(slot.category);
+    const QByteArrayView text = QByteArrayView(m_pages.at(qsizetype(slot.page - m_firstPage)))
+                                    .sliced(slot.offset, slot.size);
+    qsizetype at = 0;
+    entry.message = takeText(text, at);
+    while (at < text.size()) {
+        QString key = takeText(text, at);
+        entry.fields.append({std::move(key), takeText(text, at)});
+    }
+    return entry;
 }
 
 QString EventLog::levelName(QtMsgType level)
@@ -42,9 +138,11 @@ int EventLog::levelRank(const QString &name)
 
 QList<LogEntry> EventLog::entries() const
 {
-    if (m_head == 0)
-        return m_ring;
-    return m_ring.mid(m_head) + m_ring.first(m_head);
+    QList<LogEntry> out;
+    out.reserve(m_slots.size());
+    for (qsizetype i = 0; i < m_slots.size(); ++i)
+        out.append(load(m_slots.at((m_head + i) % m_slots.size())));
+    return out;
 }
 
 void EventLog::record(QtMsgType level, const QLoggingCategory &category, const QString &message,
@@ -53,7 +151,7 @@ void EventLog::record(QtMsgType level, const QLoggingCategory &category, const Q
     if (!category.isEnabled(level))
         return;
     LogEntry entry {++m_seq, QDateTime::currentDateTimeUtc(), level,
-        QString::fromLatin1(category.categoryName()), message, fields};
+        internCategory(category.categoryName()), message, fields};
     // The sink reads the fields while Qt's handler formats this one message.
     JsonLogSink::setPendingFields(&entry.fields);
     QMessageLogger logger(nullptr, 0, nullptr, category.categoryName());
@@ -73,11 +171,17 @@ void EventLog::record(QtMsgType level, const QLoggingCategory &category, const Q
         break;
     }
     JsonLogSink::setPendingFields(nullptr);
-    if (m_ring.size() < m_capacity) {
-        m_ring.append(entry);
+    if (m_slots.size() < m_capacity) {
+        m_slots.append(store(entry));
     } else {
-        m_ring[m_head] = entry;
+        m_slots[m_head] = store(entry);
         m_head = (m_head + 1) % m_capacity;
+        // Pages older than the oldest entry left hold nothing any more.
+        const quint64 oldestPage = m_slots.at(m_head).page;
+        while (m_firstPage < oldestPage) {
+            m_pages.removeFirst();
+            ++m_firstPage;
+        }
     }
     Q_EMIT entryAdded(entry);
 }

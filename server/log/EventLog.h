@@ -36,16 +36,38 @@ public:
 
     // The most recent entries, oldest first (a ring of `capacity` entries).
     QList<LogEntry> entries() const;
-    void setCapacity(qsizetype capacity) { m_capacity = capacity; }
+    void setCapacity(qsizetype capacity);
 
 Q_SIGNALS:
     void entryAdded(const canopy::LogEntry &entry);
 
 private:
+    // Entries are kept packed: a ring of fixed slots (seq, time, level, category, where the text
+    // is) and the texts (message and fields as length-prefixed UTF-8) appended to 64 KiB pages.
+    // A dozen small allocations per entry would stay scattered among the connections' short-lived
+    // ones and pin the heap's pages long after those connections are gone; a page is freed whole
+    // once every entry in it has left the ring.
+    struct Slot
+    {
+        quint64 seq = 0;
+        qint64 msecs = 0;
+        quint64 page = 0;
+        quint32 offset = 0;
+        quint32 size = 0;
+        quint16 category = 0;
+        quint8 level = 0;
+    };
+    Slot store(const LogEntry &entry);
+    LogEntry load(const Slot &slot) const;
+    const QString &internCategory(const char *name);
+
     quint64 m_seq = 0;
     qsizetype m_capacity = 10000;
-    QList<LogEntry> m_ring;
-    qsizetype m_head = 0; // index of the oldest entry once the ring is full
+    QList<Slot> m_slots; // the ring
+    qsizetype m_head = 0; // index of the oldest slot once the ring is full
+    QList<QByteArray> m_pages; // m_pages[i] is page number m_firstPage + i
+    quint64 m_firstPage = 0;
+    QList<QString> m_categories; // few; shared by every entry
 };
 
 } // namespace canopy
