@@ -75,12 +75,20 @@ async function disposeHost(h) {
     hosts.splice(hosts.indexOf(h), 1);
 }
 
+// Each connection speaks for its own DID (the dev token opens any): the per-DID connection limit
+// (default 16) is a defence, not what these figures measure.
+let didCounter = 0;
+function nextDid() {
+    didCounter += 1;
+    return `did:web:bench-${didCounter}.test`;
+}
+
 async function connectMany(h, n, o = {}) {
     const out = [];
     const BATCH = 50;
     for (let i = 0; i < n; i += BATCH) {
         const batch = await Promise.all(Array.from({ length: Math.min(BATCH, n - i) },
-            () => LeafClient.connect(h.wsUrl(), h.token, { timeoutMs: 10000, ...o })));
+            () => LeafClient.connect(h.wsUrl(nextDid()), h.token, { timeoutMs: 10000, ...o })));
         out.push(...batch);
     }
     return out;
@@ -141,7 +149,7 @@ function nextDeliveryOr(ms) {
  */
 class RawSubscriber {
     static async open(h) {
-        const r = await tryConnect(h.wsUrl(), ['authorization', h.token], { timeoutMs: 10000 });
+        const r = await tryConnect(h.wsUrl(nextDid()), ['authorization', h.token], { timeoutMs: 10000 });
         if (!r.opened) throw new Error(`connect failed: ${r.statusCode ?? r.error?.message}`);
         return new RawSubscriber(r.ws);
     }
@@ -389,7 +397,7 @@ async function rssPerConnection(h, n) {
     let failed = 0;
     for (let i = 0; i < n; i += BATCH) {
         const batch = await Promise.all(Array.from({ length: Math.min(BATCH, n - i) },
-            () => tryConnect(h.wsUrl(), ['authorization', h.token], { timeoutMs: 10000 })));
+            () => tryConnect(h.wsUrl(nextDid()), ['authorization', h.token], { timeoutMs: 10000 })));
         for (const r of batch) {
             if (r.opened) sockets.push(r.ws);
             else failed += 1;
