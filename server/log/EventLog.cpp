@@ -47,14 +47,14 @@ void EventLog::setCapacity(qsizetype capacity)
         m_slots.append(store(kept.at(i)));
 }
 
-const QString &EventLog::internCategory(const char *name)
+quint16 EventLog::categoryIndex(QAnyStringView name)
 {
-    for (const QString &known : std::as_const(m_categories)) {
-        if (known == QLatin1StringView(name))
-            return known;
+    for (qsizetype i = 0; i < m_categories.size(); ++i) {
+        if (QAnyStringView::equal(m_categories.at(i), name))
+            return quint16(i);
     }
-    m_categories.append(QString::fromLatin1(name));
-    return m_categories.last();
+    m_categories.append(name.toString());
+    return quint16(m_categories.size() - 1);
 }
 
 EventLog::Slot EventLog::store(const LogEntry &entry)
@@ -77,12 +77,7 @@ EventLog::Slot EventLog::store(const LogEntry &entry)
     slot.page = m_firstPage + quint64(m_pages.size() - 1);
     slot.offset = quint32(page.size());
     slot.size = quint32(text.size());
-    qsizetype category = m_categories.indexOf(entry.category);
-    if (category < 0) {
-        category = m_categories.size();
-        m_categories.append(entry.category);
-    }
-    slot.category = quint16(category);
+    slot.category = categoryIndex(entry.category);
     slot.level = quint8(entry.level);
     page.append(text);
     return slot;
@@ -151,7 +146,8 @@ void EventLog::record(QtMsgType level, const QLoggingCategory &category, const Q
     if (!category.isEnabled(level))
         return;
     LogEntry entry {++m_seq, QDateTime::currentDateTimeUtc(), level,
-        internCategory(category.categoryName()), message, fields};
+        m_categories.at(categoryIndex(QLatin1StringView(category.categoryName()))), message,
+        fields};
     // The sink reads the fields while Qt's handler formats this one message.
     JsonLogSink::setPendingFields(&entry.fields);
     QMessageLogger logger(nullptr, 0, nullptr, category.categoryName());

@@ -59,7 +59,7 @@ private:
     };
     Slot store(const LogEntry &entry);
     LogEntry load(const Slot &slot) const;
-    const QString &internCategory(const char *name);
+    quint16 categoryIndex(QAnyStringView name); // the entry's shared copy in m_categories
 
     quint64 m_seq = 0;
     qsizetype m_capacity = 10000;
