@@ -3,7 +3,7 @@
 // SSTables with their checksums and LZ4 frames), and on the same bytes the two inner parsers
 // reachable on their own: parseChangeBlock and decodeVersionVector. Each rejects foreign bytes in
 // its first few reads, so one target covers all three.
-#include "loro/LoroBlob.h"
+#include "crdt/loro/LoroBlob.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // libFuzzer target: Sync1 frame decoding (server/sync/SyncCodec.h), one msgpack map per
 // binary WebSocket frame. A frame that decodes must survive encode -> decode unchanged (the host
 // re-encodes what it relays).
-#include "sync/SyncCodec.h"
+#include "protocol/sync1/SyncCodec.h"
 
 #include <cstddef>
 #include <cstdint>

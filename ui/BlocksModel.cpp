@@ -59,7 +59,7 @@ QVariant BlocksModel::data(const QModelIndex &index, int role) const
     case SortRole:
         switch (index.column()) {
         case Peer:
-            return b.peer;
+            return b.peer.toULongLong() ? QVariant(b.peer.toULongLong()) : QVariant(b.peer);
         case Counters:
             return b.counterStart;
         case Lamports:

@@ -15,6 +15,7 @@
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -158,7 +159,21 @@ bool DocumentsPage::exportSelected(const QString &path)
             QMessageBox::warning(this, tr("Export document"), exported.error().message);
             return false;
         }
-        blob = std::move(*exported);
+        if (exported->payloads.isEmpty()) {
+            QMessageBox::warning(this, tr("Export document"), tr("The document is empty."));
+            return false;
+        }
+        blob = exported->payloads.front();
+        // A shallow root with later changes is two imports: the later ones go beside it.
+        for (qsizetype i = 1; i < exported->payloads.size(); ++i) {
+            QSaveFile extra(QStringLiteral("%1.%2").arg(path).arg(i + 1));
+            if (!extra.open(QIODevice::WriteOnly) || extra.write(exported->payloads[i]) < 0
+                || !extra.commit()) {
+                QMessageBox::warning(this, tr("Export document"),
+                    tr("Cannot write %1: %2").arg(extra.fileName(), extra.errorString()));
+                return false;
+            }
+        }
     }
     auto *exporter = new DocumentExporter(this);
     if (!exporter->start(blob, path)) {

@@ -48,6 +48,13 @@ QString Format::dateTime(const QDateTime &when)
     return QLocale().toString(local.date(), QLocale::ShortFormat) + u' ' + time(local);
 }
 
+QString Format::peer(const QString &key)
+{
+    bool numeric = false;
+    const quint64 value = key.toULongLong(&numeric);
+    return numeric ? peer(value) : key;
+}
+
 QString Format::peer(quint64 peer)
 {
     return QStringLiteral("0x") + QString::number(peer, 16);

@@ -19,6 +19,8 @@ public:
     static QString time(const QDateTime &when, bool milliseconds = false); // local, with seconds
     static QString dateTime(const QDateTime &when); // local date and time
     static QString peer(quint64 peer); // Loro peers are 64-bit; hex reads better than decimal
+    // A unit's author key as the core names it: a Loro peer (decimal) in hex, any other as is.
+    static QString peer(const QString &key);
     static QString count(qint64 value); // with the locale's group separators
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "MsgpackTree.h"
-#include "loro/LoroTypes.h"
+#include "crdt/loro/LoroTypes.h"
 
 #include <QCoreApplication>
 

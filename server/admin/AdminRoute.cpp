@@ -45,24 +45,40 @@ HttpResponse ok()
 
 QJsonObject sessionJson(const SessionInfo &s)
 {
-    return QJsonObject {
+    QJsonObject o {
         {QStringLiteral("id"), s.id},
+        {QStringLiteral("protocol"), s.protocol},
+        {QStringLiteral("authenticated"), s.authenticated},
         {QStringLiteral("did"), s.did},
         {QStringLiteral("handle"),
             s.handle.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s.handle)},
         {QStringLiteral("remote"), s.remote},
         {QStringLiteral("connectedAt"), iso(s.connectedAt)},
-        {QStringLiteral("subscriptions"), QJsonArray::fromStringList(s.subscriptions)},
         {QStringLiteral("framesIn"), double(s.framesIn)},
         {QStringLiteral("framesOut"), double(s.framesOut)},
         {QStringLiteral("bytesIn"), double(s.bytesIn)},
         {QStringLiteral("bytesOut"), double(s.bytesOut)},
     };
+    // Sync1 sessions keep the shape existing clients know; loro-protocol sessions list rooms.
+    if (s.protocol == u"sync1") {
+        o.insert(QStringLiteral("subscriptions"), QJsonArray::fromStringList(s.subscriptions));
+    } else {
+        QJsonArray rooms;
+        for (const RoomInfo &room : s.rooms) {
+            rooms.append(
+                QJsonObject {{QStringLiteral("id"), room.id}, {QStringLiteral("kind"), room.kind},
+                    {QStringLiteral("permission"), room.permission}});
+        }
+        o.insert(QStringLiteral("rooms"), rooms);
+    }
+    return o;
 }
 
 QJsonObject documentJson(const DocumentInfo &d)
 {
     return QJsonObject {
+        {QStringLiteral("id"), d.entityId},
+        {QStringLiteral("kind"), d.kind},
         {QStringLiteral("entityId"), d.entityId},
         {QStringLiteral("blocks"), double(d.blocks)},
         {QStringLiteral("bytes"), double(d.bytes)},
@@ -78,7 +94,7 @@ QJsonObject blockJson(const BlockInfo &b)
 {
     return QJsonObject {
         // Peer ids are u64: as a string, so no JSON reader rounds them.
-        {QStringLiteral("peer"), QString::number(b.peer)},
+        {QStringLiteral("peer"), b.peer},
         {QStringLiteral("counterStart"), double(b.counterStart)},
         {QStringLiteral("counterEnd"), double(b.counterEnd)},
         {QStringLiteral("lamportStart"), double(b.lamportStart)},
@@ -88,7 +104,33 @@ QJsonObject blockJson(const BlockInfo &b)
         {QStringLiteral("receivedAt"), iso(b.receivedAt)},
         {QStringLiteral("fromDid"),
             b.fromDid.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(b.fromDid)},
+        {QStringLiteral("detail"),
+            b.detail.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(b.detail)},
     };
+}
+
+// Several payloads (to be imported in order) travel as multipart/mixed, one part each.
+HttpResponse exportResponse(const DocumentExport &exported)
+{
+    HttpResponse response;
+    const QByteArray disposition = "attachment; filename=\"" + exported.fileName.toLatin1() + "\"";
+    if (exported.payloads.size() == 1) {
+        response.body = exported.payloads.front();
+        response.setHeader("Content-Type", "application/octet-stream");
+        response.setHeader("Content-Disposition", disposition);
+        return response;
+    }
+    const QByteArray boundary = "canopy-export-" + QByteArray::number(exported.payloads.size());
+    for (qsizetype i = 0; i < exported.payloads.size(); ++i) {
+        response.body += "--" + boundary + "\r\nContent-Type: application/octet-stream\r\n"
+            + "Content-Disposition: attachment; filename=\"" + exported.fileName.toLatin1() + "."
+            + QByteArray::number(i + 1) + "\"\r\n\r\n";
+        response.body += exported.payloads[i];
+        response.body += "\r\n";
+    }
+    response.body += "--" + boundary + "--\r\n";
+    response.setHeader("Content-Type", "multipart/mixed; boundary=" + boundary);
+    return response;
 }
 
 QJsonObject tokenJson(const TokenRecord &t, const QDateTime &now)
@@ -244,8 +286,9 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
             return HttpResponse::json(200, QJsonObject {{QStringLiteral("documents"), list}});
         }
         const QString entityId = QUrl::fromPercentEncoding(segments[1].toLatin1());
+        const QString kind = request.query.queryItemValue(QStringLiteral("kind"));
         if (count == 2 && method == "GET") {
-            auto detail = m_admin.document(entityId);
+            auto detail = m_admin.document(entityId, kind);
             if (!detail)
                 return failure(detail.error());
             QJsonObject o = documentJson(detail->info);
@@ -256,7 +299,7 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
             return HttpResponse::json(200, o);
         }
         if (count == 2 && method == "DELETE") {
-            auto deleted = m_admin.deleteDocument(entityId);
+            auto deleted = m_admin.deleteDocument(entityId, kind);
             return deleted ? ok() : failure(deleted.error());
         }
         if (count == 2)
@@ -264,15 +307,10 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
         if (count == 3 && segments[2] == u"export") {
             if (method != "GET")
                 return wrongMethod();
-            auto blob = m_admin.exportDocument(entityId);
-            if (!blob)
-                return failure(blob.error());
-            HttpResponse response;
-            response.body = *blob;
-            response.setHeader("Content-Type", "application/octet-stream");
-            response.setHeader("Content-Disposition",
-                "attachment; filename=\"" + entityId.mid(5).toLatin1() + ".loro\"");
-            return response;
+            auto exported = m_admin.exportDocument(entityId, kind);
+            if (!exported)
+                return failure(exported.error());
+            return exportResponse(*exported);
         }
         return notFound(request);
     }

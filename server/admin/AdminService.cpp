@@ -3,16 +3,16 @@
 #include "auth/BanList.h"
 #include "auth/DidResolver.h"
 #include "config/ConfigLoader.h"
+#include "crdt/DocumentEngine.h"
 #include "log/LogCategories.h"
 #include "log/Metrics.h"
-#include "loro/BlockIndex.h"
-#include "loro/LoroBlob.h"
-#include "store/BlockStore.h"
-#include "sync/EntityHub.h"
-#include "sync/EntityId.h"
+#include "protocol/sync1/EntityId.h"
+#include "store/UnitStore.h"
+#include "sync/DocumentHub.h"
 #include "sync/SessionRegistry.h"
-#include "sync/SyncSession.h"
 #include "util/ProcessMemory.h"
+
+#include <QRegularExpression>
 
 namespace canopy {
 namespace {
@@ -22,11 +22,12 @@ AdminError storeError(const StoreError &error)
     return AdminError {AdminError::Code::Unavailable, error.message};
 }
 
-DocumentInfo infoOf(const EntitySummary &summary, qint64 subscribers)
+DocumentInfo infoOf(const DocumentSummary &summary, qint64 subscribers)
 {
     DocumentInfo info;
-    info.entityId = summary.entityId;
-    info.blocks = summary.blocks;
+    info.entityId = summary.key.name;
+    info.kind = summary.key.kind;
+    info.blocks = summary.units;
     info.bytes = summary.bytes;
     info.peers = summary.peers;
     info.subscribers = subscribers;
@@ -75,18 +76,19 @@ AdminService::AdminService(Parts parts, QObject *parent)
     qRegisterMetaType<canopy::TrafficFrame>();
     qRegisterMetaType<canopy::LogEntry>();
 
-    connect(m_parts.sessions, &SessionRegistry::sessionOpened, this, [this](SyncSession *session) {
+    connect(m_parts.sessions, &SessionRegistry::sessionOpened, this, [this](PeerSession *session) {
         watchSession(session);
         Q_EMIT sessionOpened(infoOf(session));
     });
     connect(m_parts.sessions, &SessionRegistry::sessionClosed, this,
-        [this](SyncSession *session) { Q_EMIT sessionClosed(session->idString()); });
-    for (SyncSession *session : m_parts.sessions->sessions())
+        [this](PeerSession *session) { Q_EMIT sessionClosed(session->idString()); });
+    for (PeerSession *session : m_parts.sessions->sessions())
         watchSession(session);
 
-    connect(m_parts.hub, &EntityHub::blocksStored, this,
-        [this](
-            const QString &entityId, int, const QString &) { Q_EMIT documentChanged(entityId); });
+    connect(m_parts.hub, &DocumentHub::unitsStored, this,
+        [this](const DocumentKey &key, int, const QString &) { Q_EMIT documentChanged(key.name); });
+    connect(m_parts.hub, &DocumentHub::heldUnitsChanged, this,
+        [this](const DocumentKey &key) { Q_EMIT presenceChanged(key.kind, key.name); });
     connect(m_parts.tokens, &TokenIssuer::tokenIssued, this, &AdminService::tokensChanged);
     connect(m_parts.tokens, &TokenIssuer::tokenUsed, this, &AdminService::tokensChanged);
     connect(m_parts.tokens, &TokenIssuer::tokenRevoked, this, &AdminService::tokensChanged);
@@ -95,9 +97,13 @@ AdminService::AdminService(Parts parts, QObject *parent)
     connect(m_parts.log, &EventLog::entryAdded, this, &AdminService::logEntryAdded);
 }
 
-void AdminService::watchSession(SyncSession *session)
+void AdminService::watchSession(PeerSession *session)
 {
-    auto capture = [this](SyncSession *from, const QByteArray &bytes,
+    connect(session, &PeerSession::roomsChanged, this,
+        [this](PeerSession *changed) { Q_EMIT sessionChanged(changed->idString()); });
+    connect(session, &PeerSession::authenticated, this,
+        [this](PeerSession *changed) { Q_EMIT sessionChanged(changed->idString()); });
+    auto capture = [this](PeerSession *from, const QByteArray &bytes,
                        TrafficFrame::Direction direction, bool text) {
         if (!m_capture)
             return;
@@ -111,30 +117,39 @@ void AdminService::watchSession(SyncSession *session)
         frame.bytes = bytes;
         Q_EMIT frameCaptured(frame);
     };
-    connect(session, &SyncSession::frameReceived, this,
-        [capture](SyncSession *from, const QByteArray &bytes) {
+    connect(session, &PeerSession::frameReceived, this,
+        [capture](PeerSession *from, const QByteArray &bytes) {
             capture(from, bytes, TrafficFrame::Direction::In, false);
         });
-    connect(session, &SyncSession::frameSent, this,
-        [capture](SyncSession *from, const QByteArray &bytes) {
+    connect(session, &PeerSession::frameSent, this,
+        [capture](PeerSession *from, const QByteArray &bytes) {
             capture(from, bytes, TrafficFrame::Direction::Out, false);
         });
-    connect(session, &SyncSession::textFrameReceived, this,
-        [capture](SyncSession *from, const QString &text) {
+    connect(session, &PeerSession::textFrameReceived, this,
+        [capture](PeerSession *from, const QString &text) {
             capture(from, text.toUtf8(), TrafficFrame::Direction::In, true);
         });
 }
 
-SessionInfo AdminService::infoOf(const SyncSession *session) const
+SessionInfo AdminService::infoOf(const PeerSession *session) const
 {
     SessionInfo info;
     info.id = session->idString();
+    info.protocol = session->protocolName();
+    info.authenticated = session->isAuthenticated();
     info.did = session->did();
     info.handle = m_parts.resolver ? m_parts.resolver->cachedHandle(session->did()) : QString();
     info.remote = session->remoteAddress().toString();
     info.connectedAt = session->connectedAt();
-    info.subscriptions = session->subscriptions().values();
+    for (const SessionRoom &room : session->rooms()) {
+        info.rooms.append(RoomInfo {room.id, room.kind, room.permission});
+        if (info.protocol == u"sync1")
+            info.subscriptions.append(room.id);
+    }
     info.subscriptions.sort();
+    std::sort(info.rooms.begin(), info.rooms.end(), [](const RoomInfo &a, const RoomInfo &b) {
+        return a.kind != b.kind ? a.kind < b.kind : a.id < b.id;
+    });
     const SessionTraffic &traffic = session->traffic();
     info.framesIn = traffic.framesIn;
     info.framesOut = traffic.framesOut;
@@ -145,33 +160,32 @@ SessionInfo AdminService::infoOf(const SyncSession *session) const
 
 QList<SessionInfo> AdminService::sessions() const
 {
-    QList<SyncSession *> all = m_parts.sessions->sessions();
+    QList<PeerSession *> all = m_parts.sessions->sessions();
     std::sort(all.begin(), all.end(),
-        [](const SyncSession *a, const SyncSession *b) { return a->id() < b->id(); });
+        [](const PeerSession *a, const PeerSession *b) { return a->id() < b->id(); });
     QList<SessionInfo> out;
     out.reserve(all.size());
-    for (const SyncSession *session : std::as_const(all))
+    for (const PeerSession *session : std::as_const(all))
         out.append(infoOf(session));
     return out;
 }
 
 std::optional<SessionInfo> AdminService::session(const QString &id) const
 {
-    if (const SyncSession *session = m_parts.sessions->find(id))
+    if (const PeerSession *session = m_parts.sessions->find(id))
         return infoOf(session);
     return std::nullopt;
 }
 
 Expected<void, AdminError> AdminService::revokeSession(const QString &id)
 {
-    SyncSession *session = m_parts.sessions->find(id);
+    PeerSession *session = m_parts.sessions->find(id);
     if (!session)
         return unexpected(
             AdminError {AdminError::Code::NotFound, QStringLiteral("no session %1").arg(id)});
     m_parts.log->record(QtInfoMsg, lcSync(), QStringLiteral("session revoked by operator"),
         {{QStringLiteral("session"), id}, {QStringLiteral("did"), session->did()}});
-    session->close(QWebSocketProtocol::CloseCode(RevokedCloseCode),
-        QStringLiteral("revoked by operator"), true);
+    session->evict(QStringLiteral("revoked by operator"));
     return {};
 }
 
@@ -183,38 +197,81 @@ Expected<QList<DocumentInfo>, AdminError> AdminService::documents() const
         return unexpected(storeError(summaries.error()));
     QList<DocumentInfo> out;
     out.reserve(summaries->size());
-    for (const EntitySummary &summary : std::as_const(*summaries))
-        out.append(canopy::infoOf(summary, m_parts.hub->subscriberCount(summary.entityId)));
+    for (const DocumentSummary &summary : std::as_const(*summaries))
+        out.append(canopy::infoOf(summary, m_parts.hub->memberCount(summary.key)));
     return out;
 }
 
-Expected<DocumentDetail, AdminError> AdminService::document(const QString &entityId) const
+Expected<DocumentKey, AdminError> AdminService::resolve(
+    const QString &name, const QString &kind) const
 {
-    if (!EntityId::isValid(entityId)) {
+    if (name.isEmpty() || name.toUtf8().size() > 128) {
         return unexpected(AdminError {AdminError::Code::BadRequest,
-            QStringLiteral("'%1' is not a Leaf EntityId").arg(entityId.left(80))});
+            QStringLiteral("a document name is 1 to 128 bytes of UTF-8")});
+    }
+    if (!kind.isEmpty() && !m_parts.hub->engine(kind)) {
+        return unexpected(AdminError {AdminError::Code::BadRequest,
+            QStringLiteral("'%1' is not a document kind (%2)")
+                .arg(kind.left(20), m_parts.hub->kinds().join(QStringLiteral(", ")))});
     }
     m_parts.hub->flush();
-    auto summaries = m_parts.store->summaries(entityId);
+    auto found = kind.isEmpty() ? m_parts.store->summaries(name)
+                                : m_parts.store->summaries(DocumentKey {kind, name});
+    if (!found)
+        return unexpected(storeError(found.error()));
+    if (found->isEmpty()) {
+        // Every room id names a document, but one that is neither stored nor an EntityId is
+        // most likely a mistyped EntityId.
+        if (!kind.isEmpty() || EntityId::isValid(name))
+            return unexpected(AdminError {
+                AdminError::Code::NotFound, QStringLiteral("no document %1").arg(name.left(128))});
+        return unexpected(AdminError {AdminError::Code::BadRequest,
+            QStringLiteral("no document is named '%1', and it is not a Leaf EntityId")
+                .arg(name.left(80))});
+    }
+    if (found->size() == 1)
+        return found->front().key;
+    QStringList kinds;
+    for (const DocumentSummary &summary : std::as_const(*found)) {
+        if (summary.key.kind == u"loro")
+            return summary.key; // what Sync1 clients and existing callers mean
+        kinds.append(summary.key.kind);
+    }
+    return unexpected(AdminError {AdminError::Code::Conflict,
+        QStringLiteral("documents of kinds %1 are named %2; add ?kind=")
+            .arg(kinds.join(QStringLiteral(", ")), name.left(80))});
+}
+
+Expected<DocumentDetail, AdminError> AdminService::document(
+    const QString &name, const QString &kind) const
+{
+    auto key = resolve(name, kind);
+    if (!key)
+        return unexpected(key.error());
+    auto summaries = m_parts.store->summaries(*key);
     if (!summaries)
         return unexpected(storeError(summaries.error()));
     if (summaries->isEmpty())
-        return unexpected(AdminError {
-            AdminError::Code::NotFound, QStringLiteral("no document %1").arg(entityId)});
-    auto blocks = m_parts.store->loadEntity(entityId);
-    if (!blocks)
-        return unexpected(storeError(blocks.error()));
+        return unexpected(
+            AdminError {AdminError::Code::NotFound, QStringLiteral("no document %1").arg(name)});
+    auto units = m_parts.store->load(*key, true);
+    if (!units)
+        return unexpected(storeError(units.error()));
+    const crdt::DocumentEngine *engine = m_parts.hub->engine(key->kind);
     DocumentDetail detail;
-    detail.info = canopy::infoOf(summaries->front(), m_parts.hub->subscriberCount(entityId));
-    for (const StoredBlock &stored : std::as_const(*blocks)) {
+    detail.info = canopy::infoOf(summaries->front(), m_parts.hub->memberCount(*key));
+    for (const StoredUnit &stored : std::as_const(*units)) {
+        crdt::Unit unit {stored.peer, stored.start, stored.end, stored.meta, stored.data};
+        const crdt::UnitDescription described = engine->describe(unit);
         BlockInfo block;
-        block.peer = stored.block.peer;
-        block.counterStart = stored.block.counterStart;
-        block.counterEnd = stored.block.counterEnd;
-        block.lamportStart = stored.block.lamportStart;
-        block.lamportEnd = stored.block.lamportEnd;
-        block.changes = stored.block.changeCount;
-        block.size = stored.block.bytes.size();
+        block.peer = described.peer;
+        block.counterStart = described.start;
+        block.counterEnd = described.end;
+        block.lamportStart = described.lamportStart;
+        block.lamportEnd = described.lamportEnd;
+        block.changes = described.changes;
+        block.detail = described.detail;
+        block.size = stored.size;
         block.receivedAt = QDateTime::fromMSecsSinceEpoch(stored.receivedAtMs, Qt::UTC);
         block.fromDid = stored.fromDid;
         detail.blocks.append(block);
@@ -224,53 +281,71 @@ Expected<DocumentDetail, AdminError> AdminService::document(const QString &entit
     return detail;
 }
 
-Expected<QByteArray, AdminError> AdminService::exportDocument(const QString &entityId) const
+Expected<DocumentExport, AdminError> AdminService::exportDocument(
+    const QString &name, const QString &kind) const
 {
-    if (!EntityId::isValid(entityId)) {
-        return unexpected(AdminError {AdminError::Code::BadRequest,
-            QStringLiteral("'%1' is not a Leaf EntityId").arg(entityId.left(80))});
+    auto key = resolve(name, kind);
+    if (!key)
+        return unexpected(key.error());
+    auto stored = m_parts.store->load(*key, true);
+    if (!stored)
+        return unexpected(storeError(stored.error()));
+    if (stored->isEmpty())
+        return unexpected(
+            AdminError {AdminError::Code::NotFound, QStringLiteral("no document %1").arg(name)});
+    // What a fresh joiner would receive: the whole document, as few units as hold it.
+    const crdt::DocumentEngine *engine = m_parts.hub->engine(key->kind);
+    auto index = engine->createIndex();
+    QList<crdt::Unit> units;
+    units.reserve(stored->size());
+    for (const StoredUnit &unit : std::as_const(*stored)) {
+        units.append(crdt::Unit {unit.peer, unit.start, unit.end, unit.meta, unit.data});
+        index->addStored(units.constLast(), unit.size);
     }
-    m_parts.hub->flush();
-    auto blocks = m_parts.store->loadEntity(entityId);
-    if (!blocks)
-        return unexpected(storeError(blocks.error()));
-    if (blocks->isEmpty())
-        return unexpected(AdminError {
-            AdminError::Code::NotFound, QStringLiteral("no document %1").arg(entityId)});
-    // The fewest blocks that hold the whole history, as one update blob.
-    loro::BlockIndex index;
-    for (const StoredBlock &stored : std::as_const(*blocks))
-        index.insert(stored.block);
-    QList<QByteArrayView> views;
-    for (const loro::ChangeBlock *block : index.missingFrom({}))
-        views.append(block->bytes);
-    return loro::encodeUpdateBlob(views);
+    DocumentExport out;
+    out.kind = key->kind;
+    out.payloads = index->answer(std::move(units), {});
+    QString base = key->name;
+    if (EntityId::isValid(base))
+        base = base.mid(5);
+    base.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
+    out.fileName = base + u'.' + key->kind;
+    return out;
 }
 
-Expected<void, AdminError> AdminService::deleteDocument(const QString &entityId)
+Expected<void, AdminError> AdminService::deleteDocument(const QString &name, const QString &kind)
 {
-    if (!EntityId::isValid(entityId)) {
-        return unexpected(AdminError {AdminError::Code::BadRequest,
-            QStringLiteral("'%1' is not a Leaf EntityId").arg(entityId.left(80))});
-    }
-    if (const qsizetype subscribers = m_parts.hub->subscriberCount(entityId); subscribers > 0) {
+    auto key = resolve(name, kind);
+    if (!key)
+        return unexpected(key.error());
+    if (const qsizetype members = m_parts.hub->memberCount(*key); members > 0) {
         return unexpected(AdminError {AdminError::Code::Conflict,
-            QStringLiteral("%1 has %2 subscriber(s); revoke them first")
-                .arg(entityId)
-                .arg(subscribers)});
+            QStringLiteral("%1 has %2 subscriber(s); revoke them first").arg(name).arg(members)});
     }
-    m_parts.hub->dropEntity(entityId);
-    auto deleted = m_parts.store->deleteEntity(entityId);
-    m_parts.hub->forgetEntityCount();
+    m_parts.hub->dropDocument(*key);
+    auto deleted = m_parts.store->deleteDocument(*key);
+    m_parts.hub->forgetDocumentCount();
     if (!deleted)
         return unexpected(storeError(deleted.error()));
     if (!*deleted)
-        return unexpected(AdminError {
-            AdminError::Code::NotFound, QStringLiteral("no document %1").arg(entityId)});
+        return unexpected(
+            AdminError {AdminError::Code::NotFound, QStringLiteral("no document %1").arg(name)});
     m_parts.log->record(QtInfoMsg, lcStore(), QStringLiteral("document deleted by operator"),
-        {{QStringLiteral("entity"), entityId}});
-    Q_EMIT documentChanged(entityId);
+        {{QStringLiteral("entity"), key->name}, {QStringLiteral("kind"), key->kind}});
+    Q_EMIT documentChanged(key->name);
     return {};
+}
+
+QList<BlockInfo> AdminService::presence(const QString &name, const QString &kind) const
+{
+    QList<BlockInfo> out;
+    for (const crdt::UnitDescription &entry : m_parts.hub->heldUnits(DocumentKey {kind, name})) {
+        BlockInfo info;
+        info.peer = entry.peer;
+        info.detail = entry.detail;
+        out.append(info);
+    }
+    return out;
 }
 
 Expected<QList<TokenRecord>, AdminError> AdminService::tokens() const
@@ -323,8 +398,7 @@ Expected<BanInfo, AdminError> AdminService::ban(
         return unexpected(storeError(banned.error()));
     int closed = 0;
     if (banned->isActive(QDateTime::currentDateTimeUtc())) {
-        closed = m_parts.sessions->closeDid(did, QWebSocketProtocol::CloseCode(RevokedCloseCode),
-            QStringLiteral("banned by operator"));
+        closed = m_parts.sessions->evictDid(did, QStringLiteral("banned by operator"));
     }
     m_parts.log->record(QtInfoMsg, lcAuth(), QStringLiteral("DID banned by operator"),
         {{QStringLiteral("did"), did}, {QStringLiteral("reason"), reason},
@@ -385,7 +459,7 @@ QString AdminService::metricsText() const
         "canopy_connections %1\n")
                .arg(m_parts.sessions->count());
     qint64 documents = 0;
-    if (auto count = m_parts.store->entityCount())
+    if (auto count = m_parts.store->documentCount())
         documents = *count;
     out += QStringLiteral(
         "# HELP canopy_documents Stored documents.\n# TYPE canopy_documents gauge\n"
@@ -412,10 +486,18 @@ QString AdminService::metricsText() const
     out += QStringLiteral(
         "# HELP canopy_blocks_stored_total Loro change blocks stored.\n"
         "# TYPE canopy_blocks_stored_total counter\ncanopy_blocks_stored_total %1\n"
-        "# HELP canopy_duplicate_blocks_total Blocks received that were already stored.\n"
+        "# HELP canopy_duplicate_blocks_total Units received that were already stored.\n"
         "# TYPE canopy_duplicate_blocks_total counter\ncanopy_duplicate_blocks_total %2\n")
-               .arg(hub.blocksStored)
-               .arg(hub.duplicateBlocks);
+               .arg(hub.unitsStoredByKind.value(QStringLiteral("loro")))
+               .arg(hub.duplicateUnits);
+    out += QStringLiteral("# HELP canopy_units_stored_total Units stored, by document kind.\n"
+                          "# TYPE canopy_units_stored_total counter\n");
+    QStringList kinds = hub.unitsStoredByKind.keys();
+    std::sort(kinds.begin(), kinds.end());
+    for (const QString &kind : std::as_const(kinds))
+        out += QStringLiteral("canopy_units_stored_total{kind=\"%1\"} %2\n")
+                   .arg(kind)
+                   .arg(hub.unitsStoredByKind.value(kind));
     const ProcessMemory memory = ProcessMemory::read();
     if (memory.residentBytes >= 0) {
         out += QStringLiteral(

@@ -10,19 +10,20 @@
 namespace canopy {
 
 class BanList;
-class BlockStore;
 class DidResolver;
-class EntityHub;
+class DocumentHub;
 class Metrics;
+class PeerSession;
 class SessionRegistry;
-class SyncSession;
+class UnitStore;
+struct DocumentKey;
 
 struct LogQuery
 {
-    quint64 since = 0;    // entries with seq > since
-    QString level;        // minimum level name: debug, info, warning, error
-    QString category;     // exact category, e.g. canopy.sync
-    QString did;          // entries whose did field equals this
+    quint64 since = 0; // entries with seq > since
+    QString level; // minimum level name: debug, info, warning, error
+    QString category; // exact category, e.g. canopy.sync
+    QString did; // entries whose did field equals this
     int limit = 1000;
 };
 
@@ -40,8 +41,8 @@ public:
     struct Parts
     {
         SessionRegistry *sessions;
-        EntityHub *hub;
-        BlockStore *store;
+        DocumentHub *hub;
+        UnitStore *store;
         TokenIssuer *tokens;
         BanList *bans;
         DidResolver *resolver;
@@ -55,11 +56,17 @@ public:
     std::optional<SessionInfo> session(const QString &id) const;
     Expected<void, AdminError> revokeSession(const QString &id); // closes with 4403
 
-    // Documents
+    // Documents, named within their kind. An empty `kind` picks the one document of that name
+    // (a Loro one when several kinds share it).
     Expected<QList<DocumentInfo>, AdminError> documents() const;
-    Expected<DocumentDetail, AdminError> document(const QString &entityId) const;
-    Expected<QByteArray, AdminError> exportDocument(const QString &entityId) const; // one mode-4 blob
-    Expected<void, AdminError> deleteDocument(const QString &entityId); // Conflict while subscribed
+    Expected<DocumentDetail, AdminError> document(
+        const QString &name, const QString &kind = {}) const;
+    Expected<DocumentExport, AdminError> exportDocument(
+        const QString &name, const QString &kind = {}) const;
+    // Conflict while someone is joined.
+    Expected<void, AdminError> deleteDocument(const QString &name, const QString &kind = {});
+    // What an in-memory room holds now: its ephemeral entries (presence), described.
+    QList<BlockInfo> presence(const QString &name, const QString &kind) const;
 
     // Tokens
     Expected<QList<TokenRecord>, AdminError> tokens() const;
@@ -69,7 +76,8 @@ public:
 
     // Bans: a ban closes the DID's live sockets with 4403 at once.
     Expected<QList<BanInfo>, AdminError> bans() const;
-    Expected<BanInfo, AdminError> ban(const QString &did, const QString &reason, const QDateTime &until);
+    Expected<BanInfo, AdminError> ban(
+        const QString &did, const QString &reason, const QDateTime &until);
     Expected<void, AdminError> unban(const QString &did);
 
     // Event log and metrics
@@ -85,15 +93,18 @@ public:
 Q_SIGNALS:
     void sessionOpened(const canopy::SessionInfo &session);
     void sessionClosed(const QString &sessionId);
-    void documentChanged(const QString &entityId); // blocks stored or the document deleted
+    void documentChanged(const QString &entityId); // units stored or the document deleted
+    void sessionChanged(const QString &sessionId); // joined or left a room, authenticated
+    void presenceChanged(const QString &kind, const QString &name);
     void tokensChanged();
     void bansChanged();
     void logEntryAdded(const canopy::LogEntry &entry);
     void frameCaptured(const canopy::TrafficFrame &frame);
 
 private:
-    void watchSession(SyncSession *session);
-    SessionInfo infoOf(const SyncSession *session) const;
+    void watchSession(PeerSession *session);
+    SessionInfo infoOf(const PeerSession *session) const;
+    Expected<DocumentKey, AdminError> resolve(const QString &name, const QString &kind) const;
 
     Parts m_parts;
     bool m_capture = false;

@@ -13,14 +13,25 @@ namespace canopy {
 
 // Plain values the admin service hands to its two front ends (the window and the JSON API).
 
+// One document a session has joined.
+struct RoomInfo
+{
+    QString id;
+    QString kind; // "loro", "elo", "eph", "eps"
+    QString permission; // "read" or "write"
+};
+
 struct SessionInfo
 {
     QString id;
+    QString protocol; // "sync1" or "loro"
+    bool authenticated = true; // loro-protocol sessions authenticate in their first join
     QString did;
     QString handle; // from the DID cache; empty when unknown (e.g. dev-token sessions)
     QString remote;
     QDateTime connectedAt;
-    QStringList subscriptions;
+    QStringList subscriptions; // Sync1: the entities subscribed
+    QList<RoomInfo> rooms; // every protocol: the documents joined
     quint64 framesIn = 0;
     quint64 framesOut = 0;
     quint64 bytesIn = 0;
@@ -29,7 +40,8 @@ struct SessionInfo
 
 struct DocumentInfo
 {
-    QString entityId;
+    QString entityId; // the document's name: an EntityId or a room id
+    QString kind; // "loro", "elo" or "eps"
     qint64 blocks = 0;
     qint64 bytes = 0;
     qint64 peers = 0;
@@ -38,9 +50,10 @@ struct DocumentInfo
     QString lastWriter;
 };
 
+// One stored unit of a document (a Loro change block, an ELO record, an ephemeral entry).
 struct BlockInfo
 {
-    quint64 peer = 0;
+    QString peer; // a Loro peer id in decimal, an ELO peer key, an ephemeral key
     quint32 counterStart = 0;
     quint32 counterEnd = 0; // exclusive
     quint32 lamportStart = 0;
@@ -49,6 +62,7 @@ struct BlockInfo
     qint64 size = 0;
     QDateTime receivedAt;
     QString fromDid;
+    QString detail; // what the kind adds, e.g. "DeltaSpan, key k1"
 };
 
 struct DocumentDetail
@@ -57,12 +71,25 @@ struct DocumentDetail
     QList<BlockInfo> blocks; // oldest first
 };
 
+// A document as a fresh joiner would receive it: the payloads to import in order (one, except
+// for a Loro document founded by a shallow snapshot that has changes after its root).
+struct DocumentExport
+{
+    QString kind;
+    QString fileName;
+    QList<QByteArray> payloads;
+};
+
 using BanInfo = Ban; // auth/BanList.h
 
 // One WebSocket frame as it crossed the wire, for the traffic view.
 struct TrafficFrame
 {
-    enum class Direction { In, Out };
+    enum class Direction
+    {
+        In,
+        Out
+    };
     quint64 seq = 0;
     QDateTime time;
     Direction direction = Direction::In;
@@ -74,7 +101,13 @@ struct TrafficFrame
 
 struct AdminError
 {
-    enum class Code { NotFound, Conflict, BadRequest, Unavailable };
+    enum class Code
+    {
+        NotFound,
+        Conflict,
+        BadRequest,
+        Unavailable
+    };
     Code code = Code::NotFound;
     QString message;
     int httpStatus() const;

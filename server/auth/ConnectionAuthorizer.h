@@ -4,9 +4,9 @@
 
 #include <QString>
 
-namespace canopy {
+class QHostAddress;
 
-struct HttpRequest;
+namespace canopy {
 
 // Who may open /sync/as/<did>, decided before the upgrade.
 struct ConnectionGrant
@@ -29,7 +29,7 @@ class ConnectionAuthorizer
 public:
     virtual ~ConnectionAuthorizer() = default;
     virtual Expected<ConnectionGrant, ConnectionRefusal> authorize(
-        const QString &did, const QString &token, const HttpRequest &request)
+        const QString &did, const QString &token, const QHostAddress &remote)
         = 0;
 };
 

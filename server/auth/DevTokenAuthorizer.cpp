@@ -1,10 +1,11 @@
 #include "auth/DevTokenAuthorizer.h"
 
-#include "http/HttpRequest.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
 
 #include <openssl/crypto.h>
+
+#include <QHostAddress>
 
 namespace canopy {
 
@@ -23,15 +24,14 @@ bool DevTokenAuthorizer::matches(const QString &token) const
 }
 
 Expected<ConnectionGrant, ConnectionRefusal> DevTokenAuthorizer::authorize(
-    const QString &did, const QString &token, const HttpRequest &request)
+    const QString &did, const QString &token, const QHostAddress &remote)
 {
     if (!matches(token)) {
         return unexpected(ConnectionRefusal {
             403, QStringLiteral("InvalidToken"), QStringLiteral("the token is not valid")});
     }
     m_log.record(QtWarningMsg, lcAuth(), QStringLiteral("UNSAFE dev token used to open a session"),
-        {{QStringLiteral("did"), did},
-            {QStringLiteral("remote"), request.remoteAddress.toString()}});
+        {{QStringLiteral("did"), did}, {QStringLiteral("remote"), remote.toString()}});
     return ConnectionGrant {did, QStringLiteral("dev-token"), {}};
 }
 

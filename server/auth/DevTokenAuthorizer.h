@@ -15,7 +15,7 @@ public:
     bool isEnabled() const { return !m_devToken.isEmpty(); }
     bool matches(const QString &token) const; // constant time
     Expected<ConnectionGrant, ConnectionRefusal> authorize(
-        const QString &did, const QString &token, const HttpRequest &request) override;
+        const QString &did, const QString &token, const QHostAddress &remote) override;
 
 private:
     QByteArray m_devToken;

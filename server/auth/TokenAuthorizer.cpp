@@ -14,15 +14,15 @@ TokenAuthorizer::TokenAuthorizer(DevTokenAuthorizer &devTokens, TokenIssuer &iss
 }
 
 Expected<ConnectionGrant, ConnectionRefusal> TokenAuthorizer::authorize(
-    const QString &did, const QString &token, const HttpRequest &request)
+    const QString &did, const QString &token, const QHostAddress &remote)
 {
     if (const auto ban = m_bans.activeBan(did)) {
-        return unexpected(ConnectionRefusal{403, QStringLiteral("AccountBanned"),
+        return unexpected(ConnectionRefusal {403, QStringLiteral("AccountBanned"),
             ban->reason.isEmpty() ? QStringLiteral("this DID is banned")
                                   : QStringLiteral("this DID is banned: %1").arg(ban->reason)});
     }
     if (m_devTokens.matches(token))
-        return m_devTokens.authorize(did, token, request);
+        return m_devTokens.authorize(did, token, remote);
     auto record = m_issuer.consume(did, token);
     if (!record)
         return unexpected(record.error());

@@ -15,7 +15,7 @@ class TokenAuthorizer final : public ConnectionAuthorizer
 public:
     TokenAuthorizer(DevTokenAuthorizer &devTokens, TokenIssuer &issuer, BanList &bans);
     Expected<ConnectionGrant, ConnectionRefusal> authorize(
-        const QString &did, const QString &token, const HttpRequest &request) override;
+        const QString &did, const QString &token, const QHostAddress &remote) override;
 
 private:
     DevTokenAuthorizer &m_devTokens;

@@ -8,17 +8,20 @@
 #include "auth/TokenAuthorizer.h"
 #include "auth/TokenIssuer.h"
 #include "auth/TokenRoute.h"
+#include "crdt/loro/LoroEngine.h"
 #include "host/ServiceInfoRoute.h"
 #include "http/HttpServer.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
 #include "log/Metrics.h"
+#include "protocol/loro/LoroProtocolRoute.h"
+#include "protocol/sync1/SyncRoute.h"
 #include "secrets/SecretStore.h"
-#include "store/BlockStore.h"
 #include "store/Database.h"
-#include "sync/EntityHub.h"
+#include "store/UnitStore.h"
+#include "sync/DocumentHub.h"
 #include "sync/SessionRegistry.h"
-#include "sync/SyncRoute.h"
+#include "sync/WebSocketUpgrader.h"
 #include "util/HeapTrimmer.h"
 
 #include <QDir>
@@ -42,7 +45,9 @@ Host::~Host()
     m_adminRoute.reset();
     m_admin.reset();
     m_syncRoute.reset();
+    m_loroRoute.reset();
     m_tokenRoute.reset();
+    m_upgrader.reset();
     m_sessions.reset();
     m_authorizer.reset();
     m_resolver.reset();
@@ -67,8 +72,10 @@ bool Host::start(QString *error)
         return false;
     }
     m_database = std::move(*database);
-    m_store = std::make_unique<BlockStore>(*m_database);
-    m_hub = std::make_unique<EntityHub>(*m_store, *m_log, m_config.entityIdleSeconds);
+    m_store = std::make_unique<UnitStore>(*m_database);
+    m_hub = std::make_unique<DocumentHub>(*m_store, *m_log, m_config.entityIdleSeconds);
+    // The document kinds this host serves; a new kind is one more engine here.
+    m_hub->addEngine(std::make_unique<loro::LoroEngine>());
     new HeapTrimmer(30000, this);
     m_hub->setMetrics(m_metrics.get());
     m_hub->setLimits(HubLimits {m_config.maxEntities, m_config.maxEntityBytes});
@@ -84,8 +91,11 @@ bool Host::start(QString *error)
     limits.pingIntervalMs = m_config.pingIntervalSeconds * 1000;
     limits.maxSubscriptions = m_config.maxSubscriptions;
     limits.maxQueueBytes = m_config.maxQueueBytes;
-    m_sessions = std::make_unique<SessionRegistry>(*m_hub, *m_log, limits);
+    m_sessions = std::make_unique<SessionRegistry>(*m_log);
     m_sessions->setMetrics(m_metrics.get());
+    m_upgrader = std::make_unique<WebSocketUpgrader>(*m_sessions, *m_log);
+    m_upgrader->setConnectionLimits(m_config.maxConnections, m_config.maxConnectionsPerDid);
+    m_upgrader->setMetrics(m_metrics.get());
 
     m_devTokens = std::make_unique<DevTokenAuthorizer>(m_config.devToken, *m_log);
     m_tokens = std::make_unique<TokenIssuer>(*m_database, *m_log, m_config.tokenTtlSeconds);
@@ -95,17 +105,18 @@ bool Host::start(QString *error)
     resolverSettings.maxAgeSeconds = m_config.didCacheMaxSeconds;
     m_resolver = std::make_unique<DidResolver>(*m_database, *m_log, resolverSettings);
     m_authorizer = std::make_unique<TokenAuthorizer>(*m_devTokens, *m_tokens, *m_bans);
-    m_syncRoute = std::make_unique<SyncRoute>(*m_authorizer, *m_sessions, *m_log);
+    m_syncRoute = std::make_unique<SyncRoute>(*m_authorizer, *m_upgrader, *m_hub, *m_log, limits);
     m_tokenRoute
         = std::make_unique<TokenRoute>(m_config.did, *m_resolver, *m_tokens, *m_bans, *m_log);
     m_tokenRoute->setMetrics(m_metrics.get());
     m_tokenRoute->setRateLimits(
         m_config.tokenRatePerIp, m_config.tokenRatePerDid, m_config.authFailureRatePerIp);
-    m_syncRoute->setConnectionLimits(m_config.maxConnections, m_config.maxConnectionsPerDid);
     m_syncRoute->setMetrics(m_metrics.get());
+    m_loroRoute = std::make_unique<LoroProtocolRoute>(
+        *m_authorizer, *m_bans, *m_upgrader, *m_hub, *m_log, limits);
     // The issuance history records which session each token opened.
-    connect(m_sessions.get(), &SessionRegistry::sessionOpened, m_tokens.get(),
-        [this](SyncSession *session) {
+    connect(m_sessions.get(), &SessionRegistry::sessionAuthenticated, m_tokens.get(),
+        [this](PeerSession *session) {
             if (!session->grant().tokenId.isEmpty())
                 m_tokens->attachSession(session->grant().tokenId.toLongLong(), session->idString());
         });
@@ -118,6 +129,7 @@ bool Host::start(QString *error)
     m_http = std::make_unique<HttpServer>(*m_log);
     m_http->addRoute(m_serviceInfo.get());
     m_http->addRoute(m_syncRoute.get());
+    m_http->addRoute(m_loroRoute.get());
     m_http->addRoute(m_tokenRoute.get());
     m_http->addRoute(m_adminRoute.get());
     if (!m_http->listen(QHostAddress(m_config.listen), m_config.port)) {
@@ -241,7 +253,7 @@ void Host::stop()
 void Host::finishStop()
 {
     m_hub->flush();
-    m_hub->releaseIdleEntities(true);
+    m_hub->releaseIdleDocuments(true);
     m_log->record(QtInfoMsg, lcHost(), QStringLiteral("stopped"));
     Q_EMIT stopped();
 }

@@ -11,13 +11,13 @@ namespace canopy {
 class AdminRoute;
 class AdminService;
 class BanList;
-class BlockStore;
 class Database;
 class DevTokenAuthorizer;
 class DidResolver;
-class EntityHub;
+class DocumentHub;
 class EventLog;
 class HttpServer;
+class LoroProtocolRoute;
 class Metrics;
 class SecretStore;
 class ServiceInfoRoute;
@@ -26,6 +26,8 @@ class SyncRoute;
 class TokenAuthorizer;
 class TokenIssuer;
 class TokenRoute;
+class UnitStore;
+class WebSocketUpgrader;
 
 // The composition of the core: storage, the entity hub, sessions, identity, the admin service,
 // the HTTP front and its routes.
@@ -47,7 +49,7 @@ public:
     quint16 port() const;
     QString listeningUrl() const; // http://<listen>:<port>/
     EventLog &log() { return *m_log; }
-    EntityHub *hub() { return m_hub.get(); }
+    DocumentHub *hub() { return m_hub.get(); }
     SessionRegistry *sessions() { return m_sessions.get(); }
     TokenIssuer *tokens() { return m_tokens.get(); }
     DidResolver *resolver() { return m_resolver.get(); }
@@ -76,9 +78,10 @@ private:
     std::unique_ptr<EventLog> m_log;
     std::unique_ptr<Metrics> m_metrics;
     std::unique_ptr<Database> m_database;
-    std::unique_ptr<BlockStore> m_store;
-    std::unique_ptr<EntityHub> m_hub;
+    std::unique_ptr<UnitStore> m_store;
+    std::unique_ptr<DocumentHub> m_hub;
     std::unique_ptr<SessionRegistry> m_sessions;
+    std::unique_ptr<WebSocketUpgrader> m_upgrader;
     std::unique_ptr<DevTokenAuthorizer> m_devTokens;
     std::unique_ptr<TokenIssuer> m_tokens;
     std::unique_ptr<BanList> m_bans;
@@ -86,6 +89,7 @@ private:
     std::unique_ptr<TokenAuthorizer> m_authorizer;
     std::unique_ptr<TokenRoute> m_tokenRoute;
     std::unique_ptr<SyncRoute> m_syncRoute;
+    std::unique_ptr<LoroProtocolRoute> m_loroRoute;
     std::unique_ptr<ServiceInfoRoute> m_serviceInfo;
     std::unique_ptr<AdminService> m_admin;
     std::unique_ptr<AdminRoute> m_adminRoute;

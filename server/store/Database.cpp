@@ -5,6 +5,7 @@
 #include <QAtomicInteger>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QtEndian>
 
 namespace canopy {
 namespace {
@@ -65,6 +66,71 @@ const char *const kMigrationV3[] = {
     " since INTEGER NOT NULL,"
     " until INTEGER)", // NULL: until lifted
 };
+
+// Every kind of document in one place: documents(kind, name) and their units. Loro blocks move
+// over with their peer ids as 8 big-endian bytes (the unit's author key).
+const char *const kMigrationV4[] = {
+    "CREATE TABLE documents ("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL," // loro, elo, eps
+    " name TEXT NOT NULL," // the EntityId or room id
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " last_writer TEXT,"
+    " UNIQUE(kind, name))",
+    "CREATE TABLE units ("
+    " id INTEGER PRIMARY KEY,"
+    " document INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+    " peer BLOB NOT NULL," // the author key, as the document's kind defines it
+    " counter_start INTEGER NOT NULL,"
+    " counter_end INTEGER NOT NULL,"
+    " meta BLOB,"
+    " data BLOB NOT NULL,"
+    " received_at INTEGER NOT NULL," // ms since the epoch, UTC
+    " from_did TEXT)",
+    "CREATE UNIQUE INDEX units_range ON units(document, peer, counter_start, counter_end)",
+    "INSERT INTO documents(kind, name, created_at, updated_at, last_writer) "
+    " SELECT 'loro', id, created_at, updated_at, last_writer FROM entities",
+};
+
+Expected<void, StoreError> moveBlocksToUnits(QSqlQuery &query, int step)
+{
+    const auto failed = [&](const QSqlQuery &q) {
+        return unexpected(StoreError {StoreError::Code::MigrationFailed,
+            QStringLiteral("migration %1: %2").arg(step).arg(q.lastError().text())});
+    };
+    QSqlQuery insert(query);
+    if (!insert.prepare(QStringLiteral(
+            "INSERT INTO units(id, document, peer, counter_start, counter_end, data, "
+            "received_at, from_did) VALUES (?, (SELECT id FROM documents WHERE kind = 'loro' "
+            "AND name = ?), ?, ?, ?, ?, ?, ?)")))
+        return failed(insert);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT id, entity, peer, counter_start, counter_end, data, "
+                                   "received_at, from_did FROM blocks ORDER BY id")))
+        return failed(query);
+    while (query.next()) {
+        const qint64 signedPeer = query.value(2).toLongLong();
+        QByteArray peer(8, Qt::Uninitialized);
+        qToBigEndian(quint64(signedPeer), peer.data());
+        insert.bindValue(0, query.value(0));
+        insert.bindValue(1, query.value(1));
+        insert.bindValue(2, peer);
+        insert.bindValue(3, query.value(3));
+        insert.bindValue(4, query.value(4));
+        insert.bindValue(5, query.value(5));
+        insert.bindValue(6, query.value(6));
+        insert.bindValue(7, query.value(7));
+        if (!insert.exec())
+            return failed(insert);
+    }
+    query.finish();
+    for (const char *statement : {"DROP TABLE blocks", "DROP TABLE entities"}) {
+        if (!query.exec(QString::fromLatin1(statement)))
+            return failed(query);
+    }
+    return {};
+}
 
 template <size_t N>
 Expected<void, StoreError> runMigration(
@@ -179,6 +245,11 @@ Expected<void, StoreError> Database::migrate()
             break;
         case 3:
             ran = runMigration(query, step, kMigrationV3);
+            break;
+        case 4:
+            ran = runMigration(query, step, kMigrationV4);
+            if (ran)
+                ran = moveBlocksToUnits(query, step);
             break;
         }
         if (!ran)

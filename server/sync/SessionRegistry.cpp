@@ -3,63 +3,70 @@
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
 
-#include <QWebSocket>
-
 namespace canopy {
 
-SessionRegistry::SessionRegistry(
-    EntityHub &hub, EventLog &log, SessionLimits limits, QObject *parent)
+SessionRegistry::SessionRegistry(EventLog &log, QObject *parent)
     : QObject(parent)
-    , m_hub(hub)
     , m_log(log)
-    , m_limits(limits)
 {
 }
 
-SyncSession *SessionRegistry::open(QWebSocket *socket, const ConnectionGrant &grant, QTcpSocket *transport)
+void SessionRegistry::add(PeerSession *session, QTcpSocket *transport)
 {
-    const quint64 id = m_nextId++;
-    auto *session = new SyncSession(id, socket, grant, m_hub, m_log, m_limits, this);
+    session->setParent(this);
     session->setMetrics(m_metrics);
     session->setTransport(transport);
-    m_sessions.insert(id, session);
-    connect(session, &SyncSession::closed, this, [this](SyncSession *closed) {
+    m_sessions.insert(session->id(), session);
+    connect(session, &PeerSession::closed, this, [this](PeerSession *closed) {
         m_sessions.remove(closed->id());
         Q_EMIT sessionClosed(closed);
         closed->deleteLater();
     });
+    connect(session, &PeerSession::authenticated, this,
+        [this](PeerSession *granted) { Q_EMIT sessionAuthenticated(granted); });
     m_log.record(QtInfoMsg, lcSync(), QStringLiteral("session opened"),
-        {{QStringLiteral("session"), session->idString()}, {QStringLiteral("did"), grant.did},
+        {{QStringLiteral("session"), session->idString()}, {QStringLiteral("did"), session->did()},
             {QStringLiteral("remote"), session->remoteAddress().toString()},
-            {QStringLiteral("auth"), grant.method}});
+            {QStringLiteral("protocol"), session->protocolName()},
+            {QStringLiteral("auth"),
+                session->isAuthenticated() ? session->grant().method : QStringLiteral("pending")}});
     Q_EMIT sessionOpened(session);
-    return session;
+    if (session->isAuthenticated())
+        Q_EMIT sessionAuthenticated(session);
 }
 
-SyncSession *SessionRegistry::find(const QString &id) const
+PeerSession *SessionRegistry::find(const QString &id) const
 {
     bool ok = false;
     const quint64 number = id.toULongLong(&ok);
     return ok ? m_sessions.value(number) : nullptr;
 }
 
-int SessionRegistry::closeDid(const QString &did, QWebSocketProtocol::CloseCode code, const QString &reason)
+qsizetype SessionRegistry::countForDid(const QString &did) const
 {
-    int closed = 0;
-    const QList<SyncSession *> all = m_sessions.values();
-    for (SyncSession *session : all) {
+    qsizetype count = 0;
+    for (const PeerSession *session : m_sessions)
+        count += session->did() == did ? 1 : 0;
+    return count;
+}
+
+int SessionRegistry::evictDid(const QString &did, const QString &reason)
+{
+    int evicted = 0;
+    const QList<PeerSession *> all = m_sessions.values();
+    for (PeerSession *session : all) {
         if (session->did() == did) {
-            session->close(code, reason, true);
-            ++closed;
+            session->evict(reason);
+            ++evicted;
         }
     }
-    return closed;
+    return evicted;
 }
 
 void SessionRegistry::closeAll(QWebSocketProtocol::CloseCode code, const QString &reason)
 {
-    const QList<SyncSession *> all = m_sessions.values();
-    for (SyncSession *session : all)
+    const QList<PeerSession *> all = m_sessions.values();
+    for (PeerSession *session : all)
         session->close(code, reason);
 }
 

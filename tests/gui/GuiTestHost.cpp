@@ -1,6 +1,6 @@
 #include "GuiTestHost.h"
 
-#include "loro/LoroBlob.h"
+#include "crdt/loro/LoroBlob.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,7 +1,7 @@
 #include "TestClient.h"
 
-#include "loro/LoroBlob.h"
-#include "sync/SyncCodec.h"
+#include "crdt/loro/LoroBlob.h"
+#include "protocol/sync1/SyncCodec.h"
 
 #include <QSignalSpy>
 #include <QTest>

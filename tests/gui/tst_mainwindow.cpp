@@ -24,7 +24,7 @@
 #include "TrafficPage.h"
 #include "WindowMain.h"
 #include "admin/AdminService.h"
-#include "sync/SyncCodec.h"
+#include "protocol/sync1/SyncCodec.h"
 
 #include <QApplication>
 #include <QDir>

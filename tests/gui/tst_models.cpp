@@ -14,8 +14,8 @@
 #include "TrafficFilterModel.h"
 #include "TrafficModel.h"
 #include "admin/AdminService.h"
-#include "loro/LoroBlob.h"
-#include "sync/SyncCodec.h"
+#include "crdt/loro/LoroBlob.h"
+#include "protocol/sync1/SyncCodec.h"
 
 #include <QAbstractItemModelTester>
 #include <QElapsedTimer>

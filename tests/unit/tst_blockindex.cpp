@@ -1,5 +1,5 @@
 // The block index: coverage, duplicates, and the fewest blocks beyond a version vector.
-#include "loro/BlockIndex.h"
+#include "crdt/loro/BlockIndex.h"
 
 #include <map>
 #include <set>

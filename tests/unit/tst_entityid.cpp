@@ -1,4 +1,4 @@
-#include "sync/EntityId.h"
+#include "protocol/sync1/EntityId.h"
 
 #include <QTest>
 

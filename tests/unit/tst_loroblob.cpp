@@ -1,6 +1,6 @@
 // The Loro blob codec against blobs made by the real loro-crdt (tests/interop/fixtures/
 // generate.mjs), plus hostile input: every failure must be a LoroError, never a crash.
-#include "loro/LoroBlob.h"
+#include "crdt/loro/LoroBlob.h"
 
 #define XXH_INLINE_ALL
 #include <lz4frame.h>

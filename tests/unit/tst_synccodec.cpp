@@ -1,5 +1,5 @@
 // Sync1 frames as @msgpack/msgpack writes them (tests/interop/fixtures/sync-frames.mjs).
-#include "sync/SyncCodec.h"
+#include "protocol/sync1/SyncCodec.h"
 
 #include <QDir>
 #include <QFile>

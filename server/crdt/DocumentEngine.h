@@ -1,0 +1,106 @@
+#pragma once
+
+#include "crdt/Unit.h"
+#include "util/Expected.h"
+
+#include <memory>
+#include <optional>
+
+namespace canopy::crdt {
+
+// Why an update, a version or a unit was refused: a stable kebab-case reason for logs and
+// metrics, and a message that names the offending part.
+struct Refusal
+{
+    QString reason;
+    QString message;
+    bool malformed = false; // the bytes themselves are bad (set by the hub for split failures)
+};
+
+// One update taken apart. `holderVersion` is set when the update says what its sender holds
+// (a Loro snapshot carries its version vector): a joiner bringing its state needs no version.
+struct SplitUpdate
+{
+    QList<Unit> units;
+    std::optional<PeerVersion> holderVersion;
+};
+
+// What joining the index brought: units to store and forward, stored units they replace.
+struct Admission
+{
+    QList<Unit> fresh;
+    QList<Unit> superseded; // identified by (peer, start, end); removed in the same transaction
+    qsizetype duplicates = 0;
+};
+
+// What an update may add: the operator's cap on a document's stored bytes (0: none).
+struct AdmitContext
+{
+    qint64 nowMs = 0;
+    qint64 maxBytes = 0;
+};
+
+// What a joiner lacks, as reads from the store. Units the index keeps in memory need none.
+struct UnitQuery
+{
+    bool all = false; // every stored unit of the document
+    QList<std::pair<QByteArray, quint32>> from; // (peer, counter): its units ending past counter
+    bool isEmpty() const { return !all && from.isEmpty(); }
+};
+
+// One document of one kind in memory: which units it holds (not their bytes, unless the kind
+// keeps its whole state in memory), what a version lacks, and the host's own version.
+class DocumentIndex
+{
+public:
+    virtual ~DocumentIndex() = default;
+
+    // Loading: every stored unit (`bytes` long), with its data only when the engine says
+    // loadsData().
+    virtual void addStored(const Unit &unit, qint64 bytes) = 0;
+    // Keeps the units the document lacks (and updates what it holds); refuses the update as a
+    // whole, changing nothing, when the units cannot join this document or would pass the cap.
+    virtual Expected<Admission, Refusal> admit(QList<Unit> units, const AdmitContext &context) = 0;
+    // The host's version as the wire carries it (a Loro VersionVector: "00" when empty).
+    virtual QByteArray version() const = 0;
+    virtual UnitQuery lacking(const PeerVersion &client) const = 0;
+    // The payloads that bring a holder of `client` up to date (to be imported in order), from
+    // the units `lacking` named; none when it lacks nothing. For an empty `client` and every
+    // unit, this is the whole document, as the operator exports it.
+    virtual QList<QByteArray> answer(QList<Unit> read, const PeerVersion &client) const = 0;
+    // Units that expired by `nowMs` (ephemeral state); they are deleted from the store.
+    virtual QList<Unit> expire(qint64 nowMs)
+    {
+        Q_UNUSED(nowMs);
+        return {};
+    }
+    // The units the index keeps in memory with their data (ephemeral state); others keep none.
+    virtual QList<Unit> held() const { return {}; }
+    virtual qint64 byteCount() const = 0;
+    virtual qsizetype unitCount() const = 0;
+};
+
+// One kind of document: the codecs that take its updates apart and put answers together. An
+// engine sees neither sockets nor SQL: the hub hands it bytes and units.
+class DocumentEngine
+{
+public:
+    virtual ~DocumentEngine() = default;
+
+    virtual QString kind() const = 0; // "loro", "elo", "eph", "eps"
+    // Kept in the store (false: memory only, gone when the last member leaves).
+    virtual bool persistent() const { return true; }
+    // The index needs each unit's data at load (its whole state lives in memory).
+    virtual bool loadsData() const { return false; }
+
+    virtual std::unique_ptr<DocumentIndex> createIndex() const = 0;
+    virtual Expected<SplitUpdate, Refusal> split(QByteArrayView update) const = 0;
+    // A joiner's version as its protocol carries it; empty bytes mean "nothing yet".
+    virtual Expected<PeerVersion, Refusal> decodeVersion(QByteArrayView version) const = 0;
+    // New units as the payloads sent to the other members (encoded once per fan-out). No units
+    // give the kind's "nothing new" payload, for protocols that must always answer.
+    virtual QList<QByteArray> encode(const QList<Unit> &units) const = 0;
+    virtual UnitDescription describe(const Unit &unit) const = 0;
+};
+
+} // namespace canopy::crdt

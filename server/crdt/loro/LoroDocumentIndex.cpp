@@ -1,0 +1,232 @@
+#include "crdt/loro/LoroDocumentIndex.h"
+
+#include "crdt/loro/BlockIndex.h"
+#include "crdt/loro/ByteReader.h"
+#include "crdt/loro/ByteWriter.h"
+#include "crdt/loro/LoroBlob.h"
+#include "crdt/loro/LoroEngine.h"
+
+#include <set>
+
+namespace canopy::loro {
+namespace {
+
+// Past this many peers one read of the whole document beats a query per peer.
+constexpr qsizetype kPerPeerQueries = 16;
+
+quint32 entry(const VersionVector &vv, quint64 peer)
+{
+    const auto it = vv.find(peer);
+    return it == vv.end() ? 0 : it->second;
+}
+
+QString text(const VersionVector &vv)
+{
+    QStringList parts;
+    for (const auto &[peer, counter] : vv)
+        parts.append(QStringLiteral("%1:%2").arg(peer).arg(counter));
+    return u'{' + parts.join(QStringLiteral(", ")) + u'}';
+}
+
+void raise(VersionVector &vv, const VersionVector &to)
+{
+    for (const auto &[peer, counter] : to) {
+        quint32 &mine = vv[peer];
+        mine = std::max(mine, counter);
+    }
+}
+
+} // namespace
+
+QByteArray LoroDocumentIndex::rootMeta(const VersionVector &start, const VersionVector &end)
+{
+    QByteArray out;
+    const QByteArray encodedStart = encodeVersionVector(start);
+    appendLeb(out, quint64(encodedStart.size()));
+    out += encodedStart;
+    out += encodeVersionVector(end);
+    return out;
+}
+
+std::optional<LoroDocumentIndex::Root> LoroDocumentIndex::parseRoot(QByteArrayView meta)
+{
+    ByteReader r(meta);
+    const auto start = r.lebBytes();
+    if (!start)
+        return std::nullopt;
+    auto startVv = decodeVersionVector(*start);
+    auto endVv = decodeVersionVector(r.rest());
+    if (!startVv || !endVv)
+        return std::nullopt;
+    return Root {std::move(*startVv), std::move(*endVv)};
+}
+
+quint32 LoroDocumentIndex::base(quint64 peer) const
+{
+    return m_root ? entry(m_root->start, peer) : 0;
+}
+
+bool LoroDocumentIndex::reachesRoot(const VersionVector &version) const
+{
+    if (!m_root)
+        return true;
+    for (const auto &[peer, counter] : m_root->start) {
+        if (entry(version, peer) < counter)
+            return false;
+    }
+    return true;
+}
+
+bool LoroDocumentIndex::holdsHistoryBelow(const VersionVector &start) const
+{
+    for (const auto &[peer, counter] : start) {
+        const quint32 from = base(peer);
+        if (counter > from && !m_coverage.covers(peer, from, counter))
+            return false;
+    }
+    return true;
+}
+
+void LoroDocumentIndex::addStored(const crdt::Unit &unit, qint64 bytes)
+{
+    m_bytes += bytes;
+    if (unit.peer.isEmpty()) {
+        m_root = parseRoot(unit.meta);
+        return;
+    }
+    m_coverage.add(LoroEngine::peerOf(unit.peer), unit.start, unit.end);
+    ++m_blocks;
+}
+
+Expected<crdt::Admission, crdt::Refusal> LoroDocumentIndex::admit(
+    QList<crdt::Unit> units, const crdt::AdmitContext &context)
+{
+    crdt::Admission out;
+    std::optional<crdt::Unit> rootUnit;
+    std::optional<Root> root;
+    qint64 freshBytes = 0;
+    QList<crdt::Unit> blocks;
+    blocks.reserve(units.size());
+    for (crdt::Unit &unit : units) {
+        if (!unit.peer.isEmpty()) {
+            if (m_coverage.covers(LoroEngine::peerOf(unit.peer), unit.start, unit.end)) {
+                ++out.duplicates;
+                continue;
+            }
+            freshBytes += unit.data.size();
+            blocks.append(std::move(unit));
+            continue;
+        }
+        root = parseRoot(unit.meta);
+        if (!root)
+            return unexpected(crdt::Refusal {QStringLiteral("bad-snapshot"),
+                QStringLiteral("the shallow snapshot's root cannot be read")});
+        if (holdsHistoryBelow(root->start)) {
+            root.reset(); // the blocks after the root are all this host needs
+            ++out.duplicates;
+            continue;
+        }
+        if (m_root) {
+            return unexpected(crdt::Refusal {QStringLiteral("shallow-root-unknown"),
+                QStringLiteral("a shallow snapshot rooted at %1 needs history below that root, "
+                               "which this document (itself rooted at %2) does not hold")
+                    .arg(text(root->start), text(m_root->start))});
+        }
+        freshBytes += unit.data.size();
+        rootUnit = std::move(unit);
+    }
+    if (context.maxBytes > 0 && freshBytes > 0 && m_bytes + freshBytes > context.maxBytes) {
+        return unexpected(crdt::Refusal {QStringLiteral("max-entity-bytes"),
+            QStringLiteral("the document would exceed %1 bytes").arg(context.maxBytes)});
+    }
+
+    if (rootUnit) {
+        m_root = std::move(root);
+        m_bytes += rootUnit->data.size();
+        out.fresh.append(std::move(*rootUnit));
+    }
+    for (crdt::Unit &unit : blocks) {
+        const quint64 peer = LoroEngine::peerOf(unit.peer);
+        if (m_coverage.covers(peer, unit.start, unit.end)) {
+            ++out.duplicates; // a block repeated within the update
+            continue;
+        }
+        m_coverage.add(peer, unit.start, unit.end);
+        ++m_blocks;
+        m_bytes += unit.data.size();
+        out.fresh.append(std::move(unit));
+    }
+    return out;
+}
+
+QByteArray LoroDocumentIndex::version() const
+{
+    // Only what the host holds without a gap: a peer's counters after a missing one would be
+    // pending in Loro, and a client comparing versions must not take them as held.
+    std::set<quint64> peers;
+    for (const quint64 peer : m_coverage.peers())
+        peers.insert(peer);
+    if (m_root) {
+        for (const auto &[peer, counter] : m_root->end)
+            peers.insert(peer);
+    }
+    VersionVector vv;
+    for (const quint64 peer : peers) {
+        const quint32 from = base(peer);
+        const quint32 end = m_coverage.contiguousEnd(peer, from);
+        if (end > 0)
+            vv.emplace(peer, end);
+    }
+    return encodeVersionVector(vv);
+}
+
+crdt::UnitQuery LoroDocumentIndex::lacking(const crdt::PeerVersion &client) const
+{
+    VersionVector version = LoroEngine::toVersionVector(client);
+    crdt::UnitQuery query;
+    if (!reachesRoot(version)) {
+        query.from.append({QByteArray(), 0}); // the root unit
+        raise(version, m_root->end);
+    }
+    const QList<quint64> ahead = m_coverage.peersAhead(version);
+    if (ahead.size() > kPerPeerQueries) {
+        query.all = true;
+        query.from.clear();
+        return query;
+    }
+    for (const quint64 peer : ahead)
+        query.from.append({LoroEngine::peerKey(peer), entry(version, peer)});
+    return query;
+}
+
+QList<QByteArray> LoroDocumentIndex::answer(
+    QList<crdt::Unit> read, const crdt::PeerVersion &client) const
+{
+    VersionVector version = LoroEngine::toVersionVector(client);
+    QList<QByteArray> out;
+    if (!reachesRoot(version)) {
+        for (const crdt::Unit &unit : std::as_const(read)) {
+            if (unit.peer.isEmpty()) {
+                out.append(unit.data);
+                break;
+            }
+        }
+        raise(version, m_root->end);
+    }
+    BlockIndex index;
+    for (const crdt::Unit &unit : std::as_const(read)) {
+        if (!unit.peer.isEmpty() && unit.end > entry(version, LoroEngine::peerOf(unit.peer)))
+            index.insert(LoroEngine::blockOf(unit));
+    }
+    const QList<const ChangeBlock *> missing = index.missingFrom(version);
+    if (!missing.isEmpty()) {
+        QList<QByteArrayView> views;
+        views.reserve(missing.size());
+        for (const ChangeBlock *block : missing)
+            views.append(block->bytes);
+        out.append(encodeUpdateBlob(views));
+    }
+    return out;
+}
+
+} // namespace canopy::loro

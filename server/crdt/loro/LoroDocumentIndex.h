@@ -1,0 +1,48 @@
+#pragma once
+
+#include "crdt/DocumentEngine.h"
+#include "crdt/loro/ChangeCoverage.h"
+
+#include <optional>
+
+namespace canopy::loro {
+
+// One Loro document in memory: the counters it holds per peer (not the blocks) and, when it was
+// founded by a shallow snapshot, where that snapshot's root lies.
+class LoroDocumentIndex final : public crdt::DocumentIndex
+{
+public:
+    void addStored(const crdt::Unit &unit, qint64 bytes) override;
+    Expected<crdt::Admission, crdt::Refusal> admit(
+        QList<crdt::Unit> units, const crdt::AdmitContext &context) override;
+    QByteArray version() const override;
+    crdt::UnitQuery lacking(const crdt::PeerVersion &client) const override;
+    QList<QByteArray> answer(
+        QList<crdt::Unit> read, const crdt::PeerVersion &client) const override;
+    qint64 byteCount() const override { return m_bytes; }
+    qsizetype unitCount() const override { return m_blocks + (m_root ? 1 : 0); }
+
+    // The meta of a root unit: the snapshot's shallow start and its version, each encoded.
+    static QByteArray rootMeta(const VersionVector &start, const VersionVector &end);
+
+private:
+    struct Root
+    {
+        VersionVector start; // history below this lives only in the root's state
+        VersionVector end;
+    };
+    static std::optional<Root> parseRoot(QByteArrayView meta);
+    // Where the kept history of `peer` starts: the root's start for it, else 0.
+    quint32 base(quint64 peer) const;
+    // True when the blocks alone bring a holder of `version` up to date.
+    bool reachesRoot(const VersionVector &version) const;
+    // Every counter of `start` (below each entry) is held, from the root or from blocks.
+    bool holdsHistoryBelow(const VersionVector &start) const;
+
+    ChangeCoverage m_coverage;
+    std::optional<Root> m_root;
+    qsizetype m_blocks = 0;
+    qint64 m_bytes = 0;
+};
+
+} // namespace canopy::loro

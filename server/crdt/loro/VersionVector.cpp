@@ -1,0 +1,62 @@
+#include "crdt/loro/ByteReader.h"
+#include "crdt/loro/ByteWriter.h"
+#include "crdt/loro/LoroBlob.h"
+#include "crdt/loro/LoroFail.h"
+
+namespace canopy::loro {
+
+LoroExpected<VersionVector> decodeVersionVector(QByteArrayView data)
+{
+    ByteReader r(data);
+    const auto count = r.leb();
+    if (!count)
+        return fail(LoroErrorCode::BadVersionVector,
+            QStringLiteral("version vector: bad or missing entry count"));
+    // Each entry takes at least two bytes, so a larger count cannot be genuine.
+    if (*count > quint64(r.remaining() / 2))
+        return fail(LoroErrorCode::BadVersionVector,
+            QStringLiteral("version vector: entry count %1 exceeds the %2 bytes left")
+                .arg(*count)
+                .arg(r.remaining()));
+
+    VersionVector vv;
+    for (quint64 i = 0; i < *count; ++i) {
+        const qsizetype at = r.pos();
+        const auto peer = r.leb();
+        const auto zigzag = peer ? r.leb32() : std::nullopt;
+        if (!zigzag)
+            return fail(LoroErrorCode::BadVersionVector,
+                QStringLiteral("version vector: entry %1 at offset %2 is truncated")
+                    .arg(i)
+                    .arg(at));
+        // Postcard stores the i32 counter zigzagged; Loro counters are never negative.
+        if (*zigzag & 1)
+            return fail(LoroErrorCode::BadVersionVector,
+                QStringLiteral("version vector: entry %1 at offset %2 has a negative counter")
+                    .arg(i)
+                    .arg(at));
+        if (!vv.emplace(*peer, *zigzag >> 1).second)
+            return fail(LoroErrorCode::BadVersionVector,
+                QStringLiteral("version vector: peer %1 appears twice").arg(*peer));
+    }
+    if (!r.atEnd())
+        return fail(LoroErrorCode::BadVersionVector,
+            QStringLiteral("version vector: %1 trailing bytes at offset %2")
+                .arg(r.remaining())
+                .arg(r.pos()));
+    return vv;
+}
+
+QByteArray encodeVersionVector(const VersionVector &vv)
+{
+    QByteArray out;
+    appendLeb(out, vv.size());
+    for (const auto &[peer, counter] : vv) {
+        appendLeb(out, peer);
+        // Zigzag of a non-negative i32; counters beyond INT32_MAX cannot occur in Loro.
+        appendLeb(out, quint64(qMin(counter, quint32(INT32_MAX))) << 1);
+    }
+    return out;
+}
+
+} // namespace canopy::loro

@@ -1,0 +1,68 @@
+#include "protocol/loro/LoroProtocolRoute.h"
+
+#include "auth/BanList.h"
+#include "http/HttpExchange.h"
+#include "log/EventLog.h"
+#include "log/LogCategories.h"
+#include "protocol/loro/LoroProtocolSession.h"
+#include "protocol/sync1/SyncRoute.h"
+#include "sync/WebSocketUpgrader.h"
+
+namespace canopy {
+
+LoroProtocolRoute::LoroProtocolRoute(ConnectionAuthorizer &authorizer, BanList &bans,
+    WebSocketUpgrader &upgrader, DocumentHub &hub, EventLog &log, const SessionLimits &limits,
+    QObject *parent)
+    : QObject(parent)
+    , m_authorizer(&authorizer)
+    , m_bans(bans)
+    , m_upgrader(upgrader)
+    , m_hub(hub)
+    , m_log(log)
+    , m_limits(limits)
+{
+}
+
+bool LoroProtocolRoute::matches(const HttpRequest &request) const
+{
+    return request.rawPath.startsWith(PathPrefix);
+}
+
+void LoroProtocolRoute::handle(HttpExchange &exchange)
+{
+    const HttpRequest &request = exchange.request();
+    if (request.method != "GET") {
+        exchange.respond(HttpResponse::error(
+            405, QStringLiteral("MethodNotAllowed"), QStringLiteral("/loro/as/ takes GET")));
+        return;
+    }
+    if (!request.isWebSocketUpgrade()) {
+        exchange.respond(HttpResponse::error(400, QStringLiteral("BadRequest"),
+            QStringLiteral("/loro/as/<did> requires Upgrade: websocket")));
+        return;
+    }
+    const QString did = SyncRoute::didFromPath(QStringView(request.rawPath).mid(PathPrefix.size()));
+    if (did.isEmpty()) {
+        exchange.respond(HttpResponse::error(
+            400, QStringLiteral("InvalidDid"), QStringLiteral("the path does not end in a DID")));
+        return;
+    }
+    const LogFields fields {{QStringLiteral("did"), did},
+        {QStringLiteral("remote"), request.remoteAddress.toString()},
+        {QStringLiteral("protocol"), QStringLiteral("loro")}};
+    if (const auto ban = m_bans.activeBan(did)) {
+        m_log.record(
+            QtInfoMsg, lcAuth(), QStringLiteral("upgrade refused: the DID is banned"), fields);
+        exchange.respond(HttpResponse::error(403, QStringLiteral("AccountBanned"),
+            ban->reason.isEmpty() ? QStringLiteral("this DID is banned")
+                                  : QStringLiteral("this DID is banned: %1").arg(ban->reason)));
+        return;
+    }
+    if (!m_upgrader.admit(exchange, did, fields))
+        return;
+    m_upgrader.upgrade(exchange, did, [this, did](QWebSocket *socket, quint64 id) {
+        return new LoroProtocolSession(id, socket, did, *m_authorizer, m_hub, m_log, m_limits);
+    });
+}
+
+} // namespace canopy

@@ -1,0 +1,174 @@
+#include "protocol/sync1/SyncSession.h"
+
+#include "crdt/loro/LoroEngine.h"
+#include "log/EventLog.h"
+#include "log/LogCategories.h"
+#include "log/Metrics.h"
+#include "protocol/sync1/SyncCodec.h"
+#include "sync/DocumentHub.h"
+
+namespace canopy {
+namespace {
+
+const QString kKind = loro::LoroEngine::Kind.toString();
+
+DocumentKey keyOf(const QString &entityId)
+{
+    return DocumentKey {kKind, entityId};
+}
+
+// Sync1 carries one Loro blob per handleUpdate, so each payload is its own message.
+class Sync1ForwardEncoder final : public ForwardEncoder
+{
+public:
+    QList<QByteArray> encodeForward(const DocumentKey &document, const QList<QByteArray> &payloads,
+        const QByteArray &) const override
+    {
+        QList<QByteArray> frames;
+        frames.reserve(payloads.size());
+        for (const QByteArray &payload : payloads)
+            frames.append(SyncCodec::encodeHandleUpdate(document.name, payload));
+        return frames;
+    }
+};
+
+} // namespace
+
+SyncSession::SyncSession(quint64 id, QWebSocket *socket, const ConnectionGrant &grant,
+    DocumentHub &hub, EventLog &log, const SessionLimits &limits, QObject *parent)
+    : PeerSession(id, socket, grant.did, hub, log, limits, parent)
+{
+    grantIdentity(grant);
+}
+
+const ForwardEncoder &SyncSession::forwardEncoder() const
+{
+    static const Sync1ForwardEncoder encoder;
+    return encoder;
+}
+
+QList<SessionRoom> SyncSession::rooms() const
+{
+    QList<SessionRoom> out;
+    out.reserve(m_subscriptions.size());
+    for (const QString &entity : m_subscriptions)
+        out.append(SessionRoom {entity, kKind, QStringLiteral("write")});
+    return out;
+}
+
+FrameLabel SyncSession::labelOf(const QByteArray &) const
+{
+    return FrameLabel {QStringLiteral("handleUpdate"), kKind}; // the only message a host sends
+}
+
+void SyncSession::deliverJoin(const DocumentKey &document, const JoinAnswer &answer)
+{
+    if (!m_subscriptions.contains(document.name))
+        return;
+    // Exactly one answer, even when the subscriber lacks nothing (the empty update).
+    if (answer.payloads.isEmpty()) {
+        sendFrame(SyncCodec::encodeHandleUpdate(document.name, answer.nothing));
+        return;
+    }
+    for (const QByteArray &payload : answer.payloads)
+        sendFrame(SyncCodec::encodeHandleUpdate(document.name, payload));
+}
+
+void SyncSession::deliverJoinFailure(const DocumentKey &, const QString &message)
+{
+    close(QWebSocketProtocol::CloseCodeBadOperation, message, true);
+}
+
+void SyncSession::deliverOutcome(const DocumentKey &, const QByteArray &, const UpdateOutcome &)
+{
+    // Sync1 has no acknowledgements: a sender learns nothing of its update's fate.
+}
+
+void SyncSession::logRefusedUpdate(const QString &entityId, const crdt::Refusal &refusal)
+{
+    LogFields refused = fields();
+    refused.append({QStringLiteral("entity"), entityId});
+    refused.append({QStringLiteral("reason"), refusal.reason});
+    log().record(
+        QtWarningMsg, lcSync(), QStringLiteral("update refused: %1").arg(refusal.message), refused);
+    if (metrics())
+        metrics()->countUpdateRefused(protocolName(), kKind, refusal.reason);
+}
+
+void SyncSession::handleBinary(const QByteArray &frame)
+{
+    auto decoded = SyncCodec::decode(frame);
+    countIn(decoded ? SyncMessage::typeName(decoded->type) : QStringLiteral("invalid"), kKind,
+        frame.size());
+    if (!decoded) {
+        rejectFrame(SyncCodecError::codeName(decoded.error().code), decoded.error().message);
+        return;
+    }
+    const SyncMessage &message = *decoded;
+    const LogFields entity {{QStringLiteral("entity"), message.entityId}};
+    switch (message.type) {
+    case SyncMessage::Type::Subscribe: {
+        if (!m_subscriptions.contains(message.entityId)
+            && m_subscriptions.size() >= limits().maxSubscriptions) {
+            LogFields refused = fields();
+            refused.append(entity);
+            log().record(QtWarningMsg, lcSync(),
+                QStringLiteral(
+                    "subscribe refused: the session holds its maximum of %1 subscriptions")
+                    .arg(limits().maxSubscriptions),
+                refused);
+            if (metrics())
+                metrics()->countRefusal(QStringLiteral("max-subscriptions"));
+            return;
+        }
+        JoinRequest request;
+        if (message.payloadKind == SyncMessage::PayloadKind::VersionVector)
+            request.version = message.payload;
+        else
+            request.state = message.payload;
+        std::optional<crdt::Refusal> stateRefused;
+        auto joined = hub().join(this, keyOf(message.entityId), request, &stateRefused);
+        if (!joined) {
+            if (!joined.error().malformed) {
+                logRefusedUpdate(message.entityId, joined.error());
+                return;
+            }
+            // A version or snapshot that does not parse names its own defect.
+            const bool unreadableVersion = joined.error().reason == u"version-unknown";
+            rejectFrame(
+                unreadableVersion ? QStringLiteral("bad-version-vector") : joined.error().reason,
+                joined.error().message, entity);
+            return;
+        }
+        if (stateRefused)
+            logRefusedUpdate(message.entityId, *stateRefused);
+        m_subscriptions.insert(message.entityId);
+        Q_EMIT roomsChanged(this);
+        return;
+    }
+    case SyncMessage::Type::Unsubscribe:
+        hub().leave(this, keyOf(message.entityId));
+        if (m_subscriptions.remove(message.entityId))
+            Q_EMIT roomsChanged(this);
+        return;
+    case SyncMessage::Type::SendUpdate: {
+        // The sender need not be subscribed (as in the original).
+        auto updated = hub().update(this, keyOf(message.entityId), {message.payload}, {}, false);
+        if (!updated) {
+            const crdt::Refusal &refusal = updated.error();
+            // A blob that does not parse is a bad frame; one the document cannot take is not.
+            if (refusal.malformed)
+                rejectFrame(refusal.reason, refusal.message, entity);
+            else
+                logRefusedUpdate(message.entityId, refusal);
+        }
+        return;
+    }
+    case SyncMessage::Type::HandleUpdate:
+        rejectFrame(QStringLiteral("unexpected-type"),
+            QStringLiteral("handleUpdate is sent by the host, not to it"), entity);
+        return;
+    }
+}
+
+} // namespace canopy

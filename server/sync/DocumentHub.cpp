@@ -1,0 +1,560 @@
+#include "sync/DocumentHub.h"
+
+#include "log/EventLog.h"
+#include "log/LogCategories.h"
+#include "log/Metrics.h"
+
+#include <utility>
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QTimer>
+
+namespace canopy {
+namespace {
+
+constexpr int kSweepMs = 1000; // ephemeral entries expire on a one-second grain
+
+StoredUnit storedOf(const crdt::Unit &unit, qint64 nowMs, const QString &did)
+{
+    StoredUnit out;
+    out.peer = unit.peer;
+    out.start = unit.start;
+    out.end = unit.end;
+    out.meta = unit.meta;
+    out.data = unit.data;
+    out.size = unit.data.size();
+    out.receivedAtMs = nowMs;
+    out.fromDid = did;
+    return out;
+}
+
+crdt::Unit unitOf(StoredUnit stored)
+{
+    crdt::Unit out;
+    out.peer = std::move(stored.peer);
+    out.start = stored.start;
+    out.end = stored.end;
+    out.meta = std::move(stored.meta);
+    out.data = std::move(stored.data);
+    return out;
+}
+
+} // namespace
+
+DocumentHub::DocumentHub(UnitStore &store, EventLog &log, int idleSeconds, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_log(log)
+    , m_idleMs(idleSeconds * 1000)
+    , m_sweepTimer(new QTimer(this))
+{
+    connect(m_sweepTimer, &QTimer::timeout, this, [this] {
+        expireHeld();
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        if (now - m_lastIdleSweepMs >= std::max(1000, m_idleMs / 2)) {
+            m_lastIdleSweepMs = now;
+            releaseIdleDocuments();
+        }
+    });
+    m_sweepTimer->start(kSweepMs);
+}
+
+DocumentHub::~DocumentHub()
+{
+    flush();
+}
+
+void DocumentHub::addEngine(std::unique_ptr<crdt::DocumentEngine> engine)
+{
+    const QString kind = engine->kind();
+    m_engines.insert(kind, std::shared_ptr<crdt::DocumentEngine>(std::move(engine)));
+}
+
+const crdt::DocumentEngine *DocumentHub::engine(const QString &kind) const
+{
+    return m_engines.value(kind).get();
+}
+
+QStringList DocumentHub::kinds() const
+{
+    QStringList out = m_engines.keys();
+    out.sort();
+    return out;
+}
+
+bool DocumentHub::isLive(HubMember *member, quint64 id) const
+{
+    const auto it = m_live.constFind(member);
+    return it != m_live.constEnd() && *it == id;
+}
+
+bool DocumentHub::isMember(const HubMember *member, const DocumentKey &document) const
+{
+    const auto it = m_documents.constFind(document);
+    return it != m_documents.constEnd() && (*it)->members.contains(const_cast<HubMember *>(member));
+}
+
+qsizetype DocumentHub::memberCount(const DocumentKey &document) const
+{
+    const auto it = m_documents.constFind(document);
+    return it == m_documents.constEnd() ? 0 : (*it)->members.size();
+}
+
+QList<crdt::UnitDescription> DocumentHub::heldUnits(const DocumentKey &document) const
+{
+    QList<crdt::UnitDescription> out;
+    const auto it = m_documents.constFind(document);
+    if (it == m_documents.constEnd())
+        return out;
+    for (const crdt::Unit &unit : (*it)->index->held())
+        out.append((*it)->engine->describe(unit));
+    return out;
+}
+
+DocumentHub::Document *DocumentHub::document(const DocumentKey &key, crdt::Refusal *why)
+{
+    auto &slot = m_documents[key];
+    if (!slot) {
+        const crdt::DocumentEngine *kind = m_engines.value(key.kind).get();
+        if (!kind) {
+            m_documents.remove(key);
+            *why = {QStringLiteral("unknown-kind"),
+                QStringLiteral("this host does not serve documents of kind %1").arg(key.kind)};
+            return nullptr;
+        }
+        auto loaded = std::make_shared<Document>();
+        loaded->engine = kind;
+        if (!load(key, *loaded)) {
+            m_documents.remove(key);
+            *why = {QStringLiteral("store-unavailable"),
+                QStringLiteral("the host cannot read the document from its storage")};
+            return nullptr;
+        }
+        slot = std::move(loaded);
+    } else if (slot->stale && !load(key, *slot)) {
+        *why = {QStringLiteral("store-unavailable"),
+            QStringLiteral("the host cannot read the document from its storage")};
+        return nullptr;
+    }
+    slot->lastUsedMs = QDateTime::currentMSecsSinceEpoch();
+    return slot.get();
+}
+
+bool DocumentHub::load(const DocumentKey &key, Document &document)
+{
+    auto index = document.engine->createIndex();
+    if (document.engine->persistent()) {
+        auto units = m_store.load(key, document.engine->loadsData());
+        if (!units) {
+            document.stale = true;
+            ++m_counters.storeFailures;
+            m_log.record(QtCriticalMsg, lcStore(),
+                QStringLiteral("cannot load document: %1").arg(units.error().message),
+                {{QStringLiteral("entity"), key.name}, {QStringLiteral("kind"), key.kind}});
+            return false;
+        }
+        for (StoredUnit &stored : *units) {
+            const qint64 size = stored.size;
+            index->addStored(unitOf(std::move(stored)), size);
+        }
+    }
+    document.index = std::move(index);
+    document.stale = false;
+    return true;
+}
+
+Expected<crdt::Admission, crdt::Refusal> DocumentHub::admit(
+    HubMember *member, const DocumentKey &key, Document &document, QList<crdt::Unit> units)
+{
+    const bool persistent = document.engine->persistent();
+    // A new document counts against the cap before anything of it is taken.
+    const bool isNew = persistent && document.index->unitCount() == 0;
+    if (isNew && m_limits.maxEntities > 0 && !units.isEmpty()) {
+        if (m_storedDocuments < 0) {
+            auto count = m_store.documentCount();
+            m_storedDocuments = count ? *count : 0;
+        }
+        if (m_storedDocuments + m_newDocumentsPending >= m_limits.maxEntities) {
+            if (m_metrics)
+                m_metrics->countRefusal(QStringLiteral("max-entities"));
+            return unexpected(crdt::Refusal {QStringLiteral("max-entities"),
+                QStringLiteral("the host stores its maximum of %1 documents")
+                    .arg(m_limits.maxEntities)});
+        }
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    auto admission = document.index->admit(
+        std::move(units), crdt::AdmitContext {now, persistent ? m_limits.maxEntityBytes : 0});
+    if (!admission) {
+        if (m_metrics && admission.error().reason == u"max-entity-bytes")
+            m_metrics->countRefusal(admission.error().reason);
+        return admission;
+    }
+    m_counters.duplicateUnits += quint64(admission->duplicates);
+    if (!persistent) {
+        if (!admission->fresh.isEmpty())
+            Q_EMIT heldUnitsChanged(key);
+        return admission;
+    }
+    if (isNew && !admission->fresh.isEmpty())
+        ++m_newDocumentsPending;
+    const QString did = member ? member->memberDid() : QString();
+    for (const crdt::Unit &unit : std::as_const(admission->superseded))
+        m_removals.append(UnitRemoval {key, unit.peer, unit.start, unit.end});
+    for (const crdt::Unit &unit : std::as_const(admission->fresh))
+        m_writes.append(UnitWrite {key, storedOf(unit, now, did)});
+    if (document.engine->loadsData() && !admission->fresh.isEmpty())
+        Q_EMIT heldUnitsChanged(key);
+    return admission;
+}
+
+Expected<void, crdt::Refusal> DocumentHub::join(HubMember *member, const DocumentKey &key,
+    const JoinRequest &request, std::optional<crdt::Refusal> *stateRefusal)
+{
+    crdt::Refusal why;
+    Document *doc = document(key, &why);
+    if (!doc)
+        return unexpected(why);
+    crdt::PeerVersion version;
+    QList<crdt::Unit> brought;
+    if (request.state) {
+        auto split = doc->engine->split(*request.state);
+        if (!split) {
+            crdt::Refusal refusal = split.error();
+            refusal.malformed = true;
+            return unexpected(refusal);
+        }
+        brought = std::move(split->units);
+        if (split->holderVersion)
+            version = std::move(*split->holderVersion);
+    } else {
+        auto decoded = doc->engine->decodeVersion(request.version);
+        if (!decoded)
+            return unexpected(crdt::Refusal {QStringLiteral("version-unknown"),
+                QStringLiteral("the version cannot be read: %1").arg(decoded.error().message),
+                true});
+        version = std::move(*decoded);
+    }
+
+    m_live.insert(member, member->memberId());
+    doc->members.insert(member, member->memberId());
+    m_memberships[member].insert(key);
+    if (!brought.isEmpty()) {
+        auto admission = admit(member, key, *doc, std::move(brought));
+        if (!admission) {
+            if (stateRefusal)
+                *stateRefusal = admission.error();
+        } else if (!admission->fresh.isEmpty()) {
+            Event forward;
+            forward.type = Event::Type::Forward;
+            forward.member = member;
+            forward.memberId = member->memberId();
+            forward.document = key;
+            forward.units = std::move(admission->fresh);
+            m_events.append(std::move(forward));
+        }
+    }
+    Event answer;
+    answer.type = Event::Type::Join;
+    answer.member = member;
+    answer.memberId = member->memberId();
+    answer.document = key;
+    answer.version = std::move(version);
+    m_events.append(std::move(answer));
+    scheduleFlush();
+    return {};
+}
+
+void DocumentHub::removeMember(HubMember *member, const DocumentKey &key)
+{
+    const auto it = m_documents.find(key);
+    if (it == m_documents.end())
+        return;
+    (*it)->members.remove(member);
+    // Memory-only state lives only while someone is in the room.
+    if ((*it)->members.isEmpty() && !(*it)->engine->persistent()) {
+        m_documents.erase(it);
+        Q_EMIT heldUnitsChanged(key);
+    }
+}
+
+void DocumentHub::leave(HubMember *member, const DocumentKey &document)
+{
+    const auto it = m_memberships.find(member);
+    if (it != m_memberships.end())
+        it->remove(document);
+    removeMember(member, document);
+}
+
+void DocumentHub::memberClosed(HubMember *member)
+{
+    const QSet<DocumentKey> joined = m_memberships.take(member);
+    for (const DocumentKey &key : joined)
+        removeMember(member, key);
+    m_live.remove(member);
+}
+
+Expected<void, crdt::Refusal> DocumentHub::update(HubMember *member, const DocumentKey &key,
+    const QList<QByteArray> &updates, const QByteArray &tag, bool wantsOutcome)
+{
+    m_live.insert(member, member->memberId());
+    Event outcome;
+    outcome.type = Event::Type::Outcome;
+    outcome.member = member;
+    outcome.memberId = member->memberId();
+    outcome.document = key;
+    outcome.tag = tag;
+    const auto refuse = [&](const crdt::Refusal &refusal) -> Expected<void, crdt::Refusal> {
+        if (wantsOutcome) {
+            outcome.outcome = UpdateOutcome {refusal.reason == u"store-unavailable"
+                    ? UpdateOutcome::Status::StoreFailed
+                    : UpdateOutcome::Status::Refused,
+                refusal.reason, refusal.message};
+            m_events.append(std::move(outcome));
+            scheduleFlush();
+        }
+        return unexpected(refusal);
+    };
+
+    crdt::Refusal why;
+    Document *doc = document(key, &why);
+    if (!doc)
+        return refuse(why);
+    QList<crdt::Unit> units;
+    for (qsizetype i = 0; i < updates.size(); ++i) {
+        auto split = doc->engine->split(updates[i]);
+        if (!split) {
+            crdt::Refusal refusal = split.error();
+            refusal.malformed = true;
+            if (updates.size() > 1)
+                refusal.message = QStringLiteral("update %1: %2").arg(i).arg(refusal.message);
+            return refuse(refusal);
+        }
+        units.append(std::move(split->units));
+    }
+    auto admission = admit(member, key, *doc, std::move(units));
+    if (!admission)
+        return refuse(admission.error());
+
+    const bool fresh = !admission->fresh.isEmpty();
+    if (wantsOutcome) {
+        outcome.wrote = doc->engine->persistent() && (fresh || !admission->superseded.isEmpty());
+        m_events.append(std::move(outcome));
+    }
+    if (fresh) {
+        Event forward;
+        forward.type = Event::Type::Forward;
+        forward.member = member;
+        forward.memberId = member->memberId();
+        forward.document = key;
+        forward.tag = tag;
+        forward.units = std::move(admission->fresh);
+        m_events.append(std::move(forward));
+    }
+    if (wantsOutcome || fresh)
+        scheduleFlush();
+    return {};
+}
+
+QByteArray DocumentHub::currentVersion(const DocumentKey &key)
+{
+    crdt::Refusal why;
+    Document *doc = document(key, &why);
+    return doc ? doc->index->version() : QByteArray();
+}
+
+void DocumentHub::scheduleFlush()
+{
+    if (m_flushScheduled)
+        return;
+    m_flushScheduled = true;
+    // Queued: every frame already read in this turn joins the same transaction.
+    QMetaObject::invokeMethod(this, &DocumentHub::flush, Qt::QueuedConnection);
+}
+
+void DocumentHub::flush()
+{
+    m_flushScheduled = false;
+    const qint64 newDocuments = std::exchange(m_newDocumentsPending, 0);
+    const QList<UnitWrite> writes = std::exchange(m_writes, {});
+    const QList<UnitRemoval> removals = std::exchange(m_removals, {});
+    const QList<Event> events = std::exchange(m_events, {});
+
+    bool failed = false;
+    if (!writes.isEmpty() || !removals.isEmpty()) {
+        QElapsedTimer commitTime;
+        commitTime.start();
+        auto written = m_store.write(writes, removals);
+        if (m_metrics)
+            m_metrics->observeCommit(double(commitTime.nsecsElapsed()) / 1e9);
+        if (written) {
+            m_counters.unitsStored += quint64(writes.size());
+            QHash<DocumentKey, QPair<int, QString>> perDocument; // count, last writer
+            for (const UnitWrite &write : writes) {
+                auto &entry = perDocument[write.document];
+                ++entry.first;
+                entry.second = write.unit.fromDid;
+                ++m_counters.unitsStoredByKind[write.document.kind];
+            }
+            if (m_storedDocuments >= 0)
+                m_storedDocuments += newDocuments;
+            for (auto it = perDocument.cbegin(); it != perDocument.cend(); ++it)
+                Q_EMIT unitsStored(it.key(), it.value().first, it.value().second);
+        } else {
+            // Nothing was stored, so nothing may be acknowledged as stored or forwarded, and
+            // the indexes forget what they admitted: a peer sending it again must see it kept.
+            failed = true;
+            ++m_counters.storeFailures;
+            if (m_metrics)
+                m_metrics->countStoreFailure();
+            QSet<DocumentKey> touched;
+            for (const UnitWrite &write : writes)
+                touched.insert(write.document);
+            for (const UnitRemoval &removal : removals)
+                touched.insert(removal.document);
+            for (const DocumentKey &key : std::as_const(touched)) {
+                if (auto it = m_documents.find(key); it != m_documents.end())
+                    load(key, **it);
+                m_log.record(QtCriticalMsg, lcStore(),
+                    QStringLiteral("update not stored: %1").arg(written.error().message),
+                    {{QStringLiteral("entity"), key.name}, {QStringLiteral("kind"), key.kind}});
+            }
+            Q_EMIT storeFailed(written.error().message);
+        }
+    }
+
+    // A member answered in this batch already holds everything the batch brought.
+    QSet<QPair<quint64, DocumentKey>> answered;
+    for (const Event &event : events) {
+        if (event.type == Event::Type::Join)
+            answered.insert({event.memberId, event.document});
+    }
+    for (const Event &event : events) {
+        if (!isLive(event.member, event.memberId))
+            continue;
+        const auto it = m_documents.find(event.document);
+        switch (event.type) {
+        case Event::Type::Join:
+            if (it != m_documents.end() && (*it)->members.contains(event.member))
+                answerJoin(event, **it);
+            break;
+        case Event::Type::Outcome: {
+            UpdateOutcome outcome = event.outcome;
+            if (failed && event.wrote)
+                outcome = UpdateOutcome {UpdateOutcome::Status::StoreFailed,
+                    QStringLiteral("store-failed"),
+                    QStringLiteral("the host could not store the update; send it again")};
+            event.member->deliverOutcome(event.document, event.tag, outcome);
+            break;
+        }
+        case Event::Type::Forward:
+            if (it == m_documents.end() || (failed && (*it)->engine->persistent()))
+                break;
+            forward(event, **it, answered);
+            break;
+        }
+    }
+}
+
+void DocumentHub::answerJoin(const Event &event, Document &document)
+{
+    const crdt::UnitQuery query = document.index->lacking(event.version);
+    QList<crdt::Unit> read;
+    const auto fail = [&](const StoreError &error) {
+        // Answering with less than the host holds would tell the peer it is up to date.
+        ++m_counters.storeFailures;
+        m_log.record(QtCriticalMsg, lcStore(),
+            QStringLiteral("cannot read the document to answer a joiner: %1").arg(error.message),
+            {{QStringLiteral("entity"), event.document.name},
+                {QStringLiteral("kind"), event.document.kind},
+                {QStringLiteral("session"), QString::number(event.memberId)}});
+        event.member->deliverJoinFailure(
+            event.document, QStringLiteral("the host cannot read the document from its storage"));
+    };
+    if (document.engine->persistent() && !query.isEmpty()) {
+        if (query.all) {
+            auto all = m_store.load(event.document, true);
+            if (!all)
+                return fail(all.error());
+            for (StoredUnit &stored : *all)
+                read.append(unitOf(std::move(stored)));
+        } else {
+            for (const auto &[peer, counter] : query.from) {
+                auto units = m_store.loadFrom(event.document, peer, counter);
+                if (!units)
+                    return fail(units.error());
+                for (StoredUnit &stored : *units)
+                    read.append(unitOf(std::move(stored)));
+            }
+        }
+    }
+    JoinAnswer answer;
+    answer.version = document.index->version();
+    answer.payloads = document.index->answer(std::move(read), event.version);
+    answer.nothing = document.engine->encode({}).value(0);
+    event.member->deliverJoin(event.document, answer);
+}
+
+void DocumentHub::forward(
+    const Event &event, Document &document, QSet<QPair<quint64, DocumentKey>> &answered)
+{
+    QList<QByteArray> payloads; // encoded once, wrapped once per protocol
+    QHash<const ForwardEncoder *, QList<QByteArray>> frames;
+    // A member may close while it is served: walk a copy.
+    const QHash<HubMember *, quint64> members = document.members;
+    for (auto it = members.cbegin(); it != members.cend(); ++it) {
+        HubMember *recipient = it.key();
+        if (it.value() == event.memberId || answered.contains({it.value(), event.document}))
+            continue;
+        if (!isLive(recipient, it.value()))
+            continue;
+        if (payloads.isEmpty())
+            payloads = document.engine->encode(event.units);
+        const ForwardEncoder *encoder = &recipient->forwardEncoder();
+        auto cached = frames.find(encoder);
+        if (cached == frames.end())
+            cached = frames.insert(
+                encoder, encoder->encodeForward(event.document, payloads, event.tag));
+        recipient->deliverFrames(*cached);
+    }
+}
+
+void DocumentHub::expireHeld()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (auto it = m_documents.begin(); it != m_documents.end(); ++it) {
+        const QList<crdt::Unit> expired = (*it)->index->expire(now);
+        if (expired.isEmpty())
+            continue;
+        if ((*it)->engine->persistent()) {
+            for (const crdt::Unit &unit : expired)
+                m_removals.append(UnitRemoval {it.key(), unit.peer, unit.start, unit.end});
+            scheduleFlush();
+        }
+        Q_EMIT heldUnitsChanged(it.key());
+    }
+}
+
+void DocumentHub::dropDocument(const DocumentKey &document)
+{
+    flush();
+    m_documents.remove(document);
+}
+
+void DocumentHub::releaseIdleDocuments(bool all)
+{
+    if (m_flushScheduled)
+        return; // admitted units are in the indexes but not yet in the store
+    const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - m_idleMs;
+    for (auto it = m_documents.begin(); it != m_documents.end();) {
+        const Document &state = **it;
+        if (state.members.isEmpty() && state.engine->persistent()
+            && (all || state.lastUsedMs <= cutoff))
+            it = m_documents.erase(it);
+        else
+            ++it;
+    }
+}
+
+} // namespace canopy

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "store/DocumentKey.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+namespace canopy {
+
+// How a joiner's join ends: the host's version of the document, then the payloads that bring
+// it up to date, to be imported in order (none when it lacks nothing). `nothing` is the kind's
+// "nothing new" payload, for protocols that must always answer.
+struct JoinAnswer
+{
+    QByteArray version;
+    QList<QByteArray> payloads;
+    QByteArray nothing;
+};
+
+// How an update ended, once the batch holding it was committed (or refused before that).
+struct UpdateOutcome
+{
+    enum class Status
+    {
+        Stored, // committed, or nothing in it was new
+        Refused, // invalid, or over a cap: nothing of it was stored
+        StoreFailed, // the commit failed; the sender may try again
+    };
+    Status status = Status::Stored;
+    QString reason; // for Refused: the stable reason name
+    QString message;
+};
+
+// Encodes what the hub forwards, once per wire protocol: every member speaking the protocol
+// receives the same frames.
+class ForwardEncoder
+{
+public:
+    virtual ~ForwardEncoder() = default;
+    // `tag`: the sender's batch id where its protocol has one, else empty.
+    virtual QList<QByteArray> encodeForward(const DocumentKey &document,
+        const QList<QByteArray> &payloads, const QByteArray &tag) const = 0;
+};
+
+// What the hub knows of a session: a recipient. It never parses the session's frames, and the
+// session never reaches into a document's engine.
+class HubMember
+{
+public:
+    virtual ~HubMember() = default;
+    virtual quint64 memberId() const = 0; // unique for the host's lifetime
+    virtual QString memberDid() const = 0;
+    virtual const ForwardEncoder &forwardEncoder() const = 0;
+
+    virtual void deliverJoin(const DocumentKey &document, const JoinAnswer &answer) = 0;
+    // The host cannot read the document to answer: answering with less would be a lie.
+    virtual void deliverJoinFailure(const DocumentKey &document, const QString &message) = 0;
+    virtual void deliverOutcome(
+        const DocumentKey &document, const QByteArray &tag, const UpdateOutcome &outcome)
+        = 0;
+    virtual void deliverFrames(const QList<QByteArray> &frames) = 0;
+};
+
+} // namespace canopy
