@@ -32,6 +32,7 @@ struct UnitDescription
     quint32 lamportStart = 0; // Loro only
     quint32 lamportEnd = 0;
     quint32 changes = 0;
+    qint64 timestampMs = 0; // ephemeral entries: the writer's clock
     QString detail; // kind-specific, e.g. "DeltaSpan, key k1" or "cursor/1 = {...}"
 };
 

@@ -8,6 +8,8 @@
 #include "auth/TokenAuthorizer.h"
 #include "auth/TokenIssuer.h"
 #include "auth/TokenRoute.h"
+#include "crdt/elo/EloEngine.h"
+#include "crdt/ephemeral/EphemeralEngine.h"
 #include "crdt/loro/LoroEngine.h"
 #include "host/ServiceInfoRoute.h"
 #include "http/HttpServer.h"
@@ -76,6 +78,9 @@ bool Host::start(QString *error)
     m_hub = std::make_unique<DocumentHub>(*m_store, *m_log, m_config.entityIdleSeconds);
     // The document kinds this host serves; a new kind is one more engine here.
     m_hub->addEngine(std::make_unique<loro::LoroEngine>());
+    m_hub->addEngine(std::make_unique<elo::EloEngine>());
+    m_hub->addEngine(std::make_unique<ephemeral::EphemeralEngine>(false));
+    m_hub->addEngine(std::make_unique<ephemeral::EphemeralEngine>(true));
     new HeapTrimmer(30000, this);
     m_hub->setMetrics(m_metrics.get());
     m_hub->setLimits(HubLimits {m_config.maxEntities, m_config.maxEntityBytes});

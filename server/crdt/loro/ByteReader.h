@@ -23,6 +23,11 @@ public:
     qsizetype remaining() const { return m_data.size() - m_pos; }
     bool atEnd() const { return m_pos >= m_data.size(); }
     QByteArrayView rest() const { return m_data.sliced(m_pos); }
+    // What was read since `from` (a pos() taken earlier).
+    QByteArrayView sliceFrom(qsizetype from) const
+    {
+        return m_data.sliced(from - m_base, m_pos - (from - m_base));
+    }
 
     std::optional<quint8> u8()
     {

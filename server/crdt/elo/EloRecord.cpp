@@ -1,0 +1,184 @@
+#include "crdt/elo/EloRecord.h"
+
+#include "crdt/loro/ByteReader.h"
+#include "crdt/loro/ByteWriter.h"
+
+#include <QStringDecoder>
+
+namespace canopy::elo {
+namespace {
+
+Unexpected<EloError> bad(QString reason, QString message)
+{
+    return unexpected(EloError {std::move(reason), std::move(message)});
+}
+
+// loro-protocol's varUint: LEB128 of at most 5 bytes holding a u32.
+std::optional<quint32> varUint(loro::ByteReader &r)
+{
+    quint64 value = 0;
+    for (int i = 0; i < 5; ++i) {
+        const auto byte = r.u8();
+        if (!byte)
+            return std::nullopt;
+        value |= quint64(*byte & 0x7f) << (7 * i);
+        if (!(*byte & 0x80))
+            return value <= 0xffffffffULL ? std::optional<quint32>(quint32(value)) : std::nullopt;
+    }
+    return std::nullopt;
+}
+
+std::optional<QByteArrayView> varBytes(loro::ByteReader &r)
+{
+    const auto n = varUint(r);
+    return n ? r.bytes(qsizetype(*n)) : std::nullopt;
+}
+
+} // namespace
+
+Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
+{
+    loro::ByteReader r(data);
+    EloRecord out;
+    const auto kind = r.u8();
+    if (!kind)
+        return bad(QStringLiteral("bad-record"), QStringLiteral("an empty record"));
+    if (*kind > quint8(EloRecord::Kind::Snapshot))
+        return bad(QStringLiteral("bad-record"),
+            QStringLiteral("unknown ELO record kind 0x%1").arg(*kind, 2, 16, QLatin1Char('0')));
+    out.kind = EloRecord::Kind(*kind);
+    const auto truncated = [](const char *field) {
+        return bad(QStringLiteral("bad-record"),
+            QStringLiteral("the record header's %1 runs past the record")
+                .arg(QLatin1StringView(field)));
+    };
+    if (out.kind == EloRecord::Kind::DeltaSpan) {
+        const auto peer = varBytes(r);
+        if (!peer)
+            return truncated("peer id");
+        if (peer->size() > MaxPeerIdBytes)
+            return bad(QStringLiteral("bad-record"),
+                QStringLiteral("a peer id of %1 bytes (at most %2)")
+                    .arg(peer->size())
+                    .arg(MaxPeerIdBytes));
+        out.peerId = peer->toByteArray();
+        const auto start = varUint(r);
+        const auto end = start ? varUint(r) : std::nullopt;
+        if (!end)
+            return truncated("span");
+        if (*end <= *start)
+            return bad(QStringLiteral("bad-record"),
+                QStringLiteral("a DeltaSpan of [%1, %2) is empty").arg(*start).arg(*end));
+        out.start = *start;
+        out.end = *end;
+    } else {
+        const auto count = varUint(r);
+        if (!count)
+            return truncated("version count");
+        if (*count > MaxVersionEntries)
+            return bad(QStringLiteral("bad-record"),
+                QStringLiteral("a snapshot version of %1 entries (at most %2)")
+                    .arg(*count)
+                    .arg(MaxVersionEntries));
+        for (quint32 i = 0; i < *count; ++i) {
+            const auto peer = varBytes(r);
+            const auto counter = peer ? varUint(r) : std::nullopt;
+            if (!counter)
+                return truncated("version");
+            if (peer->size() > MaxPeerIdBytes)
+                return bad(QStringLiteral("bad-record"),
+                    QStringLiteral("a peer id of %1 bytes (at most %2)")
+                        .arg(peer->size())
+                        .arg(MaxPeerIdBytes));
+            out.version.append({peer->toByteArray(), *counter});
+        }
+    }
+    const auto keyId = varBytes(r);
+    if (!keyId)
+        return truncated("key id");
+    if (keyId->size() > MaxKeyIdBytes)
+        return bad(QStringLiteral("bad-record"),
+            QStringLiteral("a key id of %1 bytes (at most %2)")
+                .arg(keyId->size())
+                .arg(MaxKeyIdBytes));
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    out.keyId = utf8(*keyId);
+    if (utf8.hasError())
+        return bad(QStringLiteral("bad-record"), QStringLiteral("the key id is not UTF-8"));
+    const auto iv = varBytes(r);
+    if (!iv)
+        return truncated("iv");
+    if (iv->size() != IvBytes)
+        return bad(QStringLiteral("bad-record"),
+            QStringLiteral("an iv of %1 bytes (AES-GCM takes %2)").arg(iv->size()).arg(IvBytes));
+    out.iv = iv->toByteArray();
+    out.headerSize = r.pos();
+    const auto ciphertext = varBytes(r);
+    if (!ciphertext)
+        return truncated("ciphertext");
+    if (ciphertext->size() < TagBytes)
+        return bad(QStringLiteral("bad-record"),
+            QStringLiteral("a ciphertext of %1 bytes cannot hold the 16-byte tag")
+                .arg(ciphertext->size()));
+    out.ciphertextSize = ciphertext->size();
+    if (!r.atEnd())
+        return bad(QStringLiteral("bad-record"),
+            QStringLiteral("%1 bytes after the ciphertext").arg(r.remaining()));
+    out.bytes = data.toByteArray();
+    return out;
+}
+
+Expected<QList<EloRecord>, EloError> parseContainer(QByteArrayView container)
+{
+    loro::ByteReader r(container);
+    const auto count = varUint(r);
+    if (!count)
+        return bad(QStringLiteral("bad-container"), QStringLiteral("no record count"));
+    // Every record takes at least its length byte and a kind byte.
+    if (qint64(*count) > r.remaining() / 2)
+        return bad(QStringLiteral("bad-container"),
+            QStringLiteral("%1 records cannot fit in %2 bytes").arg(*count).arg(r.remaining()));
+    QList<EloRecord> out;
+    out.reserve(*count);
+    for (quint32 i = 0; i < *count; ++i) {
+        const auto record = varBytes(r);
+        if (!record)
+            return bad(QStringLiteral("bad-container"),
+                QStringLiteral("record %1 runs past the container").arg(i));
+        auto parsed = parseRecord(*record);
+        if (!parsed)
+            return bad(parsed.error().reason,
+                QStringLiteral("record %1: %2").arg(i).arg(parsed.error().message));
+        out.append(std::move(*parsed));
+    }
+    if (!r.atEnd())
+        return bad(QStringLiteral("bad-container"),
+            QStringLiteral("%1 bytes after the last record").arg(r.remaining()));
+    return out;
+}
+
+QByteArray encodeContainer(const QList<QByteArray> &records)
+{
+    qsizetype size = 5;
+    for (const QByteArray &record : records)
+        size += 5 + record.size();
+    QByteArray out;
+    out.reserve(size);
+    loro::appendLeb(out, quint64(records.size()));
+    for (const QByteArray &record : records) {
+        loro::appendLeb(out, quint64(record.size()));
+        out += record;
+    }
+    return out;
+}
+
+QString describeVersion(const QList<EloRecord::VersionEntry> &version)
+{
+    QStringList parts;
+    for (const EloRecord::VersionEntry &entry : version)
+        parts.append(
+            QStringLiteral("%1:%2").arg(QString::fromUtf8(entry.peerId)).arg(entry.counter));
+    return u'{' + parts.join(QStringLiteral(", ")) + u'}';
+}
+
+} // namespace canopy::elo
