@@ -113,6 +113,7 @@ void AdminService::watchSession(PeerSession *session)
         frame.direction = direction;
         frame.sessionId = from->idString();
         frame.did = from->did();
+        frame.protocol = from->protocolName();
         frame.text = text;
         frame.bytes = bytes;
         Q_EMIT frameCaptured(frame);
@@ -128,6 +129,10 @@ void AdminService::watchSession(PeerSession *session)
     connect(session, &PeerSession::textFrameReceived, this,
         [capture](PeerSession *from, const QString &text) {
             capture(from, text.toUtf8(), TrafficFrame::Direction::In, true);
+        });
+    connect(session, &PeerSession::textFrameSent, this,
+        [capture](PeerSession *from, const QString &text) {
+            capture(from, text.toUtf8(), TrafficFrame::Direction::Out, true);
         });
 }
 

@@ -95,6 +95,7 @@ struct TrafficFrame
     Direction direction = Direction::In;
     QString sessionId;
     QString did;
+    QString protocol; // "sync1" or "loro": which codec reads the bytes
     bool text = false;
     QByteArray bytes; // the whole frame as sent
 };

@@ -103,6 +103,7 @@ Q_SIGNALS:
     void frameReceived(canopy::PeerSession *session, const QByteArray &frame);
     void frameSent(canopy::PeerSession *session, const QByteArray &frame);
     void textFrameReceived(canopy::PeerSession *session, const QString &text);
+    void textFrameSent(canopy::PeerSession *session, const QString &text);
 
 protected:
     virtual void handleBinary(const QByteArray &frame) = 0;
