@@ -220,6 +220,19 @@ export class RecordingWebSocket extends WS {
 
 globalThis.WebSocket = RecordingWebSocket;
 
+// The client calls its own async connect() without a catch (in the constructor, on reconnect, when a join is
+// queued), so a connection that ends in destroy() or a fatal close rejects a promise nobody holds ("Destroyed",
+// "Disconnected"), which node:test reports as a failure of whatever test runs then. Mark those promises handled;
+// callers still get the same promise, rejections included.
+{
+    const original = LoroWebsocketClient.prototype.connect;
+    LoroWebsocketClient.prototype.connect = function connect(...args) {
+        const p = original.apply(this, args);
+        p.catch(() => {});
+        return p;
+    };
+}
+
 // ---- the real client --------------------------------------------------------------------------------
 
 /**
