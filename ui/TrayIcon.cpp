@@ -1,6 +1,6 @@
 #include "TrayIcon.h"
 
-#include "AppIcon.h"
+#include "common/AppIcon.h"
 #include "host/Host.h"
 #include "sync/SessionRegistry.h"
 

@@ -1,9 +1,9 @@
 #include "WindowMain.h"
 
-#include "AppIcon.h"
 #include "HostSupervisor.h"
 #include "MainWindow.h"
 #include "TrayIcon.h"
+#include "common/AppIcon.h"
 #include "host/Host.h"
 #include "secrets/SecretStore.h"
 #include "util/ShutdownSignals.h"

@@ -16,7 +16,8 @@ class Host;
 // Contract:
 //  - main() creates the QApplication (organisation and application names set, as for the
 //    headless run), parses the command line into a Config (ConfigLoader folds in QSettings
-//    group "server", see ui/SettingsDialog.h) and constructs the Host from it WITHOUT starting it.
+//    group "server", see ui/settings/SettingsDialog.h) and constructs the Host from it WITHOUT
+//    starting it.
 //  - runWithWindow() takes the host, installs the translation for the system locale, starts
 //    the host, and shows the window and the tray icon. A host that cannot start does not end
 //    the program: the window says why and offers Settings (a restart with new settings).

@@ -1,21 +1,21 @@
 // The window's item models against a real in-process host: a QWebSocket client speaks Sync1 to
 // it, and every model runs under QAbstractItemModelTester while rows arrive, change and leave.
-#include "BansModel.h"
-#include "BlocksModel.h"
-#include "DocumentsModel.h"
-#include "FrameDecoder.h"
 #include "GuiTestHost.h"
-#include "LogFilterModel.h"
-#include "LogModel.h"
-#include "MsgpackTree.h"
-#include "SessionsModel.h"
 #include "TestClient.h"
-#include "TokensModel.h"
-#include "TrafficFilterModel.h"
-#include "TrafficModel.h"
 #include "admin/AdminService.h"
 #include "crdt/loro/LoroBlob.h"
+#include "documents/BlocksModel.h"
+#include "documents/DocumentsModel.h"
+#include "logs/LogFilterModel.h"
+#include "logs/LogModel.h"
 #include "protocol/sync1/SyncCodec.h"
+#include "sessions/BansModel.h"
+#include "sessions/SessionsModel.h"
+#include "tokens/TokensModel.h"
+#include "traffic/FrameDecoder.h"
+#include "traffic/MsgpackTree.h"
+#include "traffic/TrafficFilterModel.h"
+#include "traffic/TrafficModel.h"
 
 #include <QAbstractItemModelTester>
 #include <QElapsedTimer>

@@ -1,0 +1,141 @@
+#include "documents/DocumentsModel.h"
+
+#include "admin/AdminService.h"
+#include "common/FlushTimer.h"
+#include "common/Format.h"
+
+#include <QTimer>
+
+namespace canopy::ui {
+
+DocumentsModel::DocumentsModel(QObject *parent)
+    : KeyedTableModel<DocumentInfo>(parent)
+    , m_flush(new FlushTimer([this] { reload(); }, this, ReloadIntervalMs))
+    , m_refresh(new QTimer(this))
+{
+    m_refresh->setInterval(RefreshIntervalMs);
+    connect(m_refresh, &QTimer::timeout, m_flush, &FlushTimer::schedule);
+}
+
+void DocumentsModel::setAdmin(AdminService *admin)
+{
+    if (m_admin)
+        disconnect(m_admin, nullptr, this, nullptr);
+    m_flush->cancel();
+    m_admin = admin;
+    clearRows();
+    if (!admin) {
+        m_refresh->stop();
+        return;
+    }
+    auto dirty = [this] { m_flush->schedule(); };
+    connect(admin, &AdminService::documentChanged, this, dirty);
+    connect(admin, &AdminService::sessionOpened, this, dirty);
+    connect(admin, &AdminService::sessionClosed, this, dirty);
+    m_refresh->start();
+    reload();
+}
+
+void DocumentsModel::reload()
+{
+    if (!m_admin)
+        return;
+    auto documents = m_admin->documents();
+    if (!documents) {
+        Q_EMIT errorOccurred(documents.error().message);
+        return;
+    }
+    replaceRows(*documents);
+}
+
+bool DocumentsModel::sameRow(const DocumentInfo &a, const DocumentInfo &b) const
+{
+    return a.entityId == b.entityId && a.blocks == b.blocks && a.bytes == b.bytes
+        && a.peers == b.peers && a.subscribers == b.subscribers && a.updatedAt == b.updatedAt
+        && a.lastWriter == b.lastWriter;
+}
+
+int DocumentsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant DocumentsModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const DocumentInfo &d = m_rows.at(index.row());
+    switch (role) {
+    case EntityIdRole:
+        return d.entityId;
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Entity:
+            return d.entityId;
+        case Size:
+            return Format::bytes(d.bytes);
+        case Blocks:
+            return Format::count(d.blocks);
+        case Peers:
+            return Format::count(d.peers);
+        case Subscribers:
+            return Format::count(d.subscribers);
+        case LastChange:
+            return Format::dateTime(d.updatedAt);
+        case LastWriter:
+            return d.lastWriter;
+        }
+        break;
+    case SortRole:
+        switch (index.column()) {
+        case Size:
+            return d.bytes;
+        case Blocks:
+            return d.blocks;
+        case Peers:
+            return d.peers;
+        case Subscribers:
+            return d.subscribers;
+        case LastChange:
+            return d.updatedAt;
+        default:
+            return data(index, Qt::DisplayRole);
+        }
+    case Qt::TextAlignmentRole:
+        if (index.column() >= Size && index.column() <= Subscribers)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    case Qt::ToolTipRole:
+        if (index.column() == Size)
+            return tr("%1 bytes").arg(Format::count(d.bytes));
+        if (index.column() == Entity)
+            return d.entityId;
+        break;
+    }
+    return {};
+}
+
+QVariant DocumentsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Entity:
+        return tr("Entity");
+    case Size:
+        return tr("Size");
+    case Blocks:
+        return tr("Blocks");
+    case Peers:
+        return tr("Peers");
+    case Subscribers:
+        return tr("Subscribers");
+    case LastChange:
+        return tr("Last change");
+    case LastWriter:
+        return tr("Last writer");
+    }
+    return {};
+}
+
+} // namespace canopy::ui

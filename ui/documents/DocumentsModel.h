@@ -1,0 +1,67 @@
+#pragma once
+
+#include "admin/AdminService.h"
+#include "admin/AdminTypes.h"
+#include "common/KeyedTableModel.h"
+
+#include <QPointer>
+
+class QTimer;
+
+namespace canopy::ui {
+
+class FlushTimer;
+
+// One row per stored entity. A change marks the list dirty; reloading it is a store query, so
+// bursts are folded into at most two reloads a second. Subscriber counts change without a
+// document signal (sessions come and go), hence the slow periodic refresh as well.
+class DocumentsModel final : public KeyedTableModel<DocumentInfo>
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(DocumentsModel)
+
+public:
+    static constexpr int ReloadIntervalMs = 500;
+    static constexpr int RefreshIntervalMs = 5000;
+
+    enum Column
+    {
+        Entity,
+        Size,
+        Blocks,
+        Peers,
+        Subscribers,
+        LastChange,
+        LastWriter,
+        ColumnCount
+    };
+    enum Role
+    {
+        EntityIdRole = Qt::UserRole + 1,
+        SortRole,
+    };
+
+    explicit DocumentsModel(QObject *parent = nullptr);
+
+    void setAdmin(AdminService *admin);
+    void reload();
+
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(
+        int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+Q_SIGNALS:
+    void errorOccurred(const QString &message);
+
+protected:
+    QString keyOf(const DocumentInfo &row) const override { return row.entityId; }
+    bool sameRow(const DocumentInfo &a, const DocumentInfo &b) const override;
+
+private:
+    QPointer<AdminService> m_admin;
+    FlushTimer *m_flush;
+    QTimer *m_refresh;
+};
+
+} // namespace canopy::ui

@@ -1,0 +1,211 @@
+#include "traffic/TrafficModel.h"
+
+#include "admin/AdminService.h"
+#include "common/FlushTimer.h"
+#include "common/Format.h"
+
+#include <QBrush>
+#include <QColor>
+
+namespace canopy::ui {
+
+TrafficModel::TrafficModel(QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_flush(new FlushTimer([this] { flush(); }, this))
+{
+}
+
+void TrafficModel::setAdmin(AdminService *admin)
+{
+    if (m_admin)
+        disconnect(m_admin, nullptr, this, nullptr);
+    m_admin = admin;
+    if (admin)
+        connect(admin, &AdminService::frameCaptured, this, &TrafficModel::addFrame);
+}
+
+void TrafficModel::setCapacity(qsizetype capacity)
+{
+    m_capacity = qMax<qsizetype>(1, capacity);
+    const qsizetype over = qsizetype(m_rows.size()) - m_capacity;
+    if (over > 0) {
+        evictOldest(over);
+        Q_EMIT countsChanged(qsizetype(m_rows.size()), m_dropped);
+    }
+}
+
+void TrafficModel::setPaused(bool paused)
+{
+    if (m_paused == paused)
+        return;
+    m_paused = paused;
+    if (!paused && !m_pending.empty())
+        m_flush->schedule();
+}
+
+void TrafficModel::clear()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_pending.clear();
+    m_bytes = 0;
+    m_pendingBytes = 0;
+    m_dropped = 0;
+    endResetModel();
+    Q_EMIT countsChanged(0, 0);
+}
+
+void TrafficModel::addFrame(const TrafficFrame &frame)
+{
+    Row row;
+    row.frame = frame;
+    row.size = frame.bytes.size();
+    row.summary = FrameDecoder::summarize(frame.bytes, frame.text);
+    if (row.size > MaxFrameBytes) {
+        row.frame.bytes = frame.bytes.left(MaxFrameBytes);
+        row.truncated = true;
+    }
+    m_pendingBytes += row.frame.bytes.size();
+    m_pending.push_back(std::move(row));
+    // The queue never holds more than the table could: older queued frames are dropped here,
+    // before they cost a model insert.
+    while (qsizetype(m_pending.size()) > m_capacity) {
+        m_pendingBytes -= m_pending.front().frame.bytes.size();
+        m_pending.pop_front();
+        ++m_dropped;
+    }
+    if (!m_paused)
+        m_flush->schedule();
+}
+
+void TrafficModel::evictOldest(qsizetype count)
+{
+    count = qMin(count, qsizetype(m_rows.size()));
+    if (count <= 0)
+        return;
+    beginRemoveRows({}, 0, int(count - 1));
+    for (qsizetype i = 0; i < count; ++i) {
+        m_bytes -= m_rows.front().frame.bytes.size();
+        m_rows.pop_front();
+    }
+    endRemoveRows();
+    m_dropped += quint64(count);
+}
+
+void TrafficModel::flush()
+{
+    if (m_paused || m_pending.empty())
+        return;
+    const qsizetype incoming = qsizetype(m_pending.size());
+    // Make room by count, then by bytes; rows leave in one removal at the top.
+    qsizetype evict = qMax<qsizetype>(0, qsizetype(m_rows.size()) + incoming - m_capacity);
+    qint64 bytesAfter = m_bytes + m_pendingBytes;
+    for (qsizetype i = 0; i < evict; ++i)
+        bytesAfter -= m_rows.at(size_t(i)).frame.bytes.size();
+    while (bytesAfter > m_byteBudget && evict < qsizetype(m_rows.size())) {
+        bytesAfter -= m_rows.at(size_t(evict)).frame.bytes.size();
+        ++evict;
+    }
+    evictOldest(evict);
+
+    const int first = int(m_rows.size());
+    beginInsertRows({}, first, first + int(incoming) - 1);
+    for (Row &row : m_pending)
+        m_rows.push_back(std::move(row));
+    endInsertRows();
+    m_pending.clear();
+    m_bytes += m_pendingBytes;
+    m_pendingBytes = 0;
+    Q_EMIT countsChanged(qsizetype(m_rows.size()), m_dropped);
+}
+
+int TrafficModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int TrafficModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant TrafficModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &row = m_rows.at(size_t(index.row()));
+    const bool in = row.frame.direction == TrafficFrame::Direction::In;
+    switch (role) {
+    case DidRole:
+        return row.frame.did;
+    case EntityRole:
+        return row.summary.entityId;
+    case TypeRole:
+        return row.summary.type;
+    case SeqRole:
+        return row.frame.seq;
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Time:
+            return Format::time(row.frame.time, true);
+        case Direction:
+            return in ? tr("← in") : tr("→ out");
+        case Session:
+            return row.frame.sessionId;
+        case Did:
+            return row.frame.did;
+        case Type:
+            return row.summary.type.isEmpty() ? tr("(not Sync1)") : row.summary.type;
+        case Entity:
+            return row.summary.entityId;
+        case Size:
+            return Format::bytes(row.size);
+        }
+        break;
+    case SortRole:
+        switch (index.column()) {
+        case Time:
+            return row.frame.seq;
+        case Size:
+            return qint64(row.size);
+        default:
+            return data(index, Qt::DisplayRole);
+        }
+    case Qt::ForegroundRole:
+        if (index.column() == Direction)
+            return QBrush(in ? QColor(0x1f, 0x5f, 0xa8) : QColor(0x1e, 0x7b, 0x34));
+        if (index.column() == Type && row.summary.type.isEmpty())
+            return QBrush(QColor(0xb0, 0x20, 0x20));
+        break;
+    case Qt::TextAlignmentRole:
+        if (index.column() == Size)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    }
+    return {};
+}
+
+QVariant TrafficModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Time:
+        return tr("Time");
+    case Direction:
+        return tr("Direction");
+    case Session:
+        return tr("Session");
+    case Did:
+        return tr("DID");
+    case Type:
+        return tr("Message");
+    case Entity:
+        return tr("Entity");
+    case Size:
+        return tr("Size");
+    }
+    return {};
+}
+
+} // namespace canopy::ui
