@@ -348,6 +348,7 @@ QList<BlockInfo> AdminService::presence(const QString &name, const QString &kind
         BlockInfo info;
         info.peer = entry.peer;
         info.detail = entry.detail;
+        info.timestampMs = entry.timestampMs;
         out.append(info);
     }
     return out;

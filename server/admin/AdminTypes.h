@@ -63,6 +63,7 @@ struct BlockInfo
     QDateTime receivedAt;
     QString fromDid;
     QString detail; // what the kind adds, e.g. "DeltaSpan, key k1"
+    qint64 timestampMs = 0; // presence() entries: the writer's clock (ms since the epoch)
 };
 
 struct DocumentDetail
