@@ -13,6 +13,13 @@ QVariant didOrNull(const QString &did)
     return did.isEmpty() ? QVariant() : QVariant(did);
 }
 
+// An empty key or body is a value, not NULL (a null QByteArray binds as NULL, and "INSERT OR
+// IGNORE" would silently drop the row for its NOT NULL column).
+QVariant blob(const QByteArray &bytes)
+{
+    return bytes.isNull() ? QVariant(QByteArray("", 0)) : QVariant(bytes);
+}
+
 // Columns 0..7: peer, counter_start, counter_end, meta, data (or empty), length(data),
 // received_at, from_did.
 StoredUnit unitAt(const QSqlQuery &query)
@@ -96,7 +103,7 @@ Expected<QList<StoredUnit>, StoreError> UnitStore::loadFrom(
         "from_did FROM units WHERE document = ? AND peer = ? AND counter_end > ? "
         "ORDER BY counter_start"));
     query.addBindValue(**id);
-    query.addBindValue(peer.toByteArray());
+    query.addBindValue(blob(peer.toByteArray()));
     query.addBindValue(qint64(counter));
     if (auto ok = Database::exec(query, "load units"); !ok)
         return unexpected(ok.error());
@@ -136,7 +143,7 @@ Expected<void, StoreError> UnitStore::write(
         if (!*id)
             continue;
         remove.bindValue(0, **id);
-        remove.bindValue(1, removal.peer);
+        remove.bindValue(1, blob(removal.peer));
         remove.bindValue(2, qint64(removal.start));
         remove.bindValue(3, qint64(removal.end));
         if (auto ok = Database::exec(remove, "remove unit"); !ok)
@@ -176,11 +183,11 @@ Expected<void, StoreError> UnitStore::write(
     for (const UnitWrite &write : writes) {
         const StoredUnit &unit = write.unit;
         insert.bindValue(0, ids.value(write.document));
-        insert.bindValue(1, unit.peer);
+        insert.bindValue(1, blob(unit.peer));
         insert.bindValue(2, qint64(unit.start));
         insert.bindValue(3, qint64(unit.end));
         insert.bindValue(4, unit.meta.isEmpty() ? QVariant() : QVariant(unit.meta));
-        insert.bindValue(5, unit.data);
+        insert.bindValue(5, blob(unit.data));
         insert.bindValue(6, unit.receivedAtMs);
         insert.bindValue(7, didOrNull(unit.fromDid));
         if (auto ok = Database::exec(insert, "store unit"); !ok)

@@ -360,6 +360,24 @@ void TestLoroBlob::fixtureParses()
     QCOMPARE(blob.shallow, entry[QStringLiteral("shallow")].toBool());
     QCOMPARE(vvToString(blob.version),
         vvToString(vvFromJson(entry[QStringLiteral("version")].toArray())));
+    // A shallow snapshot's "sv" is where its kept history starts: loro's partial start version
+    // (the zero entries loro lists for peers it kept whole do not appear in "sv").
+    if (blob.shallow) {
+        VersionVector start;
+        for (const auto &[peer, counter] : vvFromJson(entry[QStringLiteral("start")].toArray())) {
+            if (counter > 0)
+                start.emplace(peer, counter);
+        }
+        VersionVector parsedStart;
+        for (const auto &[peer, counter] : blob.shallowStart) {
+            if (counter > 0)
+                parsedStart.emplace(peer, counter);
+        }
+        QCOMPARE(vvToString(parsedStart), vvToString(start));
+        QVERIFY(!blob.shallowStart.empty());
+    } else {
+        QVERIFY(blob.shallowStart.empty());
+    }
 
     // Exact blocks, where the manifest lists them.
     if (entry.contains(QStringLiteral("blocks"))) {

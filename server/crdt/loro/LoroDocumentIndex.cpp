@@ -6,6 +6,7 @@
 #include "crdt/loro/LoroBlob.h"
 #include "crdt/loro/LoroEngine.h"
 
+#include <algorithm>
 #include <set>
 
 namespace canopy::loro {
@@ -138,6 +139,35 @@ Expected<crdt::Admission, crdt::Refusal> LoroDocumentIndex::admit(
     if (context.maxBytes > 0 && freshBytes > 0 && m_bytes + freshBytes > context.maxBytes) {
         return unexpected(crdt::Refusal {QStringLiteral("max-entity-bytes"),
             QStringLiteral("the document would exceed %1 bytes").arg(context.maxBytes)});
+    }
+    // A peer's counters are contiguous in Loro: a block starting past every counter the host
+    // holds of its peer depends on changes the host lacks. Stored, it would make every fresh
+    // joiner's import pending (a shallow document's "update from nothing" is such a block).
+    std::sort(blocks.begin(), blocks.end(), [](const crdt::Unit &a, const crdt::Unit &b) {
+        return a.peer != b.peer ? a.peer < b.peer : a.start < b.start;
+    });
+    const std::optional<Root> &rootNow = rootUnit ? root : m_root;
+    QByteArray reachPeer;
+    quint32 reach = 0; // the furthest counter this update's earlier blocks of reachPeer reach
+    for (const crdt::Unit &unit : std::as_const(blocks)) {
+        const quint64 peer = LoroEngine::peerOf(unit.peer);
+        if (unit.peer != reachPeer) {
+            reachPeer = unit.peer;
+            reach = 0;
+        }
+        const quint32 from = rootNow ? entry(rootNow->start, peer) : 0;
+        const bool connects = unit.start <= from || unit.start <= reach
+            || m_coverage.covers(peer, unit.start - 1, unit.start);
+        if (!connects) {
+            return unexpected(crdt::Refusal {QStringLiteral("missing-history"),
+                QStringLiteral("the changes of peer %1 from counter %2 depend on counters %3..%2 "
+                               "that this document does not hold (an update from a shallow "
+                               "document? send a snapshot instead)")
+                    .arg(peer)
+                    .arg(unit.start)
+                    .arg(m_coverage.contiguousEnd(peer, from))});
+        }
+        reach = std::max(reach, unit.end);
     }
 
     if (rootUnit) {
