@@ -53,15 +53,21 @@ function entry(key, value, offsetMs = 0) {
         } else {
             s.set(key, value);
         }
-        return s.encode(key);
+        const out = s.encode(key);
+        s.destroy(); // stops its purge timer
+        return out;
     });
 }
 
 /** The states the given update blobs hold, merged as a store with no expiry would. */
 function statesOf(blobs) {
     const s = new EphemeralStore(LONG);
-    for (const b of blobs) if (b.length > 0) s.apply(b);
-    return s.getAllStates();
+    try {
+        for (const b of blobs) if (b.length > 0) s.apply(b);
+        return s.getAllStates();
+    } finally {
+        s.destroy();
+    }
 }
 
 /** Join `roomId` raw and return the join answer and the state it received right after (the next DocUpdates). */
@@ -234,7 +240,9 @@ describe('loro-protocol: %EPH presence', { timeout: 120000 }, () => {
         await a.join({ crdt: CrdtType.LoroEphemeralStore, roomId, version: new Uint8Array(0) });
         await b.join({ crdt: CrdtType.LoroEphemeralStore, roomId, version: new Uint8Array(0) });
         const bad = Uint8Array.from([0x05, 0xff, 0xff, 0xff, 0x01]);
-        assert.throws(() => new EphemeralStore(LONG).apply(bad), 'loro-crdt refuses the payload too');
+        const probe = new EphemeralStore(LONG);
+        assert.throws(() => probe.apply(bad), 'loro-crdt refuses the payload too');
+        probe.destroy();
         await b.ping(); // b's join state has arrived
         const mark = b.mark();
         assert.equal((await a.update(roomId, [bad], { crdt: CrdtType.LoroEphemeralStore })).status, 4);

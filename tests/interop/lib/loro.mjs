@@ -368,6 +368,11 @@ export class LoroPeer {
         const open = this.client.socket && this.client.socket.readyState !== WS.CLOSED;
         const socket = this.log.sockets;
         try { this.client.destroy(); } catch { /* already gone */ }
+        // The client does not destroy its rooms' adaptors; an ephemeral store's purge timer would keep the
+        // process alive until its entries expire.
+        for (const r of this.rooms) {
+            try { r.adaptor.destroy(); } catch { /* already destroyed */ }
+        }
         if (open) await this.log.waitClose({ socket, timeoutMs: 3000 }).catch(() => this.client.socket?.terminate?.());
     }
 }
