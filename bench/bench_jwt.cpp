@@ -25,7 +25,7 @@ using namespace canopy::auth;
 
 namespace {
 
-// The interop keys of shared/testdata/atproto-auth-vectors.json.
+// The interop keys of tests/unit/data/atproto-auth-vectors.json.
 constexpr const char *K256PrivateHex
     = "9085d2bef69286a6cbb51623c8fa258629945cd55ca705cc4e66700396894e0c";
 constexpr const char *P256PrivateHex

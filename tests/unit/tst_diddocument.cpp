@@ -19,7 +19,7 @@ using namespace canopy::auth;
 namespace {
 
 const QString VectorsPath
-    = QStringLiteral(CANOPY_SOURCE_DIR "/../shared/testdata/atproto-auth-vectors.json");
+    = QStringLiteral(CANOPY_SOURCE_DIR "/tests/unit/data/atproto-auth-vectors.json");
 
 const QLatin1String Did("did:plc:r5eav7permut7wpqvxz4yrp4");
 const QLatin1String K256Multibase("zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme");

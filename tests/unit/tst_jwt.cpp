@@ -1,5 +1,5 @@
 // Service JWT parsing and signature checks (atproto-auth.md 2.1, 3, 10.2) against the reference
-// verifier's verdicts in shared/testdata/atproto-auth-vectors.json and tokens signed here.
+// verifier's verdicts in tests/unit/data/atproto-auth-vectors.json and tokens signed here.
 #include "auth/AtprotoDid.h"
 #include "auth/Base64Url.h"
 #include "auth/Jwt.h"
@@ -34,7 +34,7 @@ Q_DECLARE_METATYPE(canopy::auth::Curve)
 namespace {
 
 const QString VectorsPath
-    = QStringLiteral(CANOPY_SOURCE_DIR "/../shared/testdata/atproto-auth-vectors.json");
+    = QStringLiteral(CANOPY_SOURCE_DIR "/tests/unit/data/atproto-auth-vectors.json");
 
 const QLatin1String Aud("did:web:svc.example.test");
 const QLatin1String Lxm("com.example.ping");
