@@ -356,8 +356,8 @@ describe('loro-protocol: %LOR documents', { timeout: 150000 }, () => {
         r.send({ type: MessageType.Leave, crdt: CrdtType.Loro, roomId: roomA });
         await r.ping(); // the Leave was processed
         const rMark = r.mark();
-        const doc = newDoc();
-        const [u1, u2] = commits(doc, 2);
+        const [u1] = commits(newDoc(), 1);
+        const [u2] = commits(newDoc(), 1);
         assert.equal((await s.update(roomA, [u1])).status, 0);
         assert.equal((await s.update(roomB, [u2])).status, 0);
         await r.waitFor((f) => f.msg?.type === MessageType.DocUpdate && f.msg.roomId === roomB, { since: rMark, what: 'the forward in the room still joined' });
