@@ -657,6 +657,29 @@ private Q_SLOTS:
         QCOMPARE(admitOk(*idx, update({entry("edge", intValue(3), T + 1)}), T + 2).fresh.size(), 1);
     }
 
+    void extremeTimestamps_data() { mergeRules_data(); }
+
+    // Timestamps are the writer's i64: one from the far past is older than any timeout (ignored
+    // on arrival, and expired if it is ever held), one from the far future wins and stays.
+    void extremeTimestamps()
+    {
+        QFETCH(bool, persisted);
+        auto idx = index(persisted);
+        crdt::Admission a = admitOk(*idx, update({entry("past", intValue(1), INT64_MIN)}), T);
+        QCOMPARE(a.fresh.size(), 0);
+        QCOMPARE(a.duplicates, 1);
+        a = admitOk(*idx, update({entry("past", intValue(1), INT64_MIN + 1)}), T);
+        QCOMPARE(a.fresh.size(), 0);
+        a = admitOk(*idx, update({entry("future", intValue(1), INT64_MAX)}), T);
+        QCOMPARE(a.fresh.size(), 1);
+        QCOMPARE(idx->expire(T + EphemeralEngine::TimeoutMs + 1).size(), 0);
+        auto reloaded = index(persisted);
+        for (const QByteArray &bytes :
+            {entry("past", intValue(1), INT64_MIN), entry("now", intValue(1), T)})
+            reloaded->addStored(split(update({bytes})).first(), bytes.size());
+        QCOMPARE(peersOf(reloaded->expire(T)), QSet<QByteArray> {"past"});
+    }
+
     void deletionIsATombstone_data() { mergeRules_data(); }
 
     void deletionIsATombstone()
