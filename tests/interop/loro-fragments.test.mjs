@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { startAdminHost } from './lib/admin.mjs';
 import {
-    CrdtType, LoroDoc, MAX_HOST_MESSAGE, MessageType, RawLoroClient, closeAllLoro, connectLoro, freshDid, noiseText,
+    CrdtType, LoroDoc, MAX_HOST_MESSAGE, MessageType, RawLoroClient, closeAllLoro, connectLoro, eloKey, freshDid, noiseText,
     roomName, sameDoc, vvOf, waitConverged,
 } from './lib/loro.mjs';
 import { delay, waitUntil, withTimeout } from './lib/util.mjs';
@@ -117,6 +117,51 @@ describe('loro-protocol: fragments (default --max-message)', { timeout: 120000 }
         const ok = c.log.messages(MessageType.JoinResponseOk, { roomId, dir: 'in' })[0];
         assert.ok(bf[0].header.i > ok.i, 'the backfill follows the JoinResponseOk');
         assert.deepEqual(jc.importErrors, []);
+    });
+
+    test('a backfill of many small blocks (over 256 KiB merged) still arrives in frames of at most 256 KiB', { timeout: 60000 }, async () => {
+        const roomId = roomName('many-small');
+        const s = await raw();
+        await s.join({ roomId });
+        const doc = newDoc();
+        // 120 updates of ~3 KB, stored as 120 blocks; merged they are ~360 KB.
+        for (let i = 0; i < 120; i++) {
+            const before = doc.version();
+            doc.getText('text').insert(doc.getText('text').length, noiseText(3000));
+            doc.commit();
+            s.sendUpdate(roomId, [doc.export({ mode: 'update', from: before })]);
+        }
+        await waitUntil(() => s.received(MessageType.Ack, { roomId }).length === 120, { timeoutMs: 20000, what: '120 Acks' });
+        assert.ok(s.received(MessageType.Ack, { roomId }).every((f) => f.msg.status === 0));
+        const c = await peer();
+        const jc = await c.joinLoro(roomId, { doc: newDoc() });
+        await withTimeout(jc.room.waitForReachingServerVersion(), 20000, 'the joiner to reach the host\'s version');
+        assert.ok(sameDoc(jc.doc, doc), 'the joiner holds every block');
+        assertAllWithinLimit(c.log, 'backfill of many blocks');
+        const types = new Set(c.log.inbound((f) => f.msg?.roomId === roomId).map((f) => f.typeName));
+        assert.ok(types.has('DocUpdateFragmentHeader'), `a merged backfill over 256 KiB goes in fragments: ${[...types].join(', ')}`);
+    });
+
+    test('%ELO: a 2 MB record goes up in fragments and a late joiner\'s records come down in frames of at most 256 KiB', { timeout: 60000 }, async () => {
+        const roomId = roomName('elo-big');
+        const key = eloKey();
+        const a = await peer();
+        const b = await peer();
+        const ja = await a.joinElo(roomId, { doc: newDoc(), key });
+        const jb = await b.joinElo(roomId, { doc: newDoc(), key });
+        ja.doc.getText('text').insert(0, noiseText(MB2));
+        ja.doc.commit();
+        await waitUntil(() => a.batches().some((x) => x.fragmented), { timeoutMs: 10000, what: 'a fragmented ELO batch' });
+        const batches = await a.waitAcked({ timeoutMs: 20000 });
+        assert.ok(batches.every((x) => x.acks.length === 1 && x.acks[0].msg.status === 0), 'acked ok');
+        await waitConverged([ja.doc, jb.doc], { timeoutMs: 20000, what: 'b to decrypt the 2 MB record' });
+        assertAllWithinLimit(b.log, 'ELO forward');
+        const c = await peer();
+        const jc = await c.joinElo(roomId, { doc: newDoc(), key });
+        await waitConverged([ja.doc, jc.doc], { timeoutMs: 20000, what: 'the late joiner to decrypt the 2 MB record' });
+        assertAllWithinLimit(c.log, 'ELO backfill');
+        assert.ok(c.log.inbound((f) => f.typeName === 'DocUpdateFragment').length >= 8, 'the backfill came in fragments');
+        assert.deepEqual(jc.decryptErrors, []);
     });
 
     test('interleaved fragment batches are reassembled per batch id (fragments out of order); each acked ok once', async () => {
