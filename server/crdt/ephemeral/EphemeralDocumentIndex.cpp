@@ -14,7 +14,8 @@ qint64 EphemeralDocumentIndex::timestampOf(const crdt::Unit &unit)
 
 bool EphemeralDocumentIndex::expired(const crdt::Unit &unit, qint64 nowMs) const
 {
-    return nowMs - timestampOf(unit) > m_timeoutMs;
+    // Compared as a timestamp, not as an age: a crafted INT64_MIN must not overflow.
+    return timestampOf(unit) < nowMs - m_timeoutMs;
 }
 
 void EphemeralDocumentIndex::addStored(const crdt::Unit &unit, qint64 bytes)
