@@ -35,10 +35,6 @@ bool isUtf8(QByteArrayView bytes)
 // lists and maps is bounded, so a crafted value cannot exhaust the stack.
 bool walkValue(ByteReader &r, int depth, QString *out, qsizetype limit, QString *error)
 {
-    if (depth > MaxValueDepth) {
-        *error = QStringLiteral("a value nested deeper than %1 levels").arg(MaxValueDepth);
-        return false;
-    }
     const auto emit = [&](const QString &text) {
         if (out && out->size() < limit)
             *out += text;
@@ -107,6 +103,12 @@ bool walkValue(ByteReader &r, int depth, QString *out, qsizetype limit, QString 
     }
     case 5:
     case 6: {
+        // Only lists and maps count towards loro's limit, as in its own check.
+        if (depth > MaxValueDepth) {
+            *error
+                = QStringLiteral("lists and maps nested deeper than %1 levels").arg(MaxValueDepth);
+            return false;
+        }
         const auto n = r.leb();
         // Every element takes at least one byte: a larger count cannot be genuine.
         if (!n || *n > quint64(r.remaining())) {
