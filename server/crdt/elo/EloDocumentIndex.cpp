@@ -5,10 +5,13 @@
 #include "crdt/loro/ByteReader.h"
 #include "crdt/loro/LoroBlob.h"
 
+#include <algorithm>
+
 namespace canopy::elo {
 namespace {
 
 constexpr qsizetype kPerPeerQueries = 16;
+constexpr qsizetype MaxSnapshots = 64;
 
 quint32 entry(const crdt::PeerVersion &version, const QByteArray &peer)
 {
@@ -138,6 +141,17 @@ Expected<crdt::Admission, crdt::Refusal> EloDocumentIndex::admit(
         return unexpected(crdt::Refusal {QStringLiteral("max-entity-bytes"),
             QStringLiteral("the document would exceed %1 bytes").arg(context.maxBytes)});
     }
+    // Snapshot records are compared with every stored one: their number stays small (a client
+    // uploads one when it holds everything; concurrent ones are rare).
+    const qsizetype snapshots = std::count_if(units.cbegin(), units.cend(), isSnapshot);
+    if (snapshots > 0 && m_snapshots.size() + snapshots > MaxSnapshots) {
+        return unexpected(crdt::Refusal {QStringLiteral("too-many-snapshots"),
+            QStringLiteral("a document keeps at most %1 snapshot records (it holds %2, the update "
+                           "brings %3)")
+                .arg(MaxSnapshots)
+                .arg(m_snapshots.size())
+                .arg(snapshots)});
+    }
     crdt::Admission out;
     for (crdt::Unit &unit : units) {
         const bool fresh = isSnapshot(unit) ? admitSnapshot(unit, out) : admitSpan(unit, out);
@@ -156,9 +170,15 @@ QByteArray EloDocumentIndex::version() const
     // A Loro version vector of what the host holds, for peers named in decimal (EloAdaptor's).
     loro::VersionVector vv;
     const auto raise = [&vv](QByteArrayView key, quint32 end) {
+        // Only ids made of decimal digits name Loro peers (as the reference server reads them):
+        // " 7" or "+7" must not claim peer 7's counters.
+        const QByteArrayView id = key.sliced(1);
+        if (id.isEmpty() || id.size() > 20
+            || !std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return;
         bool numeric = false;
-        const quint64 peer = key.sliced(1).toByteArray().toULongLong(&numeric);
-        if (!numeric || key.size() < 2)
+        const quint64 peer = id.toByteArray().toULongLong(&numeric);
+        if (!numeric)
             return;
         quint32 &mine = vv[peer];
         mine = std::max(mine, end);

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonValue>
 #include <QStringDecoder>
@@ -29,6 +30,14 @@ bool isUtf8(QByteArrayView bytes)
     QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
     (void)QString(utf8(bytes));
     return !utf8.hasError();
+}
+
+// A JSON string literal of UTF-8 bytes (escapes and all).
+QString quoted(QByteArrayView utf8)
+{
+    const QByteArray json
+        = QJsonDocument(QJsonArray {QString::fromUtf8(utf8)}).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(json.sliced(1, json.size() - 2));
 }
 
 // Walks one LoroValue (tags 0..8), describing it when `out` is given. The depth of nested
@@ -91,11 +100,7 @@ bool walkValue(ByteReader &r, int depth, QString *out, qsizetype limit, QString 
                 return false;
             }
             if (out && out->size() < limit)
-                *out += QString::fromUtf8(
-                    QJsonDocument::fromVariant(QVariantList {QString::fromUtf8(*bytes)})
-                        .toJson(QJsonDocument::Compact))
-                            .mid(1)
-                            .chopped(1);
+                *out += quoted(*bytes);
         } else {
             emit(QStringLiteral("<%1 bytes>").arg(bytes->size()));
         }
@@ -125,7 +130,8 @@ bool walkValue(ByteReader &r, int depth, QString *out, qsizetype limit, QString 
                     *error = QStringLiteral("a map key runs past the update or is not UTF-8");
                     return false;
                 }
-                emit(u'"' + QString::fromUtf8(*key) + QStringLiteral("\":"));
+                if (out && out->size() < limit)
+                    *out += quoted(*key) + u':';
             }
             if (!walkValue(r, depth + 1, out, limit, error))
                 return false;
