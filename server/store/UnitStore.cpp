@@ -36,6 +36,16 @@ StoredUnit unitAt(const QSqlQuery &query)
     return unit;
 }
 
+Expected<QList<StoredUnit>, StoreError> unitsOf(QSqlQuery &query, const char *what)
+{
+    if (auto ok = Database::exec(query, what); !ok)
+        return unexpected(ok.error());
+    QList<StoredUnit> out;
+    while (query.next())
+        out.append(unitAt(query));
+    return out;
+}
+
 StoreError noTransaction()
 {
     return StoreError {StoreError::Code::QueryFailed, QStringLiteral("cannot begin a transaction")};
@@ -70,9 +80,8 @@ Expected<QList<StoredUnit>, StoreError> UnitStore::load(const DocumentKey &docum
     auto id = documentId(document);
     if (!id)
         return unexpected(id.error());
-    QList<StoredUnit> out;
     if (!*id)
-        return out;
+        return QList<StoredUnit>();
     QSqlQuery query(m_database.handle());
     query.setForwardOnly(true);
     query.prepare(QStringLiteral("SELECT peer, counter_start, counter_end, meta, %1, length(data), "
@@ -80,11 +89,7 @@ Expected<QList<StoredUnit>, StoreError> UnitStore::load(const DocumentKey &docum
                                  "ORDER BY peer, counter_start")
                       .arg(withData ? QStringLiteral("data") : QStringLiteral("NULL")));
     query.addBindValue(**id);
-    if (auto ok = Database::exec(query, "load document"); !ok)
-        return unexpected(ok.error());
-    while (query.next())
-        out.append(unitAt(query));
-    return out;
+    return unitsOf(query, "load document");
 }
 
 Expected<QList<StoredUnit>, StoreError> UnitStore::loadFrom(
@@ -93,9 +98,8 @@ Expected<QList<StoredUnit>, StoreError> UnitStore::loadFrom(
     auto id = documentId(document);
     if (!id)
         return unexpected(id.error());
-    QList<StoredUnit> out;
     if (!*id)
-        return out;
+        return QList<StoredUnit>();
     QSqlQuery query(m_database.handle());
     query.setForwardOnly(true);
     query.prepare(QStringLiteral(
@@ -105,11 +109,7 @@ Expected<QList<StoredUnit>, StoreError> UnitStore::loadFrom(
     query.addBindValue(**id);
     query.addBindValue(blob(peer.toByteArray()));
     query.addBindValue(qint64(counter));
-    if (auto ok = Database::exec(query, "load units"); !ok)
-        return unexpected(ok.error());
-    while (query.next())
-        out.append(unitAt(query));
-    return out;
+    return unitsOf(query, "load units");
 }
 
 Expected<void, StoreError> UnitStore::write(

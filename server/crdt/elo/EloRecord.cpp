@@ -13,27 +13,6 @@ Unexpected<EloError> bad(QString reason, QString message)
     return unexpected(EloError {std::move(reason), std::move(message)});
 }
 
-// loro-protocol's varUint: LEB128 of at most 5 bytes holding a u32.
-std::optional<quint32> varUint(loro::ByteReader &r)
-{
-    quint64 value = 0;
-    for (int i = 0; i < 5; ++i) {
-        const auto byte = r.u8();
-        if (!byte)
-            return std::nullopt;
-        value |= quint64(*byte & 0x7f) << (7 * i);
-        if (!(*byte & 0x80))
-            return value <= 0xffffffffULL ? std::optional<quint32>(quint32(value)) : std::nullopt;
-    }
-    return std::nullopt;
-}
-
-std::optional<QByteArrayView> varBytes(loro::ByteReader &r)
-{
-    const auto n = varUint(r);
-    return n ? r.bytes(qsizetype(*n)) : std::nullopt;
-}
-
 } // namespace
 
 Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
@@ -53,7 +32,7 @@ Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
                 .arg(QLatin1StringView(field)));
     };
     if (out.kind == EloRecord::Kind::DeltaSpan) {
-        const auto peer = varBytes(r);
+        const auto peer = r.varBytes32();
         if (!peer)
             return truncated("peer id");
         if (peer->size() > MaxPeerIdBytes)
@@ -62,8 +41,8 @@ Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
                     .arg(peer->size())
                     .arg(MaxPeerIdBytes));
         out.peerId = peer->toByteArray();
-        const auto start = varUint(r);
-        const auto end = start ? varUint(r) : std::nullopt;
+        const auto start = r.varUint32();
+        const auto end = start ? r.varUint32() : std::nullopt;
         if (!end)
             return truncated("span");
         if (*end <= *start)
@@ -72,7 +51,7 @@ Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
         out.start = *start;
         out.end = *end;
     } else {
-        const auto count = varUint(r);
+        const auto count = r.varUint32();
         if (!count)
             return truncated("version count");
         if (*count > MaxVersionEntries)
@@ -81,8 +60,8 @@ Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
                     .arg(*count)
                     .arg(MaxVersionEntries));
         for (quint32 i = 0; i < *count; ++i) {
-            const auto peer = varBytes(r);
-            const auto counter = peer ? varUint(r) : std::nullopt;
+            const auto peer = r.varBytes32();
+            const auto counter = peer ? r.varUint32() : std::nullopt;
             if (!counter)
                 return truncated("version");
             if (peer->size() > MaxPeerIdBytes)
@@ -93,7 +72,7 @@ Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
             out.version.append({peer->toByteArray(), *counter});
         }
     }
-    const auto keyId = varBytes(r);
+    const auto keyId = r.varBytes32();
     if (!keyId)
         return truncated("key id");
     if (keyId->size() > MaxKeyIdBytes)
@@ -105,7 +84,7 @@ Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
     out.keyId = utf8(*keyId);
     if (utf8.hasError())
         return bad(QStringLiteral("bad-record"), QStringLiteral("the key id is not UTF-8"));
-    const auto iv = varBytes(r);
+    const auto iv = r.varBytes32();
     if (!iv)
         return truncated("iv");
     if (iv->size() != IvBytes)
@@ -113,7 +92,7 @@ Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
             QStringLiteral("an iv of %1 bytes (AES-GCM takes %2)").arg(iv->size()).arg(IvBytes));
     out.iv = iv->toByteArray();
     out.headerSize = r.pos();
-    const auto ciphertext = varBytes(r);
+    const auto ciphertext = r.varBytes32();
     if (!ciphertext)
         return truncated("ciphertext");
     if (ciphertext->size() < TagBytes)
@@ -131,7 +110,7 @@ Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
 Expected<QList<EloRecord>, EloError> parseContainer(QByteArrayView container)
 {
     loro::ByteReader r(container);
-    const auto count = varUint(r);
+    const auto count = r.varUint32();
     if (!count)
         return bad(QStringLiteral("bad-container"), QStringLiteral("no record count"));
     // Every record takes at least its length byte and a kind byte.
@@ -141,7 +120,7 @@ Expected<QList<EloRecord>, EloError> parseContainer(QByteArrayView container)
     QList<EloRecord> out;
     out.reserve(*count);
     for (quint32 i = 0; i < *count; ++i) {
-        const auto record = varBytes(r);
+        const auto record = r.varBytes32();
         if (!record)
             return bad(QStringLiteral("bad-container"),
                 QStringLiteral("record %1 runs past the container").arg(i));

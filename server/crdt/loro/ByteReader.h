@@ -86,6 +86,29 @@ public:
         return quint32(*v);
     }
 
+    // loro-protocol's varUint: a LEB128 of at most 5 bytes whose value fits in 32 bits (the
+    // JS reader's range); longer encodings are refused.
+    std::optional<quint32> varUint32()
+    {
+        quint64 value = 0;
+        for (int i = 0; i < 5; ++i) {
+            const auto byte = u8();
+            if (!byte)
+                return std::nullopt;
+            value |= quint64(*byte & 0x7f) << (7 * i);
+            if (!(*byte & 0x80))
+                return value <= UINT32_MAX ? std::optional<quint32>(quint32(value)) : std::nullopt;
+        }
+        return std::nullopt;
+    }
+
+    // A loro-protocol varBytes: varUint32 length, then that many bytes.
+    std::optional<QByteArrayView> varBytes32()
+    {
+        const auto n = varUint32();
+        return n ? bytes(qsizetype(*n)) : std::nullopt;
+    }
+
     std::optional<QByteArrayView> bytes(qsizetype n)
     {
         if (n < 0 || n > remaining())

@@ -1,5 +1,9 @@
 #include "protocol/loro/LoroProtocolCodec.h"
 
+#include "crdt/loro/ByteReader.h"
+#include "crdt/loro/ByteWriter.h"
+
+#include <algorithm>
 #include <openssl/rand.h>
 
 #include <QStringDecoder>
@@ -40,30 +44,26 @@ public:
         return quint8(m_data[m_pos++]);
     }
 
-    // LEB128 u32 of at most 5 bytes (the JS reader's range).
+    // loro-protocol's varUint (at most 5 bytes, 32 bits).
     quint32 varUint(const char *what)
     {
         if (failed())
             return 0;
-        const qsizetype at = m_pos;
-        quint64 value = 0;
-        for (int i = 0; i < 5; ++i) {
-            if (remaining() < 1) {
-                truncated(what);
-                return 0;
-            }
-            const quint8 byte = quint8(m_data[m_pos++]);
-            value |= quint64(byte & 0x7f) << (7 * i);
-            if (!(byte & 0x80)) {
-                if (value > 0xffffffffULL)
-                    break;
-                return quint32(value);
-            }
+        loro::ByteReader r(m_data.sliced(m_pos));
+        if (const auto value = r.varUint32()) {
+            m_pos += r.pos();
+            return *value;
         }
-        setError(Code::BadVarUint,
-            QStringLiteral("%1 at offset %2 is not a varUint of at most 32 bits")
-                .arg(QLatin1StringView(what))
-                .arg(at));
+        // Cut short by the end of the frame, or too long for 32 bits?
+        const QByteArrayView rest = m_data.sliced(m_pos);
+        if (rest.size() < 5
+            && std::all_of(rest.begin(), rest.end(), [](char c) { return c & 0x80; }))
+            truncated(what);
+        else
+            setError(Code::BadVarUint,
+                QStringLiteral("%1 at offset %2 is not a varUint of at most 32 bits")
+                    .arg(QLatin1StringView(what))
+                    .arg(m_pos));
         return 0;
     }
 
@@ -123,13 +123,7 @@ private:
 
 void appendVarUint(QByteArray &out, quint32 value)
 {
-    do {
-        quint8 byte = value & 0x7f;
-        value >>= 7;
-        if (value)
-            byte |= 0x80;
-        out.append(char(byte));
-    } while (value);
+    loro::appendLeb(out, value);
 }
 
 void appendVarBytes(QByteArray &out, QByteArrayView bytes)
