@@ -69,6 +69,38 @@
         <source>mismatch</source>
         <translation>stimmt nicht überein</translation>
     </message>
+    <message>
+        <source>Loro document</source>
+        <translation>Loro-Dokument</translation>
+    </message>
+    <message>
+        <source>end-to-end encrypted Loro document</source>
+        <translation>Ende-zu-Ende-verschlüsseltes Loro-Dokument</translation>
+    </message>
+    <message>
+        <source>ephemeral store (presence, in memory)</source>
+        <translation>flüchtiger Speicher (Präsenz, nur im Arbeitsspeicher)</translation>
+    </message>
+    <message>
+        <source>persisted ephemeral store</source>
+        <translation>gespeicherter flüchtiger Speicher</translation>
+    </message>
+    <message>
+        <source>Yjs document (not served)</source>
+        <translation>Yjs-Dokument (nicht bedient)</translation>
+    </message>
+    <message>
+        <source>Yjs awareness (not served)</source>
+        <translation>Yjs-Awareness (nicht bedient)</translation>
+    </message>
+    <message>
+        <source>Flock document (not served)</source>
+        <translation>Flock-Dokument (nicht bedient)</translation>
+    </message>
+    <message>
+        <source>unknown magic</source>
+        <translation>unbekannte Kennung</translation>
+    </message>
 </context>
 <context>
     <name>MsgpackTree</name>
@@ -240,6 +272,26 @@
         <source>From</source>
         <translation>Von</translation>
     </message>
+    <message>
+        <source>Key %1</source>
+        <translation>Schlüssel %1</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>Record header</source>
+        <translation>Datensatz-Header</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Detail</translation>
+    </message>
 </context>
 <context>
     <name>canopy::ui::DocumentExporter</name>
@@ -253,10 +305,6 @@
     <message>
         <source>%1 bytes</source>
         <translation>%1 Bytes</translation>
-    </message>
-    <message>
-        <source>Entity</source>
-        <translation>Entität</translation>
     </message>
     <message>
         <source>Size</source>
@@ -282,6 +330,42 @@
         <source>Last writer</source>
         <translation>Zuletzt geschrieben von</translation>
     </message>
+    <message>
+        <source>Loro</source>
+        <translation>Loro</translation>
+    </message>
+    <message>
+        <source>ELO (encrypted)</source>
+        <translation>ELO (verschlüsselt)</translation>
+    </message>
+    <message>
+        <source>ephemeral (persisted)</source>
+        <translation>flüchtig (gespeichert)</translation>
+    </message>
+    <message>
+        <source>ephemeral</source>
+        <translation>flüchtig</translation>
+    </message>
+    <message>
+        <source>Loro change blocks, from Sync1 (leaf: entities) or loro-protocol %LOR</source>
+        <translation>Loro-Änderungsblöcke, aus Sync1 (leaf:-Entitäten) oder loro-protocol %LOR</translation>
+    </message>
+    <message>
+        <source>End-to-end encrypted Loro records (%ELO): the host reads only their plaintext headers</source>
+        <translation>Ende-zu-Ende-verschlüsselte Loro-Datensätze (%ELO): Der Host liest nur ihre Klartext-Header</translation>
+    </message>
+    <message>
+        <source>A persisted ephemeral store (%EPS): the latest entry per key</source>
+        <translation>Ein gespeicherter flüchtiger Speicher (%EPS): der neueste Eintrag je Schlüssel</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Dokument</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
 </context>
 <context>
     <name>canopy::ui::DocumentsPage</name>
@@ -294,35 +378,8 @@
         <translation>Löschen …</translation>
     </message>
     <message>
-        <source>Save the whole history as one Loro update blob (.loro)</source>
-        <translation>Die gesamte Historie als ein Loro-Update-Blob speichern (.loro)</translation>
-    </message>
-    <message>
-        <source>Delete the document and all its blocks from the store</source>
-        <translation>Das Dokument mit allen Blöcken aus dem Speicher löschen</translation>
-    </message>
-    <message>
-        <source>Select a document to see its block history.</source>
-        <translation>Wählen Sie ein Dokument, um seine Blockhistorie zu sehen.</translation>
-    </message>
-    <message numerus="yes">
-        <source>%1 — %n block(s), %2</source>
-        <translation>
-            <numerusform>%1 — %n Block, %2</numerusform>
-            <numerusform>%1 — %n Blöcke, %2</numerusform>
-        </translation>
-    </message>
-    <message>
         <source>Export document</source>
         <translation>Dokument exportieren</translation>
-    </message>
-    <message>
-        <source>Loro update blob (*.loro);;All files (*)</source>
-        <translation>Loro-Update-Blob (*.loro);;Alle Dateien (*)</translation>
-    </message>
-    <message>
-        <source>Cannot write %1: %2</source>
-        <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
         <source>Exporting %1…</source>
@@ -351,6 +408,85 @@
     <message>
         <source>%1 deleted</source>
         <translation>%1 gelöscht</translation>
+    </message>
+    <message>
+        <source>ELO record container (*.elo);;All files (*)</source>
+        <translation>ELO-Datensatzcontainer (*.elo);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Ephemeral store update (*.eps);;All files (*)</source>
+        <translation>Update eines flüchtigen Speichers (*.eps);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Loro blob (*.loro);;All files (*)</source>
+        <translation>Loro-Blob (*.loro);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Live entries</source>
+        <translation>Aktuelle Einträge</translation>
+    </message>
+    <message>
+        <source>Save the document as a fresh joiner would receive it: one file per payload, numbered in the order to import them</source>
+        <translation>Das Dokument so speichern, wie ein neu Beitretender es erhielte: eine Datei je Nutzlast, in der Reihenfolge des Imports nummeriert</translation>
+    </message>
+    <message>
+        <source>Delete the document and all its units from the store</source>
+        <translation>Das Dokument mit allen Einheiten aus dem Speicher löschen</translation>
+    </message>
+    <message>
+        <source>Show the entries this store holds now, ticking, on the Rooms page</source>
+        <translation>Die Einträge, die dieser Speicher jetzt hält, live auf der Seite „Räume“ zeigen</translation>
+    </message>
+    <message>
+        <source>Select a document to see its history.</source>
+        <translation>Wählen Sie ein Dokument, um seine Historie zu sehen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s)</source>
+        <translation>
+            <numerusform>%n Datensatz</numerusform>
+            <numerusform>%n Datensätze</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entry(s)</source>
+        <translation>
+            <numerusform>%n Eintrag</numerusform>
+            <numerusform>%n Einträge</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n block(s)</source>
+        <translation>
+            <numerusform>%n Block</numerusform>
+            <numerusform>%n Blöcke</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Export document (%n file(s), numbered)</source>
+        <translation>
+            <numerusform>Dokument exportieren (%n Datei)</numerusform>
+            <numerusform>Dokument exportieren (%n Dateien, nummeriert)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The document is empty.</source>
+        <translation>Das Dokument ist leer.</translation>
+    </message>
+    <message>
+        <source>Cannot write %1</source>
+        <translation>%1 kann nicht geschrieben werden</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %1 as %n file(s); import them in this order: %2</source>
+        <translation>
+            <numerusform>%1 als %n Datei exportiert: %2</numerusform>
+            <numerusform>%1 als %n Dateien exportiert; in dieser Reihenfolge importieren: %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 · %2 — %3, %4</source>
+        <translation>%1 · %2 — %3, %4</translation>
     </message>
 </context>
 <context>
@@ -394,10 +530,6 @@
     <message>
         <source>Hex</source>
         <translation>Hex</translation>
-    </message>
-    <message>
-        <source>Loro</source>
-        <translation>Loro</translation>
     </message>
     <message>
         <source>Select a frame to see what it carries.</source>
@@ -453,13 +585,6 @@
         <source>Cannot decode: %1</source>
         <translation>Nicht dekodierbar: %1</translation>
     </message>
-    <message numerus="yes">
-        <source>%n peer(s) known to the client</source>
-        <translation>
-            <numerusform>%n Peer ist dem Client bekannt</numerusform>
-            <numerusform>%n Peers sind dem Client bekannt</numerusform>
-        </translation>
-    </message>
     <message>
         <source>up to %1</source>
         <translation>bis %1</translation>
@@ -489,6 +614,286 @@
     <message>
         <source>&lt;span style=&apos;color:#b02020&apos;&gt;Parse failed: %1&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;color:#b02020&apos;&gt;Lesen fehlgeschlagen: %1&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation>Nutzlast</translation>
+    </message>
+    <message>
+        <source>a text frame that is not a keepalive: loro-protocol ignores it</source>
+        <translation>ein Text-Frame, der kein Keepalive ist: loro-protocol ignoriert ihn</translation>
+    </message>
+    <message>
+        <source>a loro-protocol keepalive (%1)</source>
+        <translation>ein loro-protocol-Keepalive (%1)</translation>
+    </message>
+    <message>
+        <source>not a valid loro-protocol message (%1)</source>
+        <translation>keine gültige loro-protocol-Nachricht (%1)</translation>
+    </message>
+    <message>
+        <source>a valid loro-protocol %1 for %2 room “%3”</source>
+        <translation>ein gültiges loro-protocol-%1 für %2-Raum „%3“</translation>
+    </message>
+    <message>
+        <source>(a kind this host does not serve)</source>
+        <translation>(eine Art, die dieser Host nicht bedient)</translation>
+    </message>
+    <message>
+        <source>(not loro-protocol)</source>
+        <translation>(kein loro-protocol)</translation>
+    </message>
+    <message>
+        <source>(bytes)</source>
+        <translation>(Bytes)</translation>
+    </message>
+    <message>
+        <source>see the Hex tab</source>
+        <translation>siehe Reiter „Hex“</translation>
+    </message>
+    <message>
+        <source>magic</source>
+        <translation>Kennung</translation>
+    </message>
+    <message>
+        <source>room</source>
+        <translation>Raum</translation>
+    </message>
+    <message>
+        <source>type</source>
+        <translation>Typ</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s)</source>
+        <translation>
+            <numerusform>%n Byte</numerusform>
+            <numerusform>%n Bytes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>version vector of %n peer(s)</source>
+        <translation>
+            <numerusform>Versionsvektor mit %n Peer</numerusform>
+            <numerusform>Versionsvektor mit %n Peers</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>counters below %1</source>
+        <translation>Zähler unter %1</translation>
+    </message>
+    <message>
+        <source>auth</source>
+        <translation>Anmeldung</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s), masked in the hex view: it holds a token</source>
+        <translation>
+            <numerusform>%n Byte, in der Hex-Ansicht verdeckt: enthält ein Token</numerusform>
+            <numerusform>%n Bytes, in der Hex-Ansicht verdeckt: enthält ein Token</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>permission</source>
+        <translation>Berechtigung</translation>
+    </message>
+    <message>
+        <source>extra</source>
+        <translation>Zusatz</translation>
+    </message>
+    <message>
+        <source>code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>message</source>
+        <translation>Meldung</translation>
+    </message>
+    <message>
+        <source>receiverVersion</source>
+        <translation>Empfängerversion</translation>
+    </message>
+    <message>
+        <source>appCode</source>
+        <translation>App-Code</translation>
+    </message>
+    <message>
+        <source>updates</source>
+        <translation>Updates</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n update(s)</source>
+        <translation>
+            <numerusform>%n Update</numerusform>
+            <numerusform>%n Updates</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change block(s)</source>
+        <translation>
+            <numerusform>%n Änderungsblock</numerusform>
+            <numerusform>%n Änderungsblöcke</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ELO record(s)</source>
+        <translation>
+            <numerusform>%n ELO-Datensatz</numerusform>
+            <numerusform>%n ELO-Datensätze</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entry(s)</source>
+        <translation>
+            <numerusform>%n Eintrag</numerusform>
+            <numerusform>%n Einträge</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>batch id</source>
+        <translation>Batch-ID</translation>
+    </message>
+    <message>
+        <source>fragment count</source>
+        <translation>Anzahl Fragmente</translation>
+    </message>
+    <message>
+        <source>total size</source>
+        <translation>Gesamtgröße</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n byte(s))</source>
+        <translation>
+            <numerusform>%1 (%n Byte)</numerusform>
+            <numerusform>%1 (%n Bytes)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>fragment %1 of %2, %3 in all</source>
+        <translation>Fragment %1 von %2, insgesamt %3</translation>
+    </message>
+    <message>
+        <source>its header is no longer in the list</source>
+        <translation>sein Header ist nicht mehr in der Liste</translation>
+    </message>
+    <message>
+        <source>index</source>
+        <translation>Index</translation>
+    </message>
+    <message>
+        <source>fragment</source>
+        <translation>Fragment</translation>
+    </message>
+    <message>
+        <source>the batch this acknowledges</source>
+        <translation>der Batch, den dies bestätigt</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>This message carries no document payload.</source>
+        <translation>Diese Nachricht trägt keine Dokument-Nutzlast.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n peer(s) known to the sender</source>
+        <translation>
+            <numerusform>%n Peer ist dem Sender bekannt</numerusform>
+            <numerusform>%n Peers sind dem Sender bekannt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Update %1 of %2: </source>
+        <translation>Update %1 von %2: </translation>
+    </message>
+    <message>
+        <source>update %1</source>
+        <translation>Update %1</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Datensatz</translation>
+    </message>
+    <message>
+        <source>Peer</source>
+        <translation>Peer</translation>
+    </message>
+    <message>
+        <source>Span or version</source>
+        <translation>Spanne oder Version</translation>
+    </message>
+    <message>
+        <source>Key id</source>
+        <translation>Schlüssel-ID</translation>
+    </message>
+    <message>
+        <source>IV</source>
+        <translation>IV</translation>
+    </message>
+    <message>
+        <source>Ciphertext</source>
+        <translation>Geheimtext</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;ELO container&lt;/b&gt;, %n byte(s)</source>
+        <translation>
+            <numerusform>&lt;b&gt;ELO-Container&lt;/b&gt;, %n Byte</numerusform>
+            <numerusform>&lt;b&gt;ELO-Container&lt;/b&gt;, %n Bytes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s); their plaintext headers below, the ciphertext stays opaque</source>
+        <translation>
+            <numerusform>%n Datensatz; unten sein Klartext-Header, der Geheimtext bleibt undurchsichtig</numerusform>
+            <numerusform>%n Datensätze; unten ihre Klartext-Header, der Geheimtext bleibt undurchsichtig</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b02020&apos;&gt;Cannot read the records: %1&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b02020&apos;&gt;Die Datensätze sind nicht lesbar: %1&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Snapshot</source>
+        <translation>Snapshot</translation>
+    </message>
+    <message>
+        <source>DeltaSpan</source>
+        <translation>DeltaSpan</translation>
+    </message>
+    <message>
+        <source>%1 bytes of ciphertext with its tag, after a %2-byte header</source>
+        <translation>%1 Bytes Geheimtext mit Tag, nach einem Header von %2 Bytes</translation>
+    </message>
+    <message>
+        <source>Timestamp</source>
+        <translation>Zeitstempel</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>Gelöscht</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;ephemeral update&lt;/b&gt;, %n byte(s)</source>
+        <translation>
+            <numerusform>&lt;b&gt;flüchtiges Update&lt;/b&gt;, %n Byte</numerusform>
+            <numerusform>&lt;b&gt;flüchtiges Update&lt;/b&gt;, %n Bytes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b02020&apos;&gt;Cannot read the entries: %1&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b02020&apos;&gt;Die Einträge sind nicht lesbar: %1&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>gelöscht</translation>
+    </message>
+    <message>
+        <source>%1 room “%2”, batch %3</source>
+        <translation>%1-Raum „%2“, Batch %3</translation>
     </message>
 </context>
 <context>
@@ -710,10 +1115,6 @@
         <translation>Über Canopy</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Canopy %1&lt;/h3&gt;&lt;p&gt;A host for Leaf Sync1 over Loro: it keeps every document&apos;s change blocks and syncs them between peers over WebSockets.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Canopy %1&lt;/h3&gt;&lt;p&gt;Ein Host für Leaf Sync1 über Loro: Er speichert die Änderungsblöcke jedes Dokuments und synchronisiert sie über WebSockets zwischen den Peers.&lt;/p&gt;</translation>
-    </message>
-    <message>
         <source>The host could not start: %1</source>
         <translation>Der Host konnte nicht starten: %1</translation>
     </message>
@@ -763,6 +1164,26 @@ Canopy merkt sich Ihre Antwort; Sie können sie in den Einstellungen ändern.</t
     <message>
         <source>Quit Canopy</source>
         <translation>Canopy beenden</translation>
+    </message>
+    <message>
+        <source>Rooms</source>
+        <translation>Räume</translation>
+    </message>
+    <message>
+        <source>%1 holds nothing stored yet</source>
+        <translation>%1 hat noch nichts gespeichert</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Canopy %1&lt;/h3&gt;&lt;p&gt;A host for Leaf Sync1 and loro-protocol: it keeps every document&apos;s change blocks, end-to-end encrypted records and ephemeral stores, and syncs them between peers over WebSockets.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Canopy %1&lt;/h3&gt;&lt;p&gt;Ein Host für Leaf Sync1 und loro-protocol: Er speichert die Änderungsblöcke jedes Dokuments, Ende-zu-Ende-verschlüsselte Datensätze und flüchtige Speicher und synchronisiert sie über WebSockets zwischen den Peers.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Dev token</source>
+        <translation>Entwickler-Token</translation>
+    </message>
+    <message>
+        <source>The keychain could not store the dev token (%1). It is in use now but will be forgotten when Canopy quits.</source>
+        <translation>Der Schlüsselbund konnte das Entwickler-Token nicht speichern (%1). Es gilt jetzt, wird aber beim Beenden von Canopy vergessen.</translation>
     </message>
 </context>
 <context>
@@ -877,6 +1298,37 @@ Canopy merkt sich Ihre Antwort; Sie können sie in den Einstellungen ändern.</t
     </message>
 </context>
 <context>
+    <name>canopy::ui::PresenceModel</name>
+    <message>
+        <source>deleted</source>
+        <translation>gelöscht</translation>
+    </message>
+    <message>
+        <source>Written at %1 by the writer&apos;s clock</source>
+        <translation>Geschrieben um %1 nach der Uhr des Schreibenden</translation>
+    </message>
+    <message>
+        <source>A deletion, kept until it expires so late joiners learn of it</source>
+        <translation>Eine Löschung, bis zum Ablauf behalten, damit später Beitretende davon erfahren</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Alter</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>Gelöscht</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+</context>
+<context>
     <name>canopy::ui::RateChart</name>
     <message>
         <source>connections</source>
@@ -897,6 +1349,75 @@ Canopy merkt sich Ihre Antwort; Sie können sie in den Einstellungen ändern.</t
     <message>
         <source>B/s</source>
         <translation>B/s</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::RoomsModel</name>
+    <message>
+        <source>%1 (%2, %3)</source>
+        <translation>%1 (%2, %3)</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>Mitglieder</translation>
+    </message>
+    <message>
+        <source>Room</source>
+        <translation>Raum</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::RoomsPage</name>
+    <message>
+        <source>Show document</source>
+        <translation>Dokument zeigen</translation>
+    </message>
+    <message>
+        <source>The stored document of this room, on the Documents page</source>
+        <translation>Das gespeicherte Dokument dieses Raums, auf der Seite „Dokumente“</translation>
+    </message>
+    <message>
+        <source>Select a room. An ephemeral one (presence) lists the entries its members broadcast, as the host holds them now.</source>
+        <translation>Wählen Sie einen Raum. Ein flüchtiger (Präsenz) zeigt die Einträge, die seine Mitglieder senden, so wie der Host sie jetzt hält.</translation>
+    </message>
+    <message>
+        <source>A stored document: its history is on the Documents page.</source>
+        <translation>Ein gespeichertes Dokument: Seine Historie steht auf der Seite „Dokumente“.</translation>
+    </message>
+    <message>
+        <source>Presence: each member&apos;s entries, merged per key, in memory only. An entry not refreshed within its timeout expires.</source>
+        <translation>Präsenz: die Einträge jedes Mitglieds, je Schlüssel zusammengeführt, nur im Arbeitsspeicher. Ein Eintrag, der nicht rechtzeitig erneuert wird, läuft ab.</translation>
+    </message>
+    <message>
+        <source>A persisted ephemeral store: the latest entry per key, kept for members that join later.</source>
+        <translation>Ein gespeicherter flüchtiger Speicher: der neueste Eintrag je Schlüssel, aufbewahrt für später Beitretende.</translation>
+    </message>
+    <message>
+        <source>No room selected</source>
+        <translation>Kein Raum gewählt</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entry(s)</source>
+        <translation>
+            <numerusform>%n Eintrag</numerusform>
+            <numerusform>%n Einträge</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>nobody has joined it now</source>
+        <translation>niemand ist ihm gerade beigetreten</translation>
+    </message>
+    <message>
+        <source>Members: %1</source>
+        <translation>Mitglieder: %1</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
     </message>
 </context>
 <context>
@@ -947,12 +1468,51 @@ Gesendet: %3 Frames, %4</translation>
         <translation>Verbunden seit</translation>
     </message>
     <message>
-        <source>Subscriptions</source>
-        <translation>Abonnements</translation>
-    </message>
-    <message>
         <source>Traffic</source>
         <translation>Datenverkehr</translation>
+    </message>
+    <message>
+        <source>not authenticated yet: waiting for its first join</source>
+        <translation>noch nicht angemeldet: wartet auf den ersten Beitritt</translation>
+    </message>
+    <message>
+        <source>%1 (%2, %3)</source>
+        <translation>%1 (%2, %3)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n room(s): %1</source>
+        <translation>
+            <numerusform>%n Raum: %1</numerusform>
+            <numerusform>%n Räume: %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A loro-protocol session proves its DID with the token in its first JoinRequest; until then it holds no room. It is closed if no join succeeds within 10 s.</source>
+        <translation>Eine loro-protocol-Sitzung weist ihre DID mit dem Token in ihrem ersten JoinRequest nach; bis dahin hält sie keinen Raum. Gelingt binnen 10 s kein Beitritt, wird sie geschlossen.</translation>
+    </message>
+    <message>
+        <source>%1 — %2, %3</source>
+        <translation>%1 — %2, %3</translation>
+    </message>
+    <message>
+        <source>loro-protocol v1 on /loro/as/&lt;did&gt;: binary messages per room</source>
+        <translation>loro-protocol v1 auf /loro/as/&lt;did&gt;: binäre Nachrichten je Raum</translation>
+    </message>
+    <message>
+        <source>Leaf Sync1 on /sync/as/&lt;did&gt;: msgpack over Loro documents</source>
+        <translation>Leaf Sync1 auf /sync/as/&lt;did&gt;: msgpack über Loro-Dokumente</translation>
+    </message>
+    <message>
+        <source>%1 (named in the path, not proven yet)</source>
+        <translation>%1 (im Pfad genannt, noch nicht nachgewiesen)</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>Protokoll</translation>
+    </message>
+    <message>
+        <source>Rooms / documents</source>
+        <translation>Räume / Dokumente</translation>
     </message>
 </context>
 <context>
@@ -968,10 +1528,6 @@ Gesendet: %3 Frames, %4</translation>
     <message>
         <source>Lift ban</source>
         <translation>Sperre aufheben</translation>
-    </message>
-    <message>
-        <source>Filter by DID, handle, address or document…</source>
-        <translation>Nach DID, Handle, Adresse oder Dokument filtern …</translation>
     </message>
     <message>
         <source>Close this connection now (close code 4403). The client may reconnect if it still holds a valid token.</source>
@@ -1008,6 +1564,10 @@ Gesendet: %3 Frames, %4</translation>
     <message>
         <source>Ban on %1 lifted</source>
         <translation>Sperre für %1 aufgehoben</translation>
+    </message>
+    <message>
+        <source>Filter by DID, handle, protocol, address or room…</source>
+        <translation>Nach DID, Handle, Protokoll, Adresse oder Raum filtern …</translation>
     </message>
 </context>
 <context>
@@ -1358,12 +1918,32 @@ Gesendet: %3 Frames, %4</translation>
         <translation>Nachricht</translation>
     </message>
     <message>
-        <source>Entity</source>
-        <translation>Entität</translation>
-    </message>
-    <message>
         <source>Size</source>
         <translation>Größe</translation>
+    </message>
+    <message>
+        <source>(not loro-protocol)</source>
+        <translation>(kein loro-protocol)</translation>
+    </message>
+    <message>
+        <source>Leaf Sync1 (msgpack) over a Loro document</source>
+        <translation>Leaf Sync1 (msgpack) über ein Loro-Dokument</translation>
+    </message>
+    <message>
+        <source>loro-protocol v1</source>
+        <translation>loro-protocol v1</translation>
+    </message>
+    <message>
+        <source>loro-protocol v1: %1</source>
+        <translation>loro-protocol v1: %1</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Entity or room</source>
+        <translation>Entität oder Raum</translation>
     </message>
 </context>
 <context>
@@ -1389,10 +1969,6 @@ Gesendet: %3 Frames, %4</translation>
         <translation>DID</translation>
     </message>
     <message>
-        <source>Entity</source>
-        <translation>Entität</translation>
-    </message>
-    <message>
         <source>All messages</source>
         <translation>Alle Nachrichten</translation>
     </message>
@@ -1415,6 +1991,10 @@ Gesendet: %3 Frames, %4</translation>
     <message>
         <source> · %1 waiting</source>
         <translation> · %1 wartend</translation>
+    </message>
+    <message>
+        <source>Entity or room</source>
+        <translation>Entität oder Raum</translation>
     </message>
 </context>
 <context>

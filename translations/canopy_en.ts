@@ -52,10 +52,38 @@
 <context>
     <name>canopy::ui::DocumentsPage</name>
     <message numerus="yes">
-        <source>%1 — %n block(s), %2</source>
+        <source>%n record(s)</source>
         <translation>
-            <numerusform>%1 — %n block, %2</numerusform>
-            <numerusform>%1 — %n blocks, %2</numerusform>
+            <numerusform>%n record</numerusform>
+            <numerusform>%n records</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entry(s)</source>
+        <translation>
+            <numerusform>%n entry</numerusform>
+            <numerusform>%n entries</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n block(s)</source>
+        <translation>
+            <numerusform>%n block</numerusform>
+            <numerusform>%n blocks</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Export document (%n file(s), numbered)</source>
+        <translation>
+            <numerusform>Export document (%n file)</numerusform>
+            <numerusform>Export document (%n files, numbered)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %1 as %n file(s); import them in this order: %2</source>
+        <translation>
+            <numerusform>Exported %1 as %n file: %2</numerusform>
+            <numerusform>Exported %1 as %n files; import them in this order: %2</numerusform>
         </translation>
     </message>
 </context>
@@ -76,13 +104,6 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n peer(s) known to the client</source>
-        <translation>
-            <numerusform>%n peer known to the client</numerusform>
-            <numerusform>%n peers known to the client</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>&lt;b&gt;%1&lt;/b&gt;, %n byte(s)</source>
         <translation>
             <numerusform>&lt;b&gt;%1&lt;/b&gt;, %n byte</numerusform>
@@ -94,6 +115,90 @@
         <translation>
             <numerusform>Parsed: %n change block</numerusform>
             <numerusform>Parsed: %n change blocks</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s)</source>
+        <translation>
+            <numerusform>%n byte</numerusform>
+            <numerusform>%n bytes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>version vector of %n peer(s)</source>
+        <translation>
+            <numerusform>version vector of %n peer</numerusform>
+            <numerusform>version vector of %n peers</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s), masked in the hex view: it holds a token</source>
+        <translation>
+            <numerusform>%n byte, masked in the hex view: it holds a token</numerusform>
+            <numerusform>%n bytes, masked in the hex view: they hold a token</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n update(s)</source>
+        <translation>
+            <numerusform>%n update</numerusform>
+            <numerusform>%n updates</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change block(s)</source>
+        <translation>
+            <numerusform>%n change block</numerusform>
+            <numerusform>%n change blocks</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ELO record(s)</source>
+        <translation>
+            <numerusform>%n ELO record</numerusform>
+            <numerusform>%n ELO records</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entry(s)</source>
+        <translation>
+            <numerusform>%n entry</numerusform>
+            <numerusform>%n entries</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n byte(s))</source>
+        <translation>
+            <numerusform>%1 (%n byte)</numerusform>
+            <numerusform>%1 (%n bytes)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n peer(s) known to the sender</source>
+        <translation>
+            <numerusform>%n peer known to the sender</numerusform>
+            <numerusform>%n peers known to the sender</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;ELO container&lt;/b&gt;, %n byte(s)</source>
+        <translation>
+            <numerusform>&lt;b&gt;ELO container&lt;/b&gt;, %n byte</numerusform>
+            <numerusform>&lt;b&gt;ELO container&lt;/b&gt;, %n bytes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s); their plaintext headers below, the ciphertext stays opaque</source>
+        <translation>
+            <numerusform>%n record; its plaintext header below, the ciphertext stays opaque</numerusform>
+            <numerusform>%n records; their plaintext headers below, the ciphertext stays opaque</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;ephemeral update&lt;/b&gt;, %n byte(s)</source>
+        <translation>
+            <numerusform>&lt;b&gt;ephemeral update&lt;/b&gt;, %n byte</numerusform>
+            <numerusform>&lt;b&gt;ephemeral update&lt;/b&gt;, %n bytes</numerusform>
         </translation>
     </message>
 </context>
@@ -118,12 +223,29 @@
     </message>
 </context>
 <context>
+    <name>canopy::ui::RoomsPage</name>
+    <message numerus="yes">
+        <source>%n entry(s)</source>
+        <translation>
+            <numerusform>%n entry</numerusform>
+            <numerusform>%n entries</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>canopy::ui::SessionsModel</name>
     <message numerus="yes">
         <source>%n document(s)</source>
         <translation>
             <numerusform>%n document</numerusform>
             <numerusform>%n documents</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n room(s): %1</source>
+        <translation>
+            <numerusform>%n room: %1</numerusform>
+            <numerusform>%n rooms: %1</numerusform>
         </translation>
     </message>
 </context>

@@ -9,6 +9,8 @@
 #include "logs/LogModel.h"
 #include "logs/LogsPage.h"
 #include "overview/OverviewPage.h"
+#include "rooms/RoomsModel.h"
+#include "rooms/RoomsPage.h"
 #include "sessions/BansModel.h"
 #include "sessions/SessionsModel.h"
 #include "sessions/SessionsPage.h"
@@ -35,6 +37,7 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_sessions(new SessionsModel(this))
     , m_bans(new BansModel(this))
+    , m_rooms(new RoomsModel(this))
     , m_documents(new DocumentsModel(this))
     , m_tokens(new TokensModel(this))
     , m_traffic(new TrafficModel(this))
@@ -42,6 +45,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_tabs(new QTabWidget(this))
     , m_overviewPage(new OverviewPage({m_sessions, m_documents, m_tokens, m_bans}, this))
     , m_sessionsPage(new SessionsPage(m_sessions, m_bans, this))
+    , m_roomsPage(new RoomsPage(m_rooms, this))
     , m_documentsPage(new DocumentsPage(m_documents, this))
     , m_tokensPage(new TokensPage(m_tokens, this))
     , m_trafficPage(new TrafficPage(m_traffic, this))
@@ -54,6 +58,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_overviewPage, tr("Overview"));
     m_tabs->addTab(m_sessionsPage, tr("Sessions"));
+    m_tabs->addTab(m_roomsPage, tr("Rooms"));
     m_tabs->addTab(m_documentsPage, tr("Documents"));
     m_tabs->addTab(m_tokensPage, tr("Tokens"));
     m_tabs->addTab(m_trafficPage, tr("Traffic"));
@@ -71,6 +76,21 @@ MainWindow::MainWindow(QWidget *parent)
         [this](const QString &message) { statusBar()->showMessage(message, 5000); });
     connect(m_logsPage, &LogsPage::statusMessage, this,
         [this](const QString &message) { statusBar()->showMessage(message, 5000); });
+    // Documents and live rooms point at each other: a persisted store's live entries, a
+    // room's stored history.
+    connect(m_documentsPage, &DocumentsPage::showRoomRequested, this,
+        [this](const QString &kind, const QString &name) {
+            m_roomsPage->selectRoom(kind, name);
+            showTab(RoomsTab);
+        });
+    connect(m_roomsPage, &RoomsPage::showDocumentRequested, this,
+        [this](const QString &kind, const QString &name) {
+            m_documents->reload();
+            if (m_documentsPage->selectDocument(name, kind))
+                showTab(DocumentsTab);
+            else
+                statusBar()->showMessage(tr("%1 holds nothing stored yet").arg(name), 5000);
+        });
     connect(m_bans, &BansModel::errorOccurred, this, &MainWindow::showError);
     connect(m_documents, &DocumentsModel::errorOccurred, this, &MainWindow::showError);
     connect(m_tokens, &TokensModel::errorOccurred, this, &MainWindow::showError);
@@ -114,8 +134,9 @@ void MainWindow::createMenus()
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Canopy"), this, [this] {
         QMessageBox::about(this, tr("About Canopy"),
-            tr("<h3>Canopy %1</h3><p>A host for Leaf Sync1 over Loro: it keeps every document's "
-               "change blocks and syncs them between peers over WebSockets.</p>")
+            tr("<h3>Canopy %1</h3><p>A host for Leaf Sync1 and loro-protocol: it keeps every "
+               "document's change blocks, end-to-end encrypted records and ephemeral stores, "
+               "and syncs them between peers over WebSockets.</p>")
                 .arg(QCoreApplication::applicationVersion()));
     });
 }
@@ -132,12 +153,14 @@ void MainWindow::setHost(Host *host)
     }
     m_sessions->setAdmin(admin);
     m_bans->setAdmin(admin);
+    m_rooms->setAdmin(admin);
     m_documents->setAdmin(admin);
     m_tokens->setAdmin(admin);
     m_traffic->setAdmin(admin);
     m_log->setAdmin(admin);
     m_overviewPage->setHost(host);
     m_sessionsPage->setAdmin(admin);
+    m_roomsPage->setAdmin(admin);
     m_documentsPage->setAdmin(admin);
     m_tokensPage->setAdmin(admin);
     updateCapture();

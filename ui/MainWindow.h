@@ -17,6 +17,8 @@ class DocumentsPage;
 class LogModel;
 class LogsPage;
 class OverviewPage;
+class RoomsModel;
+class RoomsPage;
 class SessionsModel;
 class SessionsPage;
 class TokensModel;
@@ -37,6 +39,7 @@ public:
     {
         OverviewTab,
         SessionsTab,
+        RoomsTab,
         DocumentsTab,
         TokensTab,
         TrafficTab,
@@ -64,12 +67,14 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     SessionsModel *sessionsModel() const { return m_sessions; }
     BansModel *bansModel() const { return m_bans; }
+    RoomsModel *roomsModel() const { return m_rooms; }
     DocumentsModel *documentsModel() const { return m_documents; }
     TokensModel *tokensModel() const { return m_tokens; }
     TrafficModel *trafficModel() const { return m_traffic; }
     LogModel *logModel() const { return m_log; }
     OverviewPage *overviewPage() const { return m_overviewPage; }
     SessionsPage *sessionsPage() const { return m_sessionsPage; }
+    RoomsPage *roomsPage() const { return m_roomsPage; }
     DocumentsPage *documentsPage() const { return m_documentsPage; }
     TokensPage *tokensPage() const { return m_tokensPage; }
     TrafficPage *trafficPage() const { return m_trafficPage; }
@@ -94,6 +99,7 @@ private:
     Config m_config;
     SessionsModel *m_sessions;
     BansModel *m_bans;
+    RoomsModel *m_rooms;
     DocumentsModel *m_documents;
     TokensModel *m_tokens;
     TrafficModel *m_traffic;
@@ -101,6 +107,7 @@ private:
     QTabWidget *m_tabs;
     OverviewPage *m_overviewPage;
     SessionsPage *m_sessionsPage;
+    RoomsPage *m_roomsPage;
     DocumentsPage *m_documentsPage;
     TokensPage *m_tokensPage;
     TrafficPage *m_trafficPage;

@@ -39,6 +39,16 @@ void TestClient::subscribe(const QString &entityId)
     sendRaw(canopy::SyncCodec::encode(message));
 }
 
+void TestClient::subscribeWithSnapshot(const QString &entityId, const QByteArray &snapshot)
+{
+    canopy::SyncMessage message;
+    message.type = canopy::SyncMessage::Type::Subscribe;
+    message.entityId = entityId;
+    message.payloadKind = canopy::SyncMessage::PayloadKind::Snapshot;
+    message.payload = snapshot;
+    sendRaw(canopy::SyncCodec::encode(message));
+}
+
 void TestClient::unsubscribe(const QString &entityId)
 {
     canopy::SyncMessage message;

@@ -17,6 +17,7 @@ public:
     bool waitConnected(int timeoutMs = 5000);
     bool isConnected() const;
     void subscribe(const QString &entityId); // with an empty version vector
+    void subscribeWithSnapshot(const QString &entityId, const QByteArray &snapshot);
     void unsubscribe(const QString &entityId);
     void sendUpdate(const QString &entityId, const QByteArray &blob);
     void sendRaw(const QByteArray &frame);

@@ -1,14 +1,21 @@
-// The window's item models against a real in-process host: a QWebSocket client speaks Sync1 to
-// it, and every model runs under QAbstractItemModelTester while rows arrive, change and leave.
+// The window's item models against a real in-process host: QWebSocket clients speak Sync1 and
+// loro-protocol to it, and every model runs under QAbstractItemModelTester while rows arrive,
+// change and leave.
 #include "GuiTestHost.h"
+#include "LoroTestClient.h"
 #include "TestClient.h"
+#include "WindowMain.h"
 #include "admin/AdminService.h"
 #include "crdt/loro/LoroBlob.h"
 #include "documents/BlocksModel.h"
 #include "documents/DocumentsModel.h"
+#include "documents/DocumentsPage.h"
 #include "logs/LogFilterModel.h"
 #include "logs/LogModel.h"
+#include "protocol/loro/LoroProtocolCodec.h"
 #include "protocol/sync1/SyncCodec.h"
+#include "rooms/PresenceModel.h"
+#include "rooms/RoomsModel.h"
 #include "sessions/BansModel.h"
 #include "sessions/SessionsModel.h"
 #include "tokens/TokensModel.h"
@@ -19,9 +26,13 @@
 
 #include <QAbstractItemModelTester>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QLocale>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QTranslator>
 
 using namespace canopy;
 using namespace canopy::ui;
@@ -29,6 +40,39 @@ using namespace canopy::ui;
 namespace {
 
 const QString TestDid = QStringLiteral("did:plc:test");
+const QByteArray Lor = QByteArrayLiteral("%LOR");
+const QByteArray Elo = QByteArrayLiteral("%ELO");
+const QByteArray Eph = QByteArrayLiteral("%EPH");
+const QByteArray Eps = QByteArrayLiteral("%EPS");
+
+QString devToken()
+{
+    return QString::fromLatin1(GuiTestHost::DevToken);
+}
+
+int rowWhere(const QAbstractItemModel &model, int column, const QString &text)
+{
+    for (int row = 0; row < model.rowCount(); ++row) {
+        if (model.index(row, column).data().toString() == text)
+            return row;
+    }
+    return -1;
+}
+
+QByteArray encode(const LoroProtocolMessage &message)
+{
+    return LoroProtocolCodec::encode(message);
+}
+
+LoroProtocolMessage envelope(
+    const QByteArray &magic, const QByteArray &room, LoroProtocolMessage::Type type)
+{
+    LoroProtocolMessage message;
+    message.magic = magic;
+    message.roomId = room;
+    message.type = type;
+    return message;
+}
 
 QAbstractItemModelTester *tester(QAbstractItemModel *model, QObject *parent)
 {
@@ -51,6 +95,7 @@ public:
     static void initMain() { QStandardPaths::setTestModeEnabled(true); }
 
 private Q_SLOTS:
+    void initTestCase();
     void sessionsFollowSockets();
     void documentsAndBlockHistory();
     void tokensCountDown();
@@ -63,7 +108,23 @@ private Q_SLOTS:
     void frameDecoderLoroDetails();
     void frameDecoderHostileInput();
     void rebindingToAnotherHost();
+    void loroSessionShowsProtocolAndRooms();
+    void documentsOfEveryKind();
+    void shallowDocumentExportsTwoFiles();
+    void presenceEntriesTick();
+    void trafficCapturesLoroProtocol();
+    void frameDecoderLoroProtocol();
+    void frameDecoderLoroPayloadKinds();
 };
+
+void TestModels::initTestCase()
+{
+    // English plural forms ("2 rooms"), as the window loads them.
+    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+    QTranslator *english = loadTranslation(QLocale(QLocale::English, QLocale::UnitedStates), this);
+    QVERIFY2(english, "canopy_en.qm is embedded");
+    QCoreApplication::installTranslator(english);
+}
 
 void TestModels::sessionsFollowSockets()
 {
@@ -79,12 +140,12 @@ void TestModels::sessionsFollowSockets()
     QTRY_COMPARE(model.rowCount(), 1);
     QCOMPARE(cell(model, 0, SessionsModel::Did), TestDid);
     QCOMPARE(cell(model, 0, SessionsModel::Remote), QStringLiteral("127.0.0.1"));
-    QCOMPARE(cell(model, 0, SessionsModel::Subscriptions), QStringLiteral("none"));
+    QCOMPARE(cell(model, 0, SessionsModel::Rooms), QStringLiteral("none"));
 
-    // Subscriptions and traffic have no signal; the once-a-second refresh picks them up.
+    // Joins arrive as sessionChanged; the model re-reads the session within a flush.
     const QString entity = GuiTestHost::entityId(1);
     client.subscribe(entity);
-    QTRY_COMPARE_WITH_TIMEOUT(cell(model, 0, SessionsModel::Subscriptions), entity, 3000);
+    QTRY_COMPARE_WITH_TIMEOUT(cell(model, 0, SessionsModel::Rooms), entity, 3000);
     QVERIFY(model.index(0, SessionsModel::Traffic).data(SessionsModel::SortRole).toULongLong() > 0);
 
     TestClient second(
@@ -320,6 +381,26 @@ void TestModels::trafficCoalescesFloods()
     QCOMPARE(filter.rowCount(), 0); // all handleUpdate
     qInfo("queued 10000 frames in %lld ms", queueMs);
     QVERIFY2(queueMs < 1000, "summarising a frame must stay cheap");
+
+    // loro-protocol frames are summarised from their envelope alone.
+    LoroProtocolMessage update = envelope(Lor, "notes", LoroProtocolMessage::Type::DocUpdate);
+    update.updates = {GuiTestHost::update(QStringLiteral("update-team-full"))};
+    update.batchId = QByteArray(8, '\7');
+    const QByteArray loroFrame = encode(update);
+    timer.restart();
+    for (int i = 0; i < 10000; ++i) {
+        TrafficFrame f;
+        f.seq = quint64(10001 + i);
+        f.protocol = QStringLiteral("loro");
+        f.bytes = loroFrame;
+        model.addFrame(f);
+    }
+    const qint64 loroMs = timer.elapsed();
+    qInfo("queued 10000 loro-protocol frames in %lld ms", loroMs);
+    QVERIFY2(loroMs < 1000, "summarising a loro-protocol frame must stay cheap");
+    model.flush();
+    QCOMPARE(model.index(model.rowCount() - 1, TrafficModel::Entity).data().toString(),
+        QStringLiteral("notes"));
 }
 
 void TestModels::trafficPauseHoldsTheTable()
@@ -393,11 +474,11 @@ void TestModels::frameDecoderLoroDetails()
     message.payload = blob;
     const QByteArray frame = SyncCodec::encode(message);
 
-    const FrameSummary summary = FrameDecoder::summarize(frame, false);
+    const FrameSummary summary = FrameDecoder::summarize(frame, false, WireProtocol::Sync1);
     QCOMPARE(summary.type, QStringLiteral("sendUpdate"));
     QCOMPARE(summary.entityId, entity);
 
-    const FrameDetail detail = FrameDecoder::decode(frame, false);
+    const FrameDetail detail = FrameDecoder::decode(frame, false, WireProtocol::Sync1);
     QVERIFY(detail.msgpackOk);
     QVERIFY(detail.syncError.isEmpty());
     QCOMPARE(detail.tree.kind, MsgpackNode::Kind::Map);
@@ -444,7 +525,8 @@ void TestModels::frameDecoderHostileInput()
     deep.append(char(0x01));
     QVERIFY(!MsgpackTree::parse(deep).has_value());
     QVERIFY(MsgpackTree::topLevelStrings(QByteArray::fromHex("dfffffffff")).isEmpty());
-    const FrameDetail detail = FrameDecoder::decode(QByteArray::fromHex("a3616263"), false);
+    const FrameDetail detail
+        = FrameDecoder::decode(QByteArray::fromHex("a3616263"), false, WireProtocol::Sync1);
     QVERIFY(detail.msgpackOk);
     QCOMPARE(detail.tree.text, QStringLiteral("abc"));
     QVERIFY(detail.syncError.startsWith(QStringLiteral("not-a-map")));
@@ -484,6 +566,430 @@ void TestModels::rebindingToAnotherHost()
     QVERIFY(c.waitConnected());
     QTest::qWait(250);
     QCOMPARE(sessions.rowCount(), 1);
+}
+
+void TestModels::loroSessionShowsProtocolAndRooms()
+{
+    GuiTestHost test;
+    QVERIFY2(test.ok(), qPrintable(test.error()));
+    SessionsModel model;
+    tester(&model, this);
+    model.setAdmin(test.host().admin());
+    RoomsModel rooms;
+    tester(&rooms, this);
+    rooms.setAdmin(test.host().admin());
+
+    TestClient sync1(test.port(), TestDid, devToken());
+    LoroTestClient loro(test.port(), QStringLiteral("did:plc:loro"), devToken());
+    QVERIFY(sync1.waitConnected());
+    QVERIFY(loro.waitConnected());
+    QTRY_COMPARE(model.rowCount(), 2);
+    const int sync1Row = rowWhere(model, SessionsModel::Did, TestDid);
+    const int loroRow = rowWhere(model, SessionsModel::Did, QStringLiteral("did:plc:loro"));
+    QVERIFY(sync1Row >= 0 && loroRow >= 0);
+    QCOMPARE(cell(model, sync1Row, SessionsModel::Protocol), QStringLiteral("Sync1"));
+    QCOMPARE(cell(model, loroRow, SessionsModel::Protocol), QStringLiteral("loro-protocol"));
+    // Until its first join a loro-protocol session has proven nothing.
+    QVERIFY2(cell(model, loroRow, SessionsModel::Rooms).contains(u"not authenticated"),
+        qPrintable(cell(model, loroRow, SessionsModel::Rooms)));
+    QVERIFY(model.index(loroRow, SessionsModel::Did).data(Qt::ForegroundRole).isValid());
+
+    // A join is a sessionChanged: shown within a flush, not at the once-a-second refresh.
+    QVERIFY(loro.join(Lor, "notes"));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        cell(model, loroRow, SessionsModel::Rooms), QStringLiteral("notes (loro, write)"), 900);
+    QVERIFY(!model.index(loroRow, SessionsModel::Did).data(Qt::ForegroundRole).isValid());
+    QVERIFY(loro.join(Eph, "presence"));
+    QTRY_COMPARE(
+        cell(model, loroRow, SessionsModel::Rooms), QStringLiteral("2 rooms: 1 eph, 1 loro"));
+    const QString tip = model.index(loroRow, SessionsModel::Rooms).data(Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains(QStringLiteral("presence — eph, write")), qPrintable(tip));
+    QVERIFY(tip.contains(QStringLiteral("notes — loro, write")));
+
+    // The rooms page's model gathers both protocols' rooms with their members.
+    const QString entity = GuiTestHost::entityId(30);
+    sync1.subscribe(entity);
+    QTRY_COMPARE(rooms.rowCount(), 3);
+    const int presence = rooms.rowOf(QStringLiteral("eph"), QStringLiteral("presence"));
+    QVERIFY(presence >= 0);
+    QCOMPARE(cell(rooms, presence, RoomsModel::Members), QStringLiteral("1"));
+    QVERIFY(rooms.index(presence, RoomsModel::Members)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("did:plc:loro (loro-protocol, write)")));
+    QVERIFY(rooms.rowOf(QStringLiteral("loro"), entity) >= 0);
+
+    loro.leave(Eph, "presence");
+    QTRY_COMPARE(cell(model, loroRow, SessionsModel::Rooms), QStringLiteral("notes (loro, write)"));
+    QTRY_COMPARE(rooms.rowCount(), 2);
+}
+
+void TestModels::documentsOfEveryKind()
+{
+    GuiTestHost test;
+    QVERIFY2(test.ok(), qPrintable(test.error()));
+    AdminService *admin = test.host().admin();
+    DocumentsModel model;
+    tester(&model, this);
+    model.setAdmin(admin);
+
+    LoroTestClient client(test.port(), TestDid, devToken());
+    QVERIFY(client.waitConnected());
+    QVERIFY(client.join(Elo, "secret", loro::encodeVersionVector({})));
+    const QByteArray container
+        = LoroTestClient::eloContainer({LoroTestClient::eloDeltaSpan("7", 0, 2, "k1"),
+            LoroTestClient::eloDeltaSpan("9", 0, 1, "k1")});
+    QVERIFY(client.waitAck(client.sendUpdate(Elo, "secret", container)));
+    QVERIFY(client.join(Eps, "settings"));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QVERIFY(client.waitAck(client.sendUpdate(Eps, "settings",
+        LoroTestClient::ephemeralUpdate(
+            {LoroTestClient::ephemeralEntry("theme", QStringLiteral("dark"), now)}))));
+    QVERIFY(client.join(Lor, "settings")); // the same name in another kind: two documents
+    QVERIFY(client.waitAck(
+        client.sendUpdate(Lor, "settings", GuiTestHost::update(QStringLiteral("update-a")))));
+
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 3, 5000);
+    const int elo = model.rowOf(QStringLiteral("secret"), QStringLiteral("elo"));
+    const int eps = model.rowOf(QStringLiteral("settings"), QStringLiteral("eps"));
+    const int lor = model.rowOf(QStringLiteral("settings"), QStringLiteral("loro"));
+    QVERIFY(elo >= 0 && eps >= 0 && lor >= 0);
+    QCOMPARE(cell(model, elo, DocumentsModel::Kind), QStringLiteral("ELO (encrypted)"));
+    QCOMPARE(cell(model, eps, DocumentsModel::Kind), QStringLiteral("ephemeral (persisted)"));
+    QCOMPARE(cell(model, lor, DocumentsModel::Kind), QStringLiteral("Loro"));
+    QCOMPARE(model.index(eps, 0).data(DocumentsModel::KindRole).toString(), QStringLiteral("eps"));
+
+    // Each kind's units: ELO records by peer (hex, like Loro's) and span, the header as detail;
+    // ephemeral entries by key (as written), the value as detail.
+    BlocksModel blocks;
+    tester(&blocks, this);
+    auto secret = admin->document(QStringLiteral("secret"), QStringLiteral("elo"));
+    QVERIFY(secret.has_value());
+    blocks.setBlocks(secret->blocks, QStringLiteral("elo"));
+    QCOMPARE(blocks.rowCount(), 2);
+    const int seven = rowWhere(blocks, BlocksModel::Peer, QStringLiteral("0x7"));
+    QVERIFY(seven >= 0);
+    QCOMPARE(cell(blocks, seven, BlocksModel::Counters), QStringLiteral("0–1"));
+    QVERIFY2(
+        cell(blocks, seven, BlocksModel::Detail).startsWith(QStringLiteral("DeltaSpan, key k1")),
+        qPrintable(cell(blocks, seven, BlocksModel::Detail)));
+    QCOMPARE(blocks.headerData(BlocksModel::Detail, Qt::Horizontal).toString(),
+        QStringLiteral("Record header"));
+    QVERIFY(!BlocksModel::columnApplies(BlocksModel::Lamports, QStringLiteral("elo")));
+
+    auto settings = admin->document(QStringLiteral("settings"), QStringLiteral("eps"));
+    QVERIFY(settings.has_value());
+    blocks.setBlocks(settings->blocks, QStringLiteral("eps"));
+    QCOMPARE(blocks.rowCount(), 1);
+    QCOMPARE(cell(blocks, 0, BlocksModel::Peer), QStringLiteral("theme"));
+    QCOMPARE(cell(blocks, 0, BlocksModel::Detail), QStringLiteral("\"dark\""));
+    QCOMPARE(
+        blocks.headerData(BlocksModel::Peer, Qt::Horizontal).toString(), QStringLiteral("Key"));
+    QVERIFY(!BlocksModel::columnApplies(BlocksModel::Counters, QStringLiteral("eps")));
+}
+
+void TestModels::shallowDocumentExportsTwoFiles()
+{
+    const QByteArray shallow = GuiTestHost::fixture(QStringLiteral("shallow-snapshot"));
+    if (shallow.isEmpty())
+        QSKIP("no fixtures: run through ctest so fixtures.generate makes them");
+    GuiTestHost test;
+    QVERIFY2(test.ok(), qPrintable(test.error()));
+    DocumentsModel model;
+    model.setAdmin(test.host().admin());
+    DocumentsPage page(&model);
+    page.setAdmin(test.host().admin());
+
+    // A document founded by a shallow snapshot, then changes its root does not hold (the team
+    // fixture's peers 2 and 0xfedc…): two imports, the root first.
+    TestClient client(test.port(), TestDid, devToken());
+    QVERIFY(client.waitConnected());
+    const QString entity = GuiTestHost::entityId(31);
+    client.subscribeWithSnapshot(entity, shallow);
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 1, 5000);
+    const auto founded = [&] {
+        return model.index(0, DocumentsModel::Blocks).data(DocumentsModel::SortRole).toLongLong();
+    };
+    QTRY_VERIFY(founded() > 0);
+    const qint64 rootUnits = founded();
+    client.sendUpdate(entity, GuiTestHost::update(QStringLiteral("update-team-full")));
+    model.reload();
+    QTRY_VERIFY_WITH_TIMEOUT(founded() > rootUnits, 5000);
+    auto exported = test.host().admin()->exportDocument(entity, QStringLiteral("loro"));
+    QVERIFY(exported.has_value());
+    QCOMPARE(exported->payloads.size(), 2);
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("notes.loro"));
+    const QStringList paths = DocumentsPage::exportPaths(path, exported->kind, exported->payloads);
+    QCOMPARE(paths,
+        QStringList({dir.filePath(QStringLiteral("notes.1-snapshot.loro")),
+            dir.filePath(QStringLiteral("notes.2-update.loro"))}));
+    QCOMPARE(DocumentsPage::exportPaths(path, QStringLiteral("loro"), {QByteArray("x")}),
+        QStringList {path});
+
+    QVERIFY(page.selectDocument(entity, QStringLiteral("loro")));
+    QSignalSpy finished(&page, &DocumentsPage::exportFinished);
+    QVERIFY(page.exportSelected(path));
+    QTRY_COMPARE(finished.count(), 1);
+    QVERIFY(finished.first().at(0).toBool());
+    QCOMPARE(finished.first().at(1).toStringList(), paths);
+    QVERIFY(!QFile::exists(path));
+    for (qsizetype i = 0; i < paths.size(); ++i) {
+        QFile file(paths.at(i));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), exported->payloads.at(i));
+    }
+}
+
+void TestModels::presenceEntriesTick()
+{
+    GuiTestHost test;
+    QVERIFY2(test.ok(), qPrintable(test.error()));
+    PresenceModel model;
+    tester(&model, this);
+    qint64 now = QDateTime::currentMSecsSinceEpoch();
+    model.setClock([&now] { return now; });
+    model.setAdmin(test.host().admin());
+    model.setRoom(QStringLiteral("eph"), QStringLiteral("presence"));
+    QCOMPARE(model.rowCount(), 0);
+
+    LoroTestClient alice(test.port(), QStringLiteral("did:plc:alice"), devToken());
+    LoroTestClient bob(test.port(), QStringLiteral("did:plc:bob"), devToken());
+    QVERIFY(alice.waitConnected() && bob.waitConnected());
+    QVERIFY(alice.join(Eph, "presence"));
+    QVERIFY(bob.join(Eph, "presence"));
+    QSignalSpy inserts(&model, &QAbstractItemModel::rowsInserted);
+    alice.sendUpdate(Eph, "presence",
+        LoroTestClient::ephemeralUpdate({LoroTestClient::ephemeralEntry(
+            "cursor/alice", QStringLiteral("line 3"), now - 2000)}));
+    bob.sendUpdate(Eph, "presence",
+        LoroTestClient::ephemeralUpdate(
+            {LoroTestClient::ephemeralEntry("cursor/bob", QStringLiteral("line 9"), now - 4000),
+                LoroTestClient::ephemeralEntry("cursor/gone", QString(), now - 1000)}));
+    QTRY_COMPARE(model.rowCount(), 3);
+    QVERIFY(inserts.count() <= 2); // batched, not one insert per entry
+
+    const int a = rowWhere(model, PresenceModel::Key, QStringLiteral("cursor/alice"));
+    const int b = rowWhere(model, PresenceModel::Key, QStringLiteral("cursor/bob"));
+    const int gone = rowWhere(model, PresenceModel::Key, QStringLiteral("cursor/gone"));
+    QVERIFY(a >= 0 && b >= 0 && gone >= 0);
+    QCOMPARE(cell(model, a, PresenceModel::Value), QStringLiteral("\"line 3\""));
+    QCOMPARE(cell(model, a, PresenceModel::Age), QStringLiteral("2 s"));
+    QCOMPARE(cell(model, b, PresenceModel::Age), QStringLiteral("4 s"));
+    QCOMPARE(cell(model, a, PresenceModel::Deleted), QString());
+    QCOMPARE(cell(model, gone, PresenceModel::Deleted), QStringLiteral("deleted"));
+    QCOMPARE(cell(model, gone, PresenceModel::Value), QString());
+
+    // The ages tick once a second without any presence signal.
+    QSignalSpy changes(&model, &QAbstractItemModel::dataChanged);
+    now += 3000;
+    QTRY_VERIFY_WITH_TIMEOUT(changes.count() >= 1, 2500);
+    QCOMPARE(cell(model, a, PresenceModel::Age), QStringLiteral("5 s"));
+
+    // A new value for a key changes its row in place.
+    alice.sendUpdate(Eph, "presence",
+        LoroTestClient::ephemeralUpdate(
+            {LoroTestClient::ephemeralEntry("cursor/alice", QStringLiteral("line 4"), now)}));
+    QTRY_COMPARE(cell(model, a, PresenceModel::Value), QStringLiteral("\"line 4\""));
+    QCOMPARE(cell(model, a, PresenceModel::Age), QStringLiteral("0 s"));
+    QCOMPARE(model.rowCount(), 3);
+
+    model.setRoom(QString(), QString());
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestModels::trafficCapturesLoroProtocol()
+{
+    GuiTestHost test;
+    QVERIFY2(test.ok(), qPrintable(test.error()));
+    TrafficModel model;
+    tester(&model, this);
+    model.setAdmin(test.host().admin());
+    test.host().admin()->setTrafficCapture(true);
+
+    LoroTestClient client(test.port(), TestDid, devToken());
+    QVERIFY(client.waitConnected());
+    QVERIFY(client.join(Lor, "notes", loro::encodeVersionVector({})));
+    const QByteArray batch
+        = client.sendUpdate(Lor, "notes", GuiTestHost::update(QStringLiteral("update-a")));
+    QVERIFY(client.waitAck(batch));
+    client.sendText(QStringLiteral("ping"));
+    QTRY_VERIFY(client.texts.contains(QStringLiteral("pong")));
+
+    QTRY_VERIFY_WITH_TIMEOUT(model.rowCount() >= 5, 5000);
+    QStringList types;
+    for (int row = 0; row < model.rowCount(); ++row)
+        types.append(model.index(row, 0).data(TrafficModel::TypeRole).toString());
+    for (const char *type : {"joinRequest", "joinResponseOk", "docUpdate", "ack", "ping"})
+        QVERIFY2(types.contains(QLatin1String(type)), qPrintable(types.join(u',')));
+    // The host's "pong" is listed once PeerSession::sendText reports it (textFrameSent); the
+    // core does not emit it yet, so its absence is not this model's failure.
+    if (!types.contains(QStringLiteral("pong")))
+        qInfo("the host's pong was not captured (PeerSession::sendText emits no textFrameSent)");
+    const int update = int(types.indexOf(QStringLiteral("docUpdate")));
+    QCOMPARE(model.rowAt(update).protocol, WireProtocol::Loro);
+    QCOMPARE(cell(model, update, TrafficModel::Kind), QStringLiteral("%LOR"));
+    QCOMPARE(cell(model, update, TrafficModel::Entity), QStringLiteral("notes"));
+    QCOMPARE(cell(model, int(types.indexOf(QStringLiteral("ping"))), TrafficModel::Kind),
+        QStringLiteral("loro-protocol"));
+}
+
+void TestModels::frameDecoderLoroProtocol()
+{
+    using Type = LoroProtocolMessage::Type;
+    const QByteArray blob = GuiTestHost::fixture(QStringLiteral("update-team-full"));
+    if (blob.isEmpty())
+        QSKIP("no fixtures: run through ctest so fixtures.generate makes them");
+
+    // DocUpdate with two Loro blobs.
+    LoroProtocolMessage update = envelope(Lor, "doc", Type::DocUpdate);
+    update.updates = {blob, GuiTestHost::update(QStringLiteral("update-a"))};
+    update.batchId = QByteArray::fromHex("cb00000000000004");
+    const QByteArray frame = encode(update);
+    const FrameSummary summary = FrameDecoder::summarize(frame, false, WireProtocol::Loro);
+    QCOMPARE(summary.type, QStringLiteral("docUpdate"));
+    QCOMPARE(summary.entityId, QStringLiteral("doc"));
+    QCOMPARE(summary.magic, QStringLiteral("%LOR"));
+    const FrameDetail detail = FrameDecoder::decode(frame, false, WireProtocol::Loro);
+    QVERIFY(detail.loro.decoded);
+    QCOMPARE(detail.loro.kind, QStringLiteral("loro"));
+    QCOMPARE(FrameDecoder::batchIdText(detail.loro.message.batchId),
+        QStringLiteral("0xcb00000000000004"));
+    QCOMPARE(detail.loro.loroUpdates.size(), 2);
+    QCOMPARE(detail.loro.loroUpdates.at(0).blocks.size(), 4);
+    QCOMPARE(detail.loro.loroUpdates.at(0).checksum, LoroPayload::Checksum::Valid);
+    QCOMPARE(detail.loro.loroUpdates.at(1).blocks.size(), 1);
+
+    // A join: the version is a Loro VersionVector; the auth (a token) is masked in the hex.
+    LoroProtocolMessage join = envelope(Lor, "doc", Type::JoinRequest);
+    join.auth = "secret-token";
+    join.version = QByteArray::fromHex("03010202").mid(1); // VV {2:1}
+    const FrameDetail joined = FrameDecoder::decode(encode(join), false, WireProtocol::Loro);
+    QVERIFY(joined.loro.hasVersion && joined.loro.version.parsed);
+    QCOMPARE(joined.loro.version.version.at(2), quint32(1));
+    const QString hex
+        = FrameDecoder::hexDump(encode(join), 1000, joined.loro.authOffset, joined.loro.authSize);
+    QVERIFY2(!hex.contains(QStringLiteral("secret")), qPrintable(hex));
+    QVERIFY(hex.contains(QStringLiteral("** ** **")));
+    QVERIFY(!FrameDecoder::hexDump(encode(join), 1000).contains(u'*'));
+
+    // Ack, errors and fragments, by their names.
+    LoroProtocolMessage ack = envelope(Lor, "doc", Type::Ack);
+    ack.batchId = update.batchId;
+    ack.status = LoroProtocolMessage::AckStatus::PermissionDenied;
+    const FrameDetail acked = FrameDecoder::decode(encode(ack), false, WireProtocol::Loro);
+    QCOMPARE(LoroProtocolMessage::statusName(acked.loro.message.status),
+        QStringLiteral("permission_denied"));
+    LoroProtocolMessage error = envelope(Lor, "doc", Type::JoinError);
+    error.code = LoroProtocolMessage::JoinAuthFailed;
+    error.message = QStringLiteral("Authentication failed");
+    const FrameDetail refused = FrameDecoder::decode(encode(error), false, WireProtocol::Loro);
+    QCOMPARE(FrameDecoder::joinErrorName(refused.loro.message.code), QStringLiteral("auth_failed"));
+    QCOMPARE(refused.loro.message.message, QStringLiteral("Authentication failed"));
+    QCOMPARE(
+        FrameDecoder::roomErrorName(LoroProtocolMessage::RoomEvicted), QStringLiteral("evicted"));
+
+    // A fragment finds its header among the rows held.
+    const QList<QByteArray> fragments = LoroProtocolCodec::encodeUpdate(
+        Lor, "big", QByteArray(300000, 'x'), QByteArray::fromHex("cb00000000000011"));
+    QCOMPARE(fragments.size(), 3);
+    TrafficModel model;
+    quint64 seq = 0;
+    for (const QByteArray &bytes : fragments) {
+        TrafficFrame f;
+        f.seq = ++seq;
+        f.protocol = QStringLiteral("loro");
+        f.sessionId = QStringLiteral("1");
+        f.bytes = bytes;
+        model.addFrame(f);
+    }
+    model.flush();
+    QCOMPARE(cell(model, 0, TrafficModel::Type), QStringLiteral("fragmentHeader"));
+    QCOMPARE(cell(model, 2, TrafficModel::Type), QStringLiteral("fragment"));
+    const auto header = model.fragmentHeaderFor(2);
+    QVERIFY(header.has_value());
+    QCOMPARE(header->fragmentCount, quint32(2));
+    QCOMPARE(header->totalSize, quint32(300000));
+    QVERIFY(!model.fragmentHeaderFor(0).has_value());
+
+    // Keepalive text, and frames the codec refuses.
+    QCOMPARE(
+        FrameDecoder::summarize("ping", true, WireProtocol::Loro).type, QStringLiteral("ping"));
+    QCOMPARE(
+        FrameDecoder::summarize("hello", true, WireProtocol::Loro).type, QStringLiteral("text"));
+    const FrameDetail junk = FrameDecoder::decode(
+        QByteArray::fromHex("254c4f5203646f6309"), false, WireProtocol::Loro);
+    QVERIFY(!junk.loro.decoded);
+    QVERIFY2(
+        junk.loro.error.startsWith(QStringLiteral("unknown-type")), qPrintable(junk.loro.error));
+    QVERIFY(FrameDecoder::summarize(
+        QByteArray::fromHex("254c4f5203646f6309"), false, WireProtocol::Loro)
+                .type.isEmpty());
+    const FrameDetail truncated
+        = FrameDecoder::decode(QByteArray::fromHex("254c4f52"), false, WireProtocol::Loro);
+    QVERIFY(!truncated.loro.decoded);
+    QVERIFY(truncated.loro.error.startsWith(QStringLiteral("truncated")));
+    QVERIFY(FrameDecoder::summarize(QByteArray::fromHex("254c"), false, WireProtocol::Loro)
+                .type.isEmpty());
+}
+
+void TestModels::frameDecoderLoroPayloadKinds()
+{
+    using Type = LoroProtocolMessage::Type;
+    // %ELO: each record's plaintext header.
+    LoroProtocolMessage elo = envelope(Elo, "secret", Type::DocUpdate);
+    elo.updates = {LoroTestClient::eloContainer({LoroTestClient::eloDeltaSpan("7", 0, 2, "k1"),
+        LoroTestClient::eloSnapshot({{"7", 2}, {"9", 1}}, "k2")})};
+    elo.batchId = QByteArray(8, '\1');
+    const FrameDetail records = FrameDecoder::decode(encode(elo), false, WireProtocol::Loro);
+    QCOMPARE(records.loro.eloUpdates.size(), 1);
+    const EloPayload &container = records.loro.eloUpdates.first();
+    QVERIFY2(container.parsed, qPrintable(container.error));
+    QCOMPARE(container.records.size(), 2);
+    QVERIFY(!container.records.at(0).snapshot);
+    QCOMPARE(container.records.at(0).peer, QStringLiteral("7"));
+    QCOMPARE(container.records.at(0).end, quint32(2));
+    QCOMPARE(container.records.at(0).keyId, QStringLiteral("k1"));
+    QCOMPARE(container.records.at(0).iv.size(), 12);
+    QCOMPARE(container.records.at(0).ciphertextSize, 32);
+    QVERIFY(container.records.at(1).snapshot);
+    QVERIFY(!container.records.at(1).version.isEmpty());
+    QCOMPARE(container.records.at(1).keyId, QStringLiteral("k2"));
+    elo.updates = {QByteArray::fromHex("0105ff")};
+    QVERIFY(!FrameDecoder::decode(encode(elo), false, WireProtocol::Loro)
+                 .loro.eloUpdates.first()
+                 .parsed);
+
+    // %EPS / %EPH: entries with value, timestamp and deletions.
+    LoroProtocolMessage eph = envelope(Eph, "presence", Type::DocUpdate);
+    eph.updates = {LoroTestClient::ephemeralUpdate(
+        {LoroTestClient::ephemeralEntry("cursor/1", QStringLiteral("here"), 1767225600000),
+            LoroTestClient::ephemeralEntry("cursor/2", QString(), 1767225601000)})};
+    eph.batchId = QByteArray(8, '\2');
+    const FrameDetail entries = FrameDecoder::decode(encode(eph), false, WireProtocol::Loro);
+    QCOMPARE(entries.loro.kind, QStringLiteral("eph"));
+    const EphemeralPayload &state = entries.loro.ephemeralUpdates.first();
+    QVERIFY2(state.parsed, qPrintable(state.error));
+    QCOMPARE(state.entries.size(), 2);
+    QCOMPARE(state.entries.at(0).key, QStringLiteral("cursor/1"));
+    QCOMPARE(state.entries.at(0).value, QStringLiteral("\"here\""));
+    QCOMPARE(state.entries.at(0).timestampMs, 1767225600000);
+    QVERIFY(!state.entries.at(0).deleted);
+    QVERIFY(state.entries.at(1).deleted);
+    // The spec's own trace (loro-protocol.md §2.13): delete("cursor/2").
+    const EphemeralPayload traced = FrameDecoder::describeEphemeral(
+        QByteArray::fromHex("0108637572736f722f320084b7e487c668"));
+    QVERIFY(traced.parsed);
+    QVERIFY(traced.entries.first().deleted);
+
+    // A kind the host refuses decodes, but its payload stays unread.
+    LoroProtocolMessage yjs = envelope("%YJS", "y", Type::JoinRequest);
+    const FrameDetail refused = FrameDecoder::decode(encode(yjs), false, WireProtocol::Loro);
+    QVERIFY(refused.loro.decoded);
+    QVERIFY(refused.loro.kind.isEmpty());
+    QVERIFY(!refused.loro.hasVersion);
+    QCOMPARE(FrameDecoder::magicDescription("%YJS"), QStringLiteral("Yjs document (not served)"));
 }
 
 QTEST_MAIN(TestModels)

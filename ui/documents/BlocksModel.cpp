@@ -9,11 +9,31 @@ BlocksModel::BlocksModel(QObject *parent)
 {
 }
 
-void BlocksModel::setBlocks(const QList<BlockInfo> &blocks)
+void BlocksModel::setBlocks(const QList<BlockInfo> &blocks, const QString &kind)
 {
     beginResetModel();
     m_blocks = blocks;
+    m_kind = kind;
     endResetModel();
+}
+
+bool BlocksModel::columnApplies(int column, const QString &kind)
+{
+    switch (column) {
+    case Counters:
+        return kind != u"eps";
+    case Lamports:
+    case Changes:
+        return kind == u"loro";
+    default:
+        return true;
+    }
+}
+
+QString BlocksModel::peerText(const BlockInfo &block) const
+{
+    // Loro and ELO name authors by Loro peer id (hex reads better); ephemeral keys are text.
+    return m_kind == u"eps" ? block.peer : Format::peer(block.peer);
 }
 
 int BlocksModel::rowCount(const QModelIndex &parent) const
@@ -41,7 +61,7 @@ QVariant BlocksModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case Peer:
-            return Format::peer(b.peer);
+            return peerText(b);
         case Counters:
             return range(b.counterStart, b.counterEnd);
         case Lamports:
@@ -54,6 +74,8 @@ QVariant BlocksModel::data(const QModelIndex &index, int role) const
             return Format::dateTime(b.receivedAt);
         case From:
             return b.fromDid;
+        case Detail:
+            return b.detail;
         }
         break;
     case SortRole:
@@ -70,12 +92,16 @@ QVariant BlocksModel::data(const QModelIndex &index, int role) const
             return b.size;
         case Received:
             return b.receivedAt;
+        case Detail:
+            return b.detail;
         default:
             return b.fromDid;
         }
     case Qt::ToolTipRole:
         if (index.column() == Peer)
-            return tr("Peer %1").arg(b.peer);
+            return m_kind == u"eps" ? tr("Key %1").arg(b.peer) : tr("Peer %1").arg(b.peer);
+        if (index.column() == Detail && !b.detail.isEmpty())
+            return b.detail;
         break;
     case Qt::TextAlignmentRole:
         if (index.column() == Changes || index.column() == Size)
@@ -91,7 +117,7 @@ QVariant BlocksModel::headerData(int section, Qt::Orientation orientation, int r
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case Peer:
-        return tr("Author peer");
+        return m_kind == u"eps" ? tr("Key") : tr("Author peer");
     case Counters:
         return tr("Counters");
     case Lamports:
@@ -104,6 +130,12 @@ QVariant BlocksModel::headerData(int section, Qt::Orientation orientation, int r
         return tr("Received");
     case From:
         return tr("From");
+    case Detail:
+        if (m_kind == u"elo")
+            return tr("Record header");
+        if (m_kind == u"eps")
+            return tr("Value");
+        return tr("Detail");
     }
     return {};
 }

@@ -6,7 +6,9 @@
 
 namespace canopy::ui {
 
-// The block history of one document, oldest first: who wrote which counter and lamport ranges.
+// The stored units of one document, oldest first. Loro: change blocks, who wrote which counter
+// and lamport ranges; ELO: records by peer and span (the header in `Detail`); persisted
+// ephemeral stores: the latest entry per key (its value in `Detail`).
 class BlocksModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -22,6 +24,7 @@ public:
         Size,
         Received,
         From,
+        Detail, // last: the view stretches it
         ColumnCount
     };
     enum Role
@@ -31,8 +34,11 @@ public:
 
     explicit BlocksModel(QObject *parent = nullptr);
 
-    void setBlocks(const QList<BlockInfo> &blocks);
+    void setBlocks(const QList<BlockInfo> &blocks, const QString &kind = QStringLiteral("loro"));
     const BlockInfo &blockAt(int row) const { return m_blocks.at(row); }
+    QString kind() const { return m_kind; }
+    // The columns that mean nothing for `kind` (lamports are Loro's, counters not a key's).
+    static bool columnApplies(int column, const QString &kind);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -41,7 +47,10 @@ public:
         int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
+    QString peerText(const BlockInfo &block) const;
+
     QList<BlockInfo> m_blocks;
+    QString m_kind = QStringLiteral("loro");
 };
 
 } // namespace canopy::ui

@@ -1,15 +1,18 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 #include <QObject>
+#include <QString>
 
 class QSaveFile;
 
 namespace canopy::ui {
 
-// Writes an exported document to a file a chunk per event-loop turn, so a large one shows
-// progress and can be cancelled while the host keeps serving. QSaveFile: a cancelled or failed
-// export never leaves half a blob behind.
+// Writes an exported document to its files (one per payload) a chunk per event-loop turn, so a
+// large one shows progress and can be cancelled while the host keeps serving. QSaveFile: every
+// file is opened before the first byte is written and committed only after the last, so a
+// cancelled or failed export leaves no half-written payload behind.
 class DocumentExporter final : public QObject
 {
     Q_OBJECT
@@ -18,12 +21,20 @@ class DocumentExporter final : public QObject
 public:
     static constexpr qsizetype ChunkBytes = 1024 * 1024;
 
+    struct File
+    {
+        QString path;
+        QByteArray data;
+    };
+
     explicit DocumentExporter(QObject *parent = nullptr);
     ~DocumentExporter() override;
 
     bool start(const QByteArray &data, const QString &path); // false: cannot open (see error)
+    bool start(const QList<File> &files);
     void cancel();
     QString errorString() const { return m_error; }
+    qint64 totalBytes() const { return m_total; }
 
 Q_SIGNALS:
     void progress(qint64 written, qint64 total);
@@ -31,10 +42,14 @@ Q_SIGNALS:
 
 private:
     void writeChunk();
+    void abandon();
 
-    QByteArray m_data;
-    QSaveFile *m_file = nullptr;
-    qsizetype m_written = 0;
+    QList<File> m_files;
+    QList<QSaveFile *> m_open;
+    qsizetype m_current = 0; // the file being written
+    qsizetype m_written = 0; // of the current file
+    qint64 m_done = 0; // of all files
+    qint64 m_total = 0;
     QString m_error;
 };
 

@@ -48,11 +48,29 @@ void DocumentsModel::reload()
     replaceRows(*documents);
 }
 
+int DocumentsModel::rowOf(const QString &name, const QString &kind) const
+{
+    return KeyedTableModel<DocumentInfo>::rowOf(kind + u'\n' + name);
+}
+
+QString DocumentsModel::kindName(const QString &kind)
+{
+    if (kind == u"loro")
+        return tr("Loro");
+    if (kind == u"elo")
+        return tr("ELO (encrypted)");
+    if (kind == u"eps")
+        return tr("ephemeral (persisted)");
+    if (kind == u"eph")
+        return tr("ephemeral");
+    return kind;
+}
+
 bool DocumentsModel::sameRow(const DocumentInfo &a, const DocumentInfo &b) const
 {
-    return a.entityId == b.entityId && a.blocks == b.blocks && a.bytes == b.bytes
-        && a.peers == b.peers && a.subscribers == b.subscribers && a.updatedAt == b.updatedAt
-        && a.lastWriter == b.lastWriter;
+    return a.entityId == b.entityId && a.kind == b.kind && a.blocks == b.blocks
+        && a.bytes == b.bytes && a.peers == b.peers && a.subscribers == b.subscribers
+        && a.updatedAt == b.updatedAt && a.lastWriter == b.lastWriter;
 }
 
 int DocumentsModel::columnCount(const QModelIndex &parent) const
@@ -68,10 +86,14 @@ QVariant DocumentsModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case EntityIdRole:
         return d.entityId;
+    case KindRole:
+        return d.kind;
     case Qt::DisplayRole:
         switch (index.column()) {
         case Entity:
             return d.entityId;
+        case Kind:
+            return kindName(d.kind);
         case Size:
             return Format::bytes(d.bytes);
         case Blocks:
@@ -110,6 +132,15 @@ QVariant DocumentsModel::data(const QModelIndex &index, int role) const
             return tr("%1 bytes").arg(Format::count(d.bytes));
         if (index.column() == Entity)
             return d.entityId;
+        if (index.column() == Kind) {
+            if (d.kind == u"loro")
+                return tr("Loro change blocks, from Sync1 (leaf: entities) or loro-protocol %LOR");
+            if (d.kind == u"elo")
+                return tr("End-to-end encrypted Loro records (%ELO): the host reads only their "
+                          "plaintext headers");
+            if (d.kind == u"eps")
+                return tr("A persisted ephemeral store (%EPS): the latest entry per key");
+        }
         break;
     }
     return {};
@@ -121,7 +152,9 @@ QVariant DocumentsModel::headerData(int section, Qt::Orientation orientation, in
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case Entity:
-        return tr("Entity");
+        return tr("Document");
+    case Kind:
+        return tr("Kind");
     case Size:
         return tr("Size");
     case Blocks:

@@ -12,9 +12,10 @@ namespace canopy::ui {
 
 class FlushTimer;
 
-// One row per stored entity. A change marks the list dirty; reloading it is a store query, so
-// bursts are folded into at most two reloads a second. Subscriber counts change without a
-// document signal (sessions come and go), hence the slow periodic refresh as well.
+// One row per stored document of any kind (Loro, ELO, persisted ephemeral store); a document is
+// named within its kind, so the same name may show twice. A change marks the list dirty; reloading
+// it is a store query, so bursts are folded into at most two reloads a second. Subscriber counts
+// change without a document signal (sessions come and go), hence the slow periodic refresh as well.
 class DocumentsModel final : public KeyedTableModel<DocumentInfo>
 {
     Q_OBJECT
@@ -27,6 +28,7 @@ public:
     enum Column
     {
         Entity,
+        Kind,
         Size,
         Blocks,
         Peers,
@@ -37,7 +39,8 @@ public:
     };
     enum Role
     {
-        EntityIdRole = Qt::UserRole + 1,
+        EntityIdRole = Qt::UserRole + 1, // the name
+        KindRole, // "loro", "elo", "eps"
         SortRole,
     };
 
@@ -45,6 +48,9 @@ public:
 
     void setAdmin(AdminService *admin);
     void reload();
+    int rowOf(const QString &name, const QString &kind) const;
+
+    static QString kindName(const QString &kind); // "Loro", "ELO (encrypted)", ...
 
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -55,7 +61,10 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
 
 protected:
-    QString keyOf(const DocumentInfo &row) const override { return row.entityId; }
+    QString keyOf(const DocumentInfo &row) const override
+    {
+        return row.kind + u'\n' + row.entityId;
+    }
     bool sameRow(const DocumentInfo &a, const DocumentInfo &b) const override;
 
 private:

@@ -16,8 +16,10 @@ class BlocksModel;
 class DocumentsModel;
 class FlushTimer;
 
-// Stored documents; the selected one's block history below. Export writes one mode-4 Loro
-// update blob holding the whole history; delete refuses while anyone is subscribed.
+// Stored documents of every kind; the selected one's units below (Loro change blocks, ELO
+// records, persisted ephemeral entries). Export writes what a fresh joiner would receive, one
+// file per payload (see exportPaths); delete refuses while anyone is joined. A persisted
+// ephemeral store's live entries are a click away on the Rooms page.
 class DocumentsPage final : public QWidget
 {
     Q_OBJECT
@@ -31,21 +33,34 @@ public:
     void setAdmin(AdminService *admin);
     QTableView *documentsView() const { return m_view; }
     BlocksModel *blocksModel() const { return m_blocks; }
-    QString selectedEntity() const;
+    QString selectedEntity() const; // the name
+    QString selectedKind() const;
+    bool selectDocument(const QString &name, const QString &kind);
+    QPushButton *liveEntriesButton() const { return m_live; }
 
-    // Without dialogs, for tests: export to `path` (progress shown only for large ones).
+    // Without dialogs, for tests: export to `path` (progress shown only for large ones). A
+    // document of several payloads (a Loro document founded by a shallow snapshot) is written
+    // as several files named after `path`, see exportPaths.
     bool exportSelected(const QString &path);
     bool deleteSelected();
 
+    // One file per payload: `path` itself for one; else "notes.1-snapshot.loro",
+    // "notes.2-update.loro", ... beside it, numbered in the order to import them.
+    static QStringList exportPaths(
+        const QString &path, const QString &kind, const QList<QByteArray> &payloads);
+
 Q_SIGNALS:
     void statusMessage(const QString &message);
-    void exportFinished(bool ok, const QString &path);
+    void exportFinished(bool ok, const QStringList &paths);
+    // "Live entries" on a persisted ephemeral store: show it on the Rooms page.
+    void showRoomRequested(const QString &kind, const QString &name);
 
 private:
     void showDetail();
     void updateButtons();
     void askExport();
     void askDelete();
+    bool writeExport(const DocumentExport &exported, const QString &path);
 
     QPointer<AdminService> m_admin;
     DocumentsModel *m_documents;
@@ -57,8 +72,10 @@ private:
     QLabel *m_detailTitle;
     QPushButton *m_export;
     QPushButton *m_delete;
+    QPushButton *m_live;
     FlushTimer *m_detailRefresh;
     QString m_shownEntity;
+    QString m_shownKind;
 };
 
 } // namespace canopy::ui

@@ -4,9 +4,27 @@
 #include "common/FlushTimer.h"
 #include "common/Format.h"
 
+#include <QBrush>
+#include <QColor>
 #include <QTimer>
 
 namespace canopy::ui {
+namespace {
+
+bool sameRooms(const QList<RoomInfo> &a, const QList<RoomInfo> &b)
+{
+    return std::equal(
+        a.cbegin(), a.cend(), b.cbegin(), b.cend(), [](const RoomInfo &x, const RoomInfo &y) {
+            return x.id == y.id && x.kind == y.kind && x.permission == y.permission;
+        });
+}
+
+bool isLoro(const SessionInfo &s)
+{
+    return s.protocol == u"loro";
+}
+
+} // namespace
 
 SessionsModel::SessionsModel(QObject *parent)
     : QAbstractTableModel(parent)
@@ -24,6 +42,7 @@ void SessionsModel::setAdmin(AdminService *admin)
     m_flush->cancel();
     m_opened.clear();
     m_closed.clear();
+    m_changed.clear();
 
     beginResetModel();
     m_admin = admin;
@@ -36,6 +55,7 @@ void SessionsModel::setAdmin(AdminService *admin)
     }
     connect(admin, &AdminService::sessionOpened, this, &SessionsModel::onOpened);
     connect(admin, &AdminService::sessionClosed, this, &SessionsModel::onClosed);
+    connect(admin, &AdminService::sessionChanged, this, &SessionsModel::onChanged);
     m_refresh->start();
 }
 
@@ -67,6 +87,12 @@ void SessionsModel::onClosed(const QString &sessionId)
     m_flush->schedule();
 }
 
+void SessionsModel::onChanged(const QString &sessionId)
+{
+    m_changed.insert(sessionId);
+    m_flush->schedule();
+}
+
 void SessionsModel::flush()
 {
     for (const QString &id : std::as_const(m_closed)) {
@@ -84,6 +110,17 @@ void SessionsModel::flush()
         endInsertRows();
         m_opened.clear();
     }
+    if (m_admin) {
+        for (const QString &id : std::as_const(m_changed)) {
+            const int row = rowOf(id);
+            const auto fresh = row < 0 ? std::nullopt : m_admin->session(id);
+            if (!fresh)
+                continue;
+            m_rows[row] = *fresh;
+            Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        }
+    }
+    m_changed.clear();
 }
 
 void SessionsModel::refresh()
@@ -97,7 +134,8 @@ void SessionsModel::refresh()
         if (row < 0)
             continue;
         SessionInfo &shown = m_rows[row];
-        if (shown.subscriptions == fresh.subscriptions && shown.framesIn == fresh.framesIn
+        if (sameRooms(shown.rooms, fresh.rooms) && shown.authenticated == fresh.authenticated
+            && shown.did == fresh.did && shown.framesIn == fresh.framesIn
             && shown.framesOut == fresh.framesOut && shown.handle == fresh.handle)
             continue;
         shown = fresh;
@@ -105,7 +143,53 @@ void SessionsModel::refresh()
         bottom = qMax(bottom, row);
     }
     if (top >= 0)
-        Q_EMIT dataChanged(index(top, Handle), index(bottom, Traffic));
+        Q_EMIT dataChanged(index(top, 0), index(bottom, ColumnCount - 1));
+}
+
+QString SessionsModel::protocolName(const QString &protocol)
+{
+    return protocol == u"loro" ? QStringLiteral("loro-protocol") : QStringLiteral("Sync1");
+}
+
+QString SessionsModel::roomsText(const SessionInfo &s)
+{
+    if (!s.authenticated)
+        return tr("not authenticated yet: waiting for its first join");
+    if (s.rooms.isEmpty())
+        return tr("none");
+    if (!isLoro(s)) {
+        if (s.rooms.size() == 1)
+            return s.rooms.constFirst().id;
+        return tr("%n document(s)", nullptr, int(s.rooms.size()));
+    }
+    if (s.rooms.size() == 1) {
+        const RoomInfo &room = s.rooms.constFirst();
+        return tr("%1 (%2, %3)").arg(room.id, room.kind, room.permission);
+    }
+    // "3 rooms: 2 loro, 1 eph"; the rooms come sorted by kind.
+    QStringList kinds;
+    for (qsizetype i = 0; i < s.rooms.size();) {
+        qsizetype j = i;
+        while (j < s.rooms.size() && s.rooms.at(j).kind == s.rooms.at(i).kind)
+            ++j;
+        kinds.append(QStringLiteral("%1 %2").arg(j - i).arg(s.rooms.at(i).kind));
+        i = j;
+    }
+    return tr("%n room(s): %1", nullptr, int(s.rooms.size())).arg(kinds.join(QStringLiteral(", ")));
+}
+
+QString SessionsModel::roomsToolTip(const SessionInfo &s)
+{
+    if (!s.authenticated)
+        return tr("A loro-protocol session proves its DID with the token in its first "
+                  "JoinRequest; until then it holds no room. It is closed if no join succeeds "
+                  "within 10 s.");
+    QStringList lines;
+    for (const RoomInfo &room : s.rooms) {
+        lines.append(
+            isLoro(s) ? tr("%1 — %2, %3").arg(room.id, room.kind, room.permission) : room.id);
+    }
+    return lines.join(u'\n');
 }
 
 int SessionsModel::rowCount(const QModelIndex &parent) const
@@ -134,16 +218,14 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
             return s.did;
         case Handle:
             return s.handle.isEmpty() ? QString() : QString(u'@' + s.handle);
+        case Protocol:
+            return protocolName(s.protocol);
         case Remote:
             return s.remote;
         case ConnectedSince:
             return Format::dateTime(s.connectedAt);
-        case Subscriptions:
-            if (s.subscriptions.isEmpty())
-                return tr("none");
-            if (s.subscriptions.size() == 1)
-                return s.subscriptions.constFirst();
-            return tr("%n document(s)", nullptr, int(s.subscriptions.size()));
+        case Rooms:
+            return roomsText(s);
         case Traffic:
             return tr("↓ %1 (%2)  ↑ %3 (%4)")
                 .arg(Format::count(qint64(s.framesIn)), Format::bytes(qint64(s.bytesIn)),
@@ -154,20 +236,33 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case ConnectedSince:
             return s.connectedAt;
-        case Subscriptions:
-            return int(s.subscriptions.size());
+        case Rooms:
+            return int(s.rooms.size());
         case Traffic:
             return s.bytesIn + s.bytesOut;
         default:
             return data(index, Qt::DisplayRole);
         }
+    case Qt::ForegroundRole:
+        if (!s.authenticated && (index.column() == Did || index.column() == Rooms))
+            return QBrush(QColor(0x9a, 0x6a, 0x00)); // amber: not proven yet
+        break;
     case Qt::ToolTipRole:
         switch (index.column()) {
         case ConnectedSince:
             return tr("Connected for %1")
                 .arg(Format::duration(s.connectedAt.secsTo(QDateTime::currentDateTimeUtc())));
-        case Subscriptions:
-            return s.subscriptions.isEmpty() ? QVariant() : s.subscriptions.join(u'\n');
+        case Rooms: {
+            const QString tip = roomsToolTip(s);
+            return tip.isEmpty() ? QVariant() : QVariant(tip);
+        }
+        case Protocol:
+            return isLoro(s) ? tr("loro-protocol v1 on /loro/as/<did>: binary messages per room")
+                             : tr("Leaf Sync1 on /sync/as/<did>: msgpack over Loro documents");
+        case Did:
+            if (!s.authenticated)
+                return tr("%1 (named in the path, not proven yet)").arg(s.did);
+            return tr("Session %1").arg(s.id);
         case Traffic:
             return tr("Received %1 frames, %2\nSent %3 frames, %4")
                 .arg(Format::count(qint64(s.framesIn)), Format::bytes(qint64(s.bytesIn)),
@@ -188,12 +283,14 @@ QVariant SessionsModel::headerData(int section, Qt::Orientation orientation, int
         return tr("DID");
     case Handle:
         return tr("Handle");
+    case Protocol:
+        return tr("Protocol");
     case Remote:
         return tr("Remote address");
     case ConnectedSince:
         return tr("Connected since");
-    case Subscriptions:
-        return tr("Subscriptions");
+    case Rooms:
+        return tr("Rooms / documents");
     case Traffic:
         return tr("Traffic");
     }

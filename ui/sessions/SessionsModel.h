@@ -13,9 +13,9 @@ namespace canopy::ui {
 
 class FlushTimer;
 
-// One row per live socket. Opens and closes arrive as admin signals and are applied in
-// batches; traffic counters and subscriptions have no signal of their own and are re-read
-// once a second.
+// One row per live socket, of either protocol. Opens, closes and room changes (joins, leaves, a
+// loro-protocol session's authentication) arrive as admin signals and are applied in batches;
+// traffic counters have no signal of their own and are re-read once a second.
 class SessionsModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -26,9 +26,10 @@ public:
     {
         Did,
         Handle,
+        Protocol,
         Remote,
         ConnectedSince,
-        Subscriptions,
+        Rooms, // Sync1 subscriptions and loro-protocol rooms alike
         Traffic,
         ColumnCount
     };
@@ -53,17 +54,23 @@ public:
     QVariant headerData(
         int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    void refresh(); // re-reads counters and subscriptions now
+    void refresh(); // re-reads counters and rooms now
+
+    static QString protocolName(const QString &protocol); // "Sync1", "loro-protocol"
+    static QString roomsText(const SessionInfo &session);
+    static QString roomsToolTip(const SessionInfo &session);
 
 private:
     void onOpened(const SessionInfo &session);
     void onClosed(const QString &sessionId);
+    void onChanged(const QString &sessionId);
     void flush();
 
     QPointer<AdminService> m_admin;
     QList<SessionInfo> m_rows;
     QList<SessionInfo> m_opened; // not yet shown
     QSet<QString> m_closed; // not yet removed
+    QSet<QString> m_changed; // rooms or authentication changed; re-read at the next flush
     FlushTimer *m_flush;
     QTimer *m_refresh;
 };

@@ -40,14 +40,14 @@ SessionsPage::SessionsPage(SessionsModel *sessions, BansModel *bans, QWidget *pa
     m_bansProxy->setSourceModel(bans);
     m_bansProxy->setSortRole(BansModel::SortRole);
 
-    m_filter->setPlaceholderText(tr("Filter by DID, handle, address or document…"));
+    m_filter->setPlaceholderText(tr("Filter by DID, handle, protocol, address or room…"));
     m_filter->setClearButtonEnabled(true);
     connect(
         m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
 
     TableViews::setUp(m_view, m_proxy);
     m_view->sortByColumn(SessionsModel::ConnectedSince, Qt::AscendingOrder);
-    TableViews::setColumnWidths(m_view, {260, 140, 130, 140, 220});
+    TableViews::setColumnWidths(m_view, {250, 120, 100, 110, 130, 260});
     TableViews::setUp(m_bansView, m_bansProxy);
     TableViews::setColumnWidths(m_bansView, {300, 260, 140});
 

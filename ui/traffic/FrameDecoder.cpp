@@ -1,25 +1,100 @@
 #include "traffic/FrameDecoder.h"
 
+#include "crdt/elo/EloRecord.h"
+#include "crdt/ephemeral/EphemeralState.h"
 #include "crdt/loro/LoroBlob.h"
+#include "protocol/loro/LoroProtocolCodec.h"
 #include "protocol/sync1/SyncCodec.h"
 
 namespace canopy::ui {
+namespace {
 
-FrameSummary FrameDecoder::summarize(const QByteArray &frame, bool text)
+using Message = LoroProtocolMessage;
+
+// A loro-protocol varUint (LEB128 of at most 5 bytes) at `pos`; false when it does not fit.
+bool readVarUint(QByteArrayView bytes, qsizetype &pos, quint32 &value)
 {
-    if (text)
-        return {QStringLiteral("text"), {}};
-    const QHash<QString, QString> strings = MsgpackTree::topLevelStrings(frame);
-    return {strings.value(QStringLiteral("type")), strings.value(QStringLiteral("entityId"))};
+    quint64 out = 0;
+    for (int i = 0; i < 5 && pos < bytes.size(); ++i) {
+        const quint8 byte = quint8(bytes[pos++]);
+        out |= quint64(byte & 0x7f) << (7 * i);
+        if (!(byte & 0x80)) {
+            value = quint32(out);
+            return out <= 0xffffffffULL;
+        }
+    }
+    return false;
 }
 
-FrameDetail FrameDecoder::decode(const QByteArray &frame, bool text)
+// The document kinds this host serves, by magic (as LoroProtocolSession maps them).
+QString kindOfMagic(QByteArrayView magic)
+{
+    if (magic == "%LOR")
+        return QStringLiteral("loro");
+    if (magic == "%ELO")
+        return QStringLiteral("elo");
+    if (magic == "%EPH")
+        return QStringLiteral("eph");
+    if (magic == "%EPS")
+        return QStringLiteral("eps");
+    return {};
+}
+
+FrameSummary summarizeLoro(const QByteArray &frame, bool text)
+{
+    if (text) {
+        // Keepalive is the only text loro-protocol knows.
+        if (frame == "ping")
+            return {QStringLiteral("ping"), {}, {}};
+        if (frame == "pong")
+            return {QStringLiteral("pong"), {}, {}};
+        return {QStringLiteral("text"), {}, {}};
+    }
+    QByteArray magic;
+    quint8 type = 0;
+    if (!LoroProtocolCodec::peekEnvelope(frame, &magic, &type))
+        return {};
+    FrameSummary out;
+    out.magic = FrameDecoder::magicText(magic);
+    // The envelope checked out, so the room id is a varUint length and that many bytes.
+    qsizetype pos = 4;
+    quint32 length = 0;
+    if (readVarUint(frame, pos, length) && pos + qsizetype(length) <= frame.size())
+        out.entityId = QString::fromUtf8(frame.constData() + pos, qsizetype(length));
+    if (type <= quint8(Message::Type::Ack))
+        out.type = Message::typeName(Message::Type(type));
+    return out;
+}
+
+} // namespace
+
+WireProtocol FrameDecoder::protocolOf(QStringView name)
+{
+    return name == u"loro" ? WireProtocol::Loro : WireProtocol::Sync1;
+}
+
+FrameSummary FrameDecoder::summarize(const QByteArray &frame, bool text, WireProtocol protocol)
+{
+    if (protocol == WireProtocol::Loro)
+        return summarizeLoro(frame, text);
+    if (text)
+        return {QStringLiteral("text"), {}, {}};
+    const QHash<QString, QString> strings = MsgpackTree::topLevelStrings(frame);
+    return {strings.value(QStringLiteral("type")), strings.value(QStringLiteral("entityId")), {}};
+}
+
+FrameDetail FrameDecoder::decode(const QByteArray &frame, bool text, WireProtocol protocol)
 {
     FrameDetail detail;
+    detail.protocol = protocol;
     detail.text = text;
-    detail.summary = summarize(frame, text);
+    detail.summary = summarize(frame, text, protocol);
     if (text)
         return detail;
+    if (protocol == WireProtocol::Loro) {
+        detail.loro = decodeLoroProtocol(frame);
+        return detail;
+    }
 
     auto tree = MsgpackTree::parse(frame);
     detail.msgpackOk = bool(tree);
@@ -51,6 +126,69 @@ FrameDetail FrameDecoder::decode(const QByteArray &frame, bool text)
         break;
     }
     return detail;
+}
+
+LoroProtocolDetail FrameDecoder::decodeLoroProtocol(const QByteArray &frame)
+{
+    LoroProtocolDetail out;
+    auto decoded = LoroProtocolCodec::decode(frame);
+    if (!decoded) {
+        out.error = LoroProtocolError::codeName(decoded.error().code) + QStringLiteral(": ")
+            + decoded.error().message;
+        return out;
+    }
+    out.decoded = true;
+    out.message = std::move(*decoded);
+    out.kind = kindOfMagic(out.message.magic);
+    const Message &m = out.message;
+    // Loro and ELO versions are Loro VersionVectors; ephemeral stores send none.
+    const bool versioned = out.kind == u"loro" || out.kind == u"elo";
+    auto describeVersion = [&](const QByteArray &version) {
+        out.hasVersion = true;
+        out.version = describeVersionVector(version);
+    };
+    switch (m.type) {
+    case Message::Type::JoinRequest: {
+        if (versioned)
+            describeVersion(m.version);
+        // magic, room id, type, then the auth bytes: the hex view masks them.
+        qsizetype pos = 4;
+        quint32 length = 0;
+        if (readVarUint(frame, pos, length)) {
+            pos += qsizetype(length) + 1;
+            if (readVarUint(frame, pos, length) && pos + qsizetype(length) <= frame.size()) {
+                out.authOffset = pos;
+                out.authSize = qsizetype(length);
+            }
+        }
+        break;
+    }
+    case Message::Type::JoinResponseOk:
+        if (versioned)
+            describeVersion(m.version);
+        break;
+    case Message::Type::JoinError:
+        if (versioned && !m.receiverVersion.isEmpty())
+            describeVersion(m.receiverVersion);
+        break;
+    case Message::Type::DocUpdate:
+        for (const QByteArray &update : m.updates) {
+            if (out.kind == u"loro") {
+                LoroPayload payload = describeLoro(update);
+                payload.field
+                    = payload.mode == 3 ? QStringLiteral("snapshot") : QStringLiteral("update");
+                out.loroUpdates.append(std::move(payload));
+            } else if (out.kind == u"elo") {
+                out.eloUpdates.append(describeElo(update));
+            } else if (out.kind == u"eph" || out.kind == u"eps") {
+                out.ephemeralUpdates.append(describeEphemeral(update));
+            }
+        }
+        break;
+    default:
+        break;
+    }
+    return out;
 }
 
 LoroPayload FrameDecoder::describeLoro(const QByteArray &blob)
@@ -110,7 +248,134 @@ LoroPayload FrameDecoder::describeVersionVector(const QByteArray &encoded)
     return out;
 }
 
-QString FrameDecoder::hexDump(QByteArrayView bytes, qsizetype limit)
+EloPayload FrameDecoder::describeElo(const QByteArray &container)
+{
+    EloPayload out;
+    out.size = container.size();
+    auto records = elo::parseContainer(container);
+    if (!records) {
+        out.error = records.error().reason + QStringLiteral(": ") + records.error().message;
+        return out;
+    }
+    out.parsed = true;
+    out.records.reserve(records->size());
+    for (const elo::EloRecord &record : std::as_const(*records)) {
+        EloRecordView view;
+        view.snapshot = record.kind == elo::EloRecord::Kind::Snapshot;
+        view.peer = QString::fromUtf8(record.peerId);
+        view.start = record.start;
+        view.end = record.end;
+        if (view.snapshot)
+            view.version = elo::describeVersion(record.version);
+        view.keyId = record.keyId;
+        view.iv = record.iv;
+        view.headerSize = record.headerSize;
+        view.ciphertextSize = record.ciphertextSize;
+        out.records.append(std::move(view));
+    }
+    return out;
+}
+
+EphemeralPayload FrameDecoder::describeEphemeral(const QByteArray &update)
+{
+    EphemeralPayload out;
+    out.size = update.size();
+    auto entries = ephemeral::parseUpdate(update);
+    if (!entries) {
+        out.error = entries.error().message;
+        return out;
+    }
+    out.parsed = true;
+    out.entries.reserve(entries->size());
+    for (const ephemeral::EphemeralEntry &entry : std::as_const(*entries)) {
+        EphemeralEntryView view;
+        view.key = QString::fromUtf8(entry.key);
+        view.deleted = !entry.present;
+        if (entry.present)
+            view.value = ephemeral::describeValue(entry.value);
+        view.timestampMs = entry.timestampMs;
+        out.entries.append(std::move(view));
+    }
+    return out;
+}
+
+QString FrameDecoder::batchIdText(const QByteArray &batchId)
+{
+    return QStringLiteral("0x") + QString::fromLatin1(batchId.toHex());
+}
+
+QString FrameDecoder::joinErrorName(quint8 code)
+{
+    switch (code) {
+    case Message::JoinUnknown:
+        return QStringLiteral("unknown");
+    case Message::JoinVersionUnknown:
+        return QStringLiteral("version_unknown");
+    case Message::JoinAuthFailed:
+        return QStringLiteral("auth_failed");
+    case Message::JoinAppError:
+        return QStringLiteral("app_error");
+    }
+    return QStringLiteral("0x%1").arg(code, 2, 16, QLatin1Char('0'));
+}
+
+QString FrameDecoder::roomErrorName(quint8 code)
+{
+    switch (code) {
+    case Message::RoomRejoinSuggested:
+        return QStringLiteral("rejoin_suggested");
+    case Message::RoomEvicted:
+        return QStringLiteral("evicted");
+    case 0x7f:
+        return QStringLiteral("app_error");
+    }
+    return QStringLiteral("0x%1").arg(code, 2, 16, QLatin1Char('0'));
+}
+
+QString FrameDecoder::magicText(QByteArrayView magic)
+{
+    // The spec's magics as literals: a summary per captured frame allocates nothing here.
+    if (magic == "%LOR")
+        return QStringLiteral("%LOR");
+    if (magic == "%ELO")
+        return QStringLiteral("%ELO");
+    if (magic == "%EPH")
+        return QStringLiteral("%EPH");
+    if (magic == "%EPS")
+        return QStringLiteral("%EPS");
+    if (magic == "%YJS")
+        return QStringLiteral("%YJS");
+    if (magic == "%YAW")
+        return QStringLiteral("%YAW");
+    if (magic == "%FLO")
+        return QStringLiteral("%FLO");
+    QString out;
+    for (const char c : magic)
+        out += (c >= 0x20 && c < 0x7f) ? QChar(QLatin1Char(c)) : QChar(u'?');
+    return out;
+}
+
+QString FrameDecoder::magicDescription(QByteArrayView magic)
+{
+    if (magic == "%LOR")
+        return tr("Loro document");
+    if (magic == "%ELO")
+        return tr("end-to-end encrypted Loro document");
+    if (magic == "%EPH")
+        return tr("ephemeral store (presence, in memory)");
+    if (magic == "%EPS")
+        return tr("persisted ephemeral store");
+    if (magic == "%YJS")
+        return tr("Yjs document (not served)");
+    if (magic == "%YAW")
+        return tr("Yjs awareness (not served)");
+    if (magic == "%FLO")
+        return tr("Flock document (not served)");
+    return tr("unknown magic");
+}
+
+QString FrameDecoder::hexDump(
+    QByteArrayView bytes, qsizetype limit, qsizetype maskOffset, qsizetype maskSize)
 {
     static const char digits[] = "0123456789abcdef";
     const qsizetype shown = qMin(bytes.size(), limit);
@@ -120,7 +385,10 @@ QString FrameDecoder::hexDump(QByteArrayView bytes, qsizetype limit)
         out += QStringLiteral("%1  ").arg(line, 8, 16, QLatin1Char('0'));
         QString ascii;
         for (qsizetype i = line; i < line + 16; ++i) {
-            if (i < shown) {
+            if (i < shown && i >= maskOffset && i < maskOffset + maskSize) {
+                out += QStringLiteral("** ");
+                ascii += u'*';
+            } else if (i < shown) {
                 const quint8 b = quint8(bytes[i]);
                 out += QLatin1Char(digits[b >> 4]);
                 out += QLatin1Char(digits[b & 0xf]);

@@ -1,17 +1,28 @@
 #pragma once
 
 #include "crdt/loro/LoroTypes.h"
+#include "protocol/loro/LoroProtocolMessage.h"
 #include "traffic/MsgpackTree.h"
 
 #include <QCoreApplication>
 
 namespace canopy::ui {
 
+// Which codec reads a captured frame (TrafficFrame::protocol).
+enum class WireProtocol
+{
+    Sync1, // msgpack maps (SyncCodec)
+    Loro, // loro-protocol v1 binary messages, "ping"/"pong" text frames (LoroProtocolCodec)
+};
+
 // What the traffic list shows per frame; computed on arrival, so it must stay cheap.
 struct FrameSummary
 {
-    QString type; // "subscribe", "sendUpdate", ..., "text", or empty when not a Sync1 map
-    QString entityId;
+    // Sync1: "subscribe", "sendUpdate", ...; loro-protocol: "joinRequest", "docUpdate", ...,
+    // "ping", "pong"; "text" for any other text frame; empty when the frame does not decode.
+    QString type;
+    QString entityId; // Sync1: the entityId; loro-protocol: the room id
+    QString magic; // loro-protocol: the CRDT magic as text ("%LOR", "%EPH", ...)
 };
 
 // One change block as the detail pane lists it (the block's bytes stay in the frame).
@@ -47,34 +58,112 @@ struct LoroPayload
     loro::VersionVector version;
 };
 
+// The plaintext header of one ELO record (the ciphertext stays opaque: the host holds no key).
+struct EloRecordView
+{
+    bool snapshot = false; // a Snapshot record; else a DeltaSpan
+    QString peer; // DeltaSpan: the Loro peer id as the record writes it (decimal)
+    quint32 start = 0; // DeltaSpan
+    quint32 end = 0; // exclusive
+    QString version; // Snapshot: its version vector, described
+    QString keyId;
+    QByteArray iv;
+    qsizetype headerSize = 0;
+    qsizetype ciphertextSize = 0; // with the 16-byte tag
+};
+
+// One %ELO DocUpdate entry: a container of records.
+struct EloPayload
+{
+    qsizetype size = 0;
+    bool parsed = false;
+    QString error; // "bad-record: ..."
+    QList<EloRecordView> records;
+};
+
+// One entry of an ephemeral store update (%EPH, %EPS).
+struct EphemeralEntryView
+{
+    QString key;
+    QString value; // described (JSON-like); empty for a deletion
+    bool deleted = false;
+    qint64 timestampMs = 0; // the writer's wall clock
+};
+
+struct EphemeralPayload
+{
+    qsizetype size = 0;
+    bool parsed = false;
+    QString error;
+    QList<EphemeralEntryView> entries;
+};
+
+// A loro-protocol frame decoded by the core's codec, with its payloads read by their kind.
+struct LoroProtocolDetail
+{
+    bool decoded = false;
+    QString error; // the codec's refusal, "truncated: ..."
+    LoroProtocolMessage message;
+    QString kind; // "loro", "elo", "eph", "eps"; empty for a magic the host does not serve
+    // JoinRequest/JoinResponseOk version, JoinError receiverVersion: a VersionVector for
+    // %LOR and %ELO.
+    bool hasVersion = false;
+    LoroPayload version;
+    QList<LoroPayload> loroUpdates; // %LOR DocUpdate: one per entry
+    QList<EloPayload> eloUpdates; // %ELO DocUpdate
+    QList<EphemeralPayload> ephemeralUpdates; // %EPH, %EPS DocUpdate
+    // Where the JoinRequest's auth bytes (a token) lie in the frame, for the hex view to mask.
+    qsizetype authOffset = -1;
+    qsizetype authSize = 0;
+};
+
 // Everything the detail pane needs about one frame.
 struct FrameDetail
 {
+    WireProtocol protocol = WireProtocol::Sync1;
     FrameSummary summary;
     bool text = false;
+    // Sync1
     bool msgpackOk = false;
     MsgpackNode tree;
     QString msgpackError;
     QString syncError; // why the core's codec refuses it; empty for a valid Sync1 message
     bool hasPayload = false;
     LoroPayload payload;
+    // loro-protocol
+    LoroProtocolDetail loro;
 };
 
-// Decodes captured frames with the core's own codecs (SyncCodec, LoroBlob) plus a generic
-// msgpack tree, so the window shows exactly what the host understood.
+// Decodes captured frames with the core's own codecs (SyncCodec, LoroProtocolCodec, LoroBlob,
+// the ELO record and ephemeral state readers) plus a generic msgpack tree, so the window shows
+// exactly what the host understood.
 class FrameDecoder final
 {
     Q_DECLARE_TR_FUNCTIONS(FrameDecoder)
 
 public:
-    static FrameSummary summarize(const QByteArray &frame, bool text);
-    static FrameDetail decode(const QByteArray &frame, bool text);
+    static WireProtocol protocolOf(QStringView name); // "loro" or else Sync1
+
+    static FrameSummary summarize(const QByteArray &frame, bool text, WireProtocol protocol);
+    static FrameDetail decode(const QByteArray &frame, bool text, WireProtocol protocol);
+    static LoroProtocolDetail decodeLoroProtocol(const QByteArray &frame);
     static LoroPayload describeLoro(const QByteArray &blob);
     static LoroPayload describeVersionVector(const QByteArray &encoded);
-    // Offset, 16 bytes in hex, then ASCII; at most `limit` bytes.
-    static QString hexDump(QByteArrayView bytes, qsizetype limit);
+    static EloPayload describeElo(const QByteArray &container);
+    static EphemeralPayload describeEphemeral(const QByteArray &update);
+    // Offset, 16 bytes in hex, then ASCII; at most `limit` bytes. Bytes in [maskOffset,
+    // maskOffset + maskSize) show as "**" (a token must not end up in a screenshot).
+    static QString hexDump(
+        QByteArrayView bytes, qsizetype limit, qsizetype maskOffset = -1, qsizetype maskSize = 0);
     static QString modeName(int mode, bool shallow);
     static QString checksumText(LoroPayload::Checksum checksum);
+
+    // loro-protocol names, as the spec spells them
+    static QString batchIdText(const QByteArray &batchId); // "0x" + 16 hex digits
+    static QString joinErrorName(quint8 code); // "auth_failed", ...
+    static QString roomErrorName(quint8 code); // "evicted", ...
+    static QString magicText(QByteArrayView magic); // printable, '?' for other bytes
+    static QString magicDescription(QByteArrayView magic); // "Loro document", ...
 };
 
 } // namespace canopy::ui

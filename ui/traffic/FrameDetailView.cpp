@@ -2,6 +2,7 @@
 
 #include "common/Format.h"
 
+#include <QDateTime>
 #include <QFontDatabase>
 #include <QHeaderView>
 #include <QLabel>
@@ -11,6 +12,48 @@
 #include <QVBoxLayout>
 
 namespace canopy::ui {
+namespace {
+
+using Message = LoroProtocolMessage;
+
+// Ranges are half-open in the formats; shown inclusive, as people count.
+QString range(quint32 start, quint32 end)
+{
+    return end <= start + 1 ? QString::number(start)
+                            : QStringLiteral("%1–%2").arg(start).arg(end - 1);
+}
+
+QTreeWidgetItem *addField(QTreeWidgetItem *parent, const QString &key, const QString &type,
+    const QString &value, const QString &toolTip = {})
+{
+    auto *item = new QTreeWidgetItem(parent);
+    item->setText(0, key);
+    item->setText(1, type);
+    item->setText(2, value);
+    if (!toolTip.isEmpty())
+        item->setToolTip(2, toolTip);
+    return item;
+}
+
+QString hexCode(quint8 code)
+{
+    return QStringLiteral("0x%1").arg(code, 2, 16, QLatin1Char('0'));
+}
+
+QString firstBytes(const QByteArray &bytes)
+{
+    QString out = QString::fromLatin1(bytes.left(24).toHex(' '));
+    if (bytes.size() > 24)
+        out += QStringLiteral(" …");
+    return out;
+}
+
+QString timestampText(qint64 ms)
+{
+    return Format::dateTime(QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC));
+}
+
+} // namespace
 
 FrameDetailView::FrameDetailView(QWidget *parent)
     : QWidget(parent)
@@ -18,8 +61,8 @@ FrameDetailView::FrameDetailView(QWidget *parent)
     , m_status(new QLabel(this))
     , m_tree(new QTreeWidget(this))
     , m_hex(new QPlainTextEdit(this))
-    , m_loro(new QLabel(this))
-    , m_blocks(new QTreeWidget(this))
+    , m_payload(new QLabel(this))
+    , m_payloadTree(new QTreeWidget(this))
 {
     const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     m_status->setWordWrap(true);
@@ -28,30 +71,26 @@ FrameDetailView::FrameDetailView(QWidget *parent)
     m_tree->setHeaderLabels({tr("Key"), tr("Type"), tr("Value")});
     m_tree->setUniformRowHeights(true);
     m_tree->header()->resizeSection(0, 180);
-    m_tree->header()->resizeSection(1, 70);
+    m_tree->header()->resizeSection(1, 100);
 
     m_hex->setReadOnly(true);
     m_hex->setFont(fixed);
     m_hex->setLineWrapMode(QPlainTextEdit::NoWrap);
 
-    m_loro->setWordWrap(true);
-    m_loro->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_loro->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_blocks->setHeaderLabels(
-        {tr("Author peer"), tr("Counters"), tr("Lamports"), tr("Changes"), tr("Size")});
-    m_blocks->setRootIsDecorated(false);
-    m_blocks->setUniformRowHeights(true);
-    m_blocks->header()->resizeSection(0, 170);
+    m_payload->setWordWrap(true);
+    m_payload->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_payload->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_payloadTree->setUniformRowHeights(true);
 
-    auto *loroPage = new QWidget(this);
-    auto *loroLayout = new QVBoxLayout(loroPage);
-    loroLayout->setContentsMargins(4, 4, 4, 4);
-    loroLayout->addWidget(m_loro);
-    loroLayout->addWidget(m_blocks, 1);
+    auto *payloadPage = new QWidget(this);
+    auto *payloadLayout = new QVBoxLayout(payloadPage);
+    payloadLayout->setContentsMargins(4, 4, 4, 4);
+    payloadLayout->addWidget(m_payload);
+    payloadLayout->addWidget(m_payloadTree, 1);
 
     m_tabs->addTab(m_tree, tr("Message"));
     m_tabs->addTab(m_hex, tr("Hex"));
-    m_tabs->addTab(loroPage, tr("Loro"));
+    m_tabs->addTab(payloadPage, tr("Payload"));
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -65,13 +104,23 @@ void FrameDetailView::clear()
     m_status->setText(tr("Select a frame to see what it carries."));
     m_tree->clear();
     m_hex->clear();
-    m_loro->clear();
-    m_blocks->clear();
+    m_payload->clear();
+    m_payloadTree->clear();
 }
 
-QString FrameDetailView::loroSummary() const
+QString FrameDetailView::statusText() const
 {
-    return m_loro->text();
+    return m_status->text();
+}
+
+QString FrameDetailView::payloadSummary() const
+{
+    return m_payload->text();
+}
+
+QString FrameDetailView::hexText() const
+{
+    return m_hex->toPlainText();
 }
 
 void FrameDetailView::addNode(QTreeWidgetItem *parent, const MsgpackNode &node)
@@ -82,32 +131,48 @@ void FrameDetailView::addNode(QTreeWidgetItem *parent, const MsgpackNode &node)
     QString value = node.text;
     if (node.kind == MsgpackNode::Kind::Bin || node.kind == MsgpackNode::Kind::Ext) {
         // The first bytes identify a payload ("loro" magic); the hex tab has the rest.
-        value += QStringLiteral("  ") + QString::fromLatin1(node.bytes.left(24).toHex(' '));
-        if (node.bytes.size() > 24)
-            value += QStringLiteral(" …");
+        value += QStringLiteral("  ") + firstBytes(node.bytes);
     }
     item->setText(2, value);
     for (const MsgpackNode &child : node.children)
         addNode(item, child);
 }
 
-void FrameDetailView::showFrame(
-    const QByteArray &bytes, bool text, qsizetype wireSize, bool truncated)
+void FrameDetailView::showFrame(const QByteArray &bytes, bool text, WireProtocol protocol,
+    qsizetype wireSize, bool truncated, const LoroProtocolMessage *fragmentHeader)
 {
     m_tree->clear();
-    m_blocks->clear();
-    const FrameDetail detail = FrameDecoder::decode(bytes, text);
+    m_payloadTree->clear();
+    m_payload->clear();
+    const FrameDetail detail = FrameDecoder::decode(bytes, text, protocol);
+    const bool loro = protocol == WireProtocol::Loro;
 
     QStringList status;
     status.append(tr("%n byte(s) on the wire", nullptr, int(wireSize)));
     if (truncated)
         status.append(tr("only the first %1 were kept").arg(Format::bytes(bytes.size())));
-    if (text)
+    if (text && loro) {
+        if (detail.summary.type == u"text")
+            status.append(tr("a text frame that is not a keepalive: loro-protocol ignores it"));
+        else
+            status.append(tr("a loro-protocol keepalive (%1)").arg(detail.summary.type));
+    } else if (text) {
         status.append(tr("a text frame: Sync1 ignores these"));
-    else if (!detail.syncError.isEmpty())
+    } else if (loro && !detail.loro.decoded) {
+        status.append(tr("not a valid loro-protocol message (%1)").arg(detail.loro.error));
+    } else if (loro) {
+        const Message &m = detail.loro.message;
+        QString line = tr("a valid loro-protocol %1 for %2 room “%3”")
+                           .arg(Message::typeName(m.type), FrameDecoder::magicText(m.magic),
+                               QString::fromUtf8(m.roomId));
+        if (detail.loro.kind.isEmpty())
+            line += u' ' + tr("(a kind this host does not serve)");
+        status.append(line);
+    } else if (!detail.syncError.isEmpty()) {
         status.append(tr("not a valid Sync1 message (%1)").arg(detail.syncError));
-    else
+    } else {
         status.append(tr("a valid Sync1 %1 message").arg(detail.summary.type));
+    }
     m_status->setText(status.join(QStringLiteral(" · ")));
 
     if (text) {
@@ -115,7 +180,23 @@ void FrameDetailView::showFrame(
         item->setText(0, tr("(text)"));
         item->setText(1, QStringLiteral("str"));
         item->setText(2, QString::fromUtf8(bytes.left(4096)));
-    } else if (detail.msgpackOk) {
+    } else if (loro) {
+        showLoroMessage(detail.loro, fragmentHeader);
+    } else {
+        showSync1(detail);
+    }
+
+    m_hex->setPlainText(
+        FrameDecoder::hexDump(bytes, HexLimit, detail.loro.authOffset, detail.loro.authSize));
+    if (loro)
+        showLoroPayload(detail.loro);
+    else
+        showSync1Payload(detail);
+}
+
+void FrameDetailView::showSync1(const FrameDetail &detail)
+{
+    if (detail.msgpackOk) {
         auto *root = new QTreeWidgetItem(m_tree);
         root->setText(0, tr("(frame)"));
         root->setText(1, MsgpackTree::kindName(detail.tree.kind));
@@ -128,56 +209,317 @@ void FrameDetailView::showFrame(
         item->setText(0, tr("(not msgpack)"));
         item->setText(2, detail.msgpackError);
     }
-
-    m_hex->setPlainText(FrameDecoder::hexDump(bytes, HexLimit));
-    showPayload(detail);
 }
 
-void FrameDetailView::showPayload(const FrameDetail &detail)
+void FrameDetailView::showSync1Payload(const FrameDetail &detail)
 {
+    m_payloadTree->setRootIsDecorated(false);
     if (!detail.hasPayload) {
-        m_loro->setText(tr("This message carries no Loro payload."));
+        m_payloadTree->setHeaderLabels({tr("Author peer"), tr("Counters")});
+        m_payload->setText(tr("This message carries no Loro payload."));
         return;
     }
-    const LoroPayload &p = detail.payload;
     QStringList lines;
-    if (p.field == u"versionVector") {
-        lines.append(tr("<b>versionVector</b>, %n byte(s)", nullptr, int(p.size)));
-        if (!p.parsed)
-            lines.append(tr("Cannot decode: %1").arg(p.error.toHtmlEscaped()));
-        else
-            lines.append(tr("%n peer(s) known to the client", nullptr, int(p.version.size())));
-        for (const auto &[peer, counter] : p.version) {
-            auto *item = new QTreeWidgetItem(m_blocks);
-            item->setText(0, Format::peer(peer));
-            item->setText(1, tr("up to %1").arg(counter));
-        }
-        m_loro->setText(lines.join(QStringLiteral("<br>")));
+    if (detail.payload.field == u"versionVector")
+        showVersion(detail.payload, lines);
+    else
+        showLoroBlobs({detail.payload}, lines);
+    m_payload->setText(lines.join(QStringLiteral("<br>")));
+}
+
+void FrameDetailView::showLoroMessage(
+    const LoroProtocolDetail &detail, const LoroProtocolMessage *header)
+{
+    if (!detail.decoded) {
+        auto *item = new QTreeWidgetItem(m_tree);
+        item->setText(0, tr("(not loro-protocol)"));
+        item->setText(2, detail.error);
+        item->setToolTip(2, detail.error);
+        new QTreeWidgetItem(m_tree, {tr("(bytes)"), QString(), tr("see the Hex tab")});
         return;
     }
-    lines.append(tr("<b>%1</b>, %n byte(s)", nullptr, int(p.size)).arg(p.field));
-    lines.append(tr("Mode: %1").arg(p.modeName));
-    lines.append(tr("Checksum: %1").arg(FrameDecoder::checksumText(p.checksum)));
-    if (p.parsed) {
-        lines.append(tr("Parsed: %n change block(s)", nullptr, int(p.blocks.size())));
-    } else {
-        lines.append(
-            tr("<span style='color:#b02020'>Parse failed: %1</span>").arg(p.error.toHtmlEscaped()));
-    }
-    m_loro->setText(lines.join(QStringLiteral("<br>")));
-    // Ranges are half-open in the format; shown inclusive, as people count.
-    auto range = [](quint32 start, quint32 end) {
-        return end <= start + 1 ? QString::number(start)
-                                : QStringLiteral("%1–%2").arg(start).arg(end - 1);
+    const Message &m = detail.message;
+    const QString room = QString::fromUtf8(m.roomId);
+    auto *root = new QTreeWidgetItem(m_tree);
+    root->setText(0, tr("(frame)"));
+    root->setText(1, QStringLiteral("loro-protocol"));
+    root->setText(2,
+        QStringLiteral("%1 · %2 · %3")
+            .arg(Message::typeName(m.type), FrameDecoder::magicText(m.magic), room));
+    addField(root, tr("magic"), QStringLiteral("4 bytes"),
+        QStringLiteral("%1 — %2").arg(
+            FrameDecoder::magicText(m.magic), FrameDecoder::magicDescription(m.magic)));
+    addField(root, tr("room"), QStringLiteral("varString"), room);
+    addField(root, tr("type"), QStringLiteral("u8"),
+        QStringLiteral("%1 (%2)").arg(Message::typeName(m.type), hexCode(quint8(m.type))));
+
+    auto versionField = [&](const QString &key, const QByteArray &version) {
+        QString value = tr("%n byte(s)", nullptr, int(version.size()));
+        if (detail.hasVersion && detail.version.parsed)
+            value += QStringLiteral(": ")
+                + tr("version vector of %n peer(s)", nullptr, int(detail.version.version.size()));
+        else if (detail.hasVersion)
+            value += QStringLiteral(": ") + detail.version.error;
+        QTreeWidgetItem *item = addField(root, key, QStringLiteral("varBytes"), value);
+        if (detail.hasVersion) {
+            for (const auto &[peer, counter] : detail.version.version)
+                addField(item, Format::peer(peer), QStringLiteral("peer"),
+                    tr("counters below %1").arg(counter), QString::number(peer));
+        }
     };
-    for (const LoroBlockRange &block : p.blocks) {
-        auto *item = new QTreeWidgetItem(m_blocks);
-        item->setText(0, Format::peer(block.peer));
-        item->setToolTip(0, QString::number(block.peer));
-        item->setText(1, range(block.counterStart, block.counterEnd));
-        item->setText(2, range(block.lamportStart, block.lamportEnd));
-        item->setText(3, QString::number(block.changeCount));
-        item->setText(4, Format::bytes(block.size));
+    const QString batch = FrameDecoder::batchIdText(m.batchId);
+    switch (m.type) {
+    case Message::Type::JoinRequest:
+        addField(root, tr("auth"), QStringLiteral("varBytes"),
+            tr("%n byte(s), masked in the hex view: it holds a token", nullptr,
+                int(m.auth.size())));
+        versionField(tr("version"), m.version);
+        break;
+    case Message::Type::JoinResponseOk:
+        addField(root, tr("permission"), QStringLiteral("varString"), m.permission);
+        versionField(tr("version"), m.version);
+        addField(root, tr("extra"), QStringLiteral("varBytes"),
+            tr("%n byte(s)", nullptr, int(m.extra.size())) + QStringLiteral("  ")
+                + firstBytes(m.extra));
+        break;
+    case Message::Type::JoinError:
+        addField(root, tr("code"), QStringLiteral("u8"),
+            QStringLiteral("%1 (%2)").arg(FrameDecoder::joinErrorName(m.code), hexCode(m.code)));
+        addField(root, tr("message"), QStringLiteral("varString"), m.message, m.message);
+        if (!m.receiverVersion.isEmpty())
+            versionField(tr("receiverVersion"), m.receiverVersion);
+        if (!m.appCode.isEmpty())
+            addField(root, tr("appCode"), QStringLiteral("varString"), m.appCode);
+        break;
+    case Message::Type::DocUpdate: {
+        QTreeWidgetItem *updates = addField(root, tr("updates"), QStringLiteral("varUint"),
+            tr("%n update(s)", nullptr, int(m.updates.size())));
+        for (qsizetype i = 0; i < m.updates.size(); ++i) {
+            QString value = tr("%n byte(s)", nullptr, int(m.updates.at(i).size()));
+            if (i < detail.loroUpdates.size()) {
+                const LoroPayload &p = detail.loroUpdates.at(i);
+                value += QStringLiteral(": ") + p.modeName + QStringLiteral(", ")
+                    + (p.parsed ? tr("%n change block(s)", nullptr, int(p.blocks.size()))
+                                : p.error);
+            } else if (i < detail.eloUpdates.size()) {
+                const EloPayload &p = detail.eloUpdates.at(i);
+                value += QStringLiteral(": ")
+                    + (p.parsed ? tr("%n ELO record(s)", nullptr, int(p.records.size())) : p.error);
+            } else if (i < detail.ephemeralUpdates.size()) {
+                const EphemeralPayload &p = detail.ephemeralUpdates.at(i);
+                value += QStringLiteral(": ")
+                    + (p.parsed ? tr("%n entry(s)", nullptr, int(p.entries.size())) : p.error);
+            }
+            addField(updates, QStringLiteral("[%1]").arg(i), QStringLiteral("varBytes"), value,
+                firstBytes(m.updates.at(i)));
+        }
+        addField(root, tr("batch id"), QStringLiteral("8 bytes"), batch);
+        break;
+    }
+    case Message::Type::FragmentHeader:
+        addField(root, tr("batch id"), QStringLiteral("8 bytes"), batch);
+        addField(root, tr("fragment count"), QStringLiteral("varUint"),
+            QString::number(m.fragmentCount));
+        addField(root, tr("total size"), QStringLiteral("varUint"),
+            tr("%1 (%n byte(s))", nullptr, int(m.totalSize)).arg(Format::bytes(m.totalSize)));
+        break;
+    case Message::Type::Fragment: {
+        addField(root, tr("batch id"), QStringLiteral("8 bytes"), batch);
+        QString index = QString::number(m.index);
+        if (header)
+            index += QStringLiteral(" — ")
+                + tr("fragment %1 of %2, %3 in all")
+                      .arg(m.index + 1)
+                      .arg(header->fragmentCount)
+                      .arg(Format::bytes(header->totalSize));
+        else
+            index += QStringLiteral(" — ") + tr("its header is no longer in the list");
+        addField(root, tr("index"), QStringLiteral("varUint"), index);
+        addField(root, tr("fragment"), QStringLiteral("varBytes"),
+            tr("%n byte(s)", nullptr, int(m.fragment.size())) + QStringLiteral("  ")
+                + firstBytes(m.fragment));
+        break;
+    }
+    case Message::Type::RoomError:
+        addField(root, tr("code"), QStringLiteral("u8"),
+            QStringLiteral("%1 (%2)").arg(FrameDecoder::roomErrorName(m.code), hexCode(m.code)));
+        addField(root, tr("message"), QStringLiteral("varString"), m.message, m.message);
+        break;
+    case Message::Type::Leave:
+        break;
+    case Message::Type::Ack:
+        addField(root, tr("batch id"), QStringLiteral("8 bytes"), batch,
+            tr("the batch this acknowledges"));
+        addField(root, tr("status"), QStringLiteral("u8"),
+            QStringLiteral("%1 (%2)").arg(
+                Message::statusName(m.status), hexCode(quint8(m.status))));
+        break;
+    }
+    m_tree->expandToDepth(1);
+}
+
+void FrameDetailView::showLoroPayload(const LoroProtocolDetail &detail)
+{
+    m_payloadTree->setRootIsDecorated(false);
+    QStringList lines;
+    if (detail.decoded && detail.message.type == Message::Type::DocUpdate) {
+        // Which room and batch the payload below belongs to, without a look at the Message tab.
+        lines.append(tr("%1 room “%2”, batch %3")
+                         .arg(FrameDecoder::magicText(detail.message.magic),
+                             QString::fromUtf8(detail.message.roomId).toHtmlEscaped(),
+                             FrameDecoder::batchIdText(detail.message.batchId)));
+    }
+    if (!detail.loroUpdates.isEmpty())
+        showLoroBlobs(detail.loroUpdates, lines);
+    else if (!detail.eloUpdates.isEmpty())
+        showEloRecords(detail.eloUpdates, lines);
+    else if (!detail.ephemeralUpdates.isEmpty())
+        showEphemeral(detail.ephemeralUpdates, lines);
+    else if (detail.hasVersion)
+        showVersion(detail.version, lines);
+    else
+        lines.append(tr("This message carries no document payload."));
+    m_payload->setText(lines.join(QStringLiteral("<br>")));
+}
+
+void FrameDetailView::showVersion(const LoroPayload &version, QStringList &lines)
+{
+    m_payloadTree->setHeaderLabels({tr("Author peer"), tr("Counters")});
+    m_payloadTree->header()->resizeSection(0, 170);
+    lines.append(tr("<b>versionVector</b>, %n byte(s)", nullptr, int(version.size)));
+    if (!version.parsed)
+        lines.append(tr("Cannot decode: %1").arg(version.error.toHtmlEscaped()));
+    else
+        lines.append(tr("%n peer(s) known to the sender", nullptr, int(version.version.size())));
+    for (const auto &[peer, counter] : version.version) {
+        auto *item = new QTreeWidgetItem(m_payloadTree);
+        item->setText(0, Format::peer(peer));
+        item->setToolTip(0, QString::number(peer));
+        item->setText(1, tr("up to %1").arg(counter));
+    }
+}
+
+void FrameDetailView::showLoroBlobs(const QList<LoroPayload> &updates, QStringList &lines)
+{
+    m_payloadTree->setHeaderLabels(
+        {tr("Author peer"), tr("Counters"), tr("Lamports"), tr("Changes"), tr("Size")});
+    m_payloadTree->header()->resizeSection(0, 170);
+    const bool several = updates.size() > 1;
+    m_payloadTree->setRootIsDecorated(several);
+    for (qsizetype i = 0; i < updates.size(); ++i) {
+        const LoroPayload &p = updates.at(i);
+        QString head = tr("<b>%1</b>, %n byte(s)", nullptr, int(p.size)).arg(p.field);
+        if (several)
+            head = tr("Update %1 of %2: ").arg(i + 1).arg(updates.size()) + head;
+        lines.append(head);
+        lines.append(tr("Mode: %1").arg(p.modeName));
+        lines.append(tr("Checksum: %1").arg(FrameDecoder::checksumText(p.checksum)));
+        if (p.parsed)
+            lines.append(tr("Parsed: %n change block(s)", nullptr, int(p.blocks.size())));
+        else
+            lines.append(tr("<span style='color:#b02020'>Parse failed: %1</span>")
+                             .arg(p.error.toHtmlEscaped()));
+        QTreeWidgetItem *group = nullptr;
+        if (several) {
+            group = new QTreeWidgetItem(m_payloadTree);
+            group->setText(0, tr("update %1").arg(i + 1));
+            group->setText(1, p.modeName);
+            group->setText(4, Format::bytes(p.size));
+            group->setExpanded(true);
+        }
+        for (const LoroBlockRange &block : p.blocks) {
+            auto *item = group ? new QTreeWidgetItem(group) : new QTreeWidgetItem(m_payloadTree);
+            item->setText(0, Format::peer(block.peer));
+            item->setToolTip(0, QString::number(block.peer));
+            item->setText(1, range(block.counterStart, block.counterEnd));
+            item->setText(2, range(block.lamportStart, block.lamportEnd));
+            item->setText(3, QString::number(block.changeCount));
+            item->setText(4, Format::bytes(block.size));
+        }
+    }
+}
+
+void FrameDetailView::showEloRecords(const QList<EloPayload> &updates, QStringList &lines)
+{
+    m_payloadTree->setHeaderLabels({tr("Record"), tr("Peer"), tr("Span or version"), tr("Key id"),
+        tr("IV"), tr("Ciphertext")});
+    m_payloadTree->header()->resizeSection(0, 90);
+    m_payloadTree->header()->resizeSection(1, 170);
+    m_payloadTree->header()->resizeSection(2, 150);
+    m_payloadTree->header()->resizeSection(4, 220);
+    const bool several = updates.size() > 1;
+    m_payloadTree->setRootIsDecorated(several);
+    for (qsizetype i = 0; i < updates.size(); ++i) {
+        const EloPayload &p = updates.at(i);
+        QString head = tr("<b>ELO container</b>, %n byte(s)", nullptr, int(p.size));
+        if (several)
+            head = tr("Update %1 of %2: ").arg(i + 1).arg(updates.size()) + head;
+        lines.append(head);
+        if (p.parsed)
+            lines.append(
+                tr("%n record(s); their plaintext headers below, the ciphertext stays opaque",
+                    nullptr, int(p.records.size())));
+        else
+            lines.append(tr("<span style='color:#b02020'>Cannot read the records: %1</span>")
+                             .arg(p.error.toHtmlEscaped()));
+        QTreeWidgetItem *group = nullptr;
+        if (several) {
+            group = new QTreeWidgetItem(m_payloadTree);
+            group->setText(0, tr("update %1").arg(i + 1));
+            group->setExpanded(true);
+        }
+        for (const EloRecordView &record : p.records) {
+            auto *item = group ? new QTreeWidgetItem(group) : new QTreeWidgetItem(m_payloadTree);
+            item->setText(0, record.snapshot ? tr("Snapshot") : tr("DeltaSpan"));
+            item->setText(1, record.snapshot ? QString() : Format::peer(record.peer));
+            item->setToolTip(1, record.peer);
+            item->setText(2, record.snapshot ? record.version : range(record.start, record.end));
+            item->setToolTip(2, record.snapshot ? record.version : QString());
+            item->setText(3, record.keyId);
+            item->setText(4, QString::fromLatin1(record.iv.toHex()));
+            item->setText(5, Format::bytes(record.ciphertextSize));
+            item->setToolTip(5,
+                tr("%1 bytes of ciphertext with its tag, after a %2-byte header")
+                    .arg(record.ciphertextSize)
+                    .arg(record.headerSize));
+        }
+    }
+}
+
+void FrameDetailView::showEphemeral(const QList<EphemeralPayload> &updates, QStringList &lines)
+{
+    m_payloadTree->setHeaderLabels({tr("Key"), tr("Value"), tr("Timestamp"), tr("Deleted")});
+    m_payloadTree->header()->resizeSection(0, 170);
+    m_payloadTree->header()->resizeSection(1, 260);
+    m_payloadTree->header()->resizeSection(2, 150);
+    const bool several = updates.size() > 1;
+    m_payloadTree->setRootIsDecorated(several);
+    for (qsizetype i = 0; i < updates.size(); ++i) {
+        const EphemeralPayload &p = updates.at(i);
+        QString head = tr("<b>ephemeral update</b>, %n byte(s)", nullptr, int(p.size));
+        if (several)
+            head = tr("Update %1 of %2: ").arg(i + 1).arg(updates.size()) + head;
+        lines.append(head);
+        if (p.parsed)
+            lines.append(tr("%n entry(s)", nullptr, int(p.entries.size())));
+        else
+            lines.append(tr("<span style='color:#b02020'>Cannot read the entries: %1</span>")
+                             .arg(p.error.toHtmlEscaped()));
+        QTreeWidgetItem *group = nullptr;
+        if (several) {
+            group = new QTreeWidgetItem(m_payloadTree);
+            group->setText(0, tr("update %1").arg(i + 1));
+            group->setExpanded(true);
+        }
+        for (const EphemeralEntryView &entry : p.entries) {
+            auto *item = group ? new QTreeWidgetItem(group) : new QTreeWidgetItem(m_payloadTree);
+            item->setText(0, entry.key);
+            item->setText(1, entry.value);
+            item->setToolTip(1, entry.value);
+            item->setText(2, timestampText(entry.timestampMs));
+            item->setToolTip(2, QString::number(entry.timestampMs));
+            item->setText(3, entry.deleted ? tr("deleted") : QString());
+        }
     }
 }
 

@@ -12,8 +12,10 @@ class QTreeWidgetItem;
 
 namespace canopy::ui {
 
-// The traffic detail pane: the decoded msgpack tree, a hex view, and for Loro payloads the
-// mode, checksum state and per block the author peer, counter and lamport ranges and changes.
+// The traffic detail pane for one frame of either protocol: the decoded message as a tree
+// (Sync1: the msgpack map; loro-protocol: envelope and fields), a hex view, and the payload as
+// its kind reads it: Loro blobs (mode, checksum, per block the author peer, counter and lamport
+// ranges), version vectors, ELO record headers, ephemeral entries.
 class FrameDetailView final : public QWidget
 {
     Q_OBJECT
@@ -22,26 +24,45 @@ class FrameDetailView final : public QWidget
 public:
     static constexpr qsizetype HexLimit = 64 * 1024; // more than this is not read by a person
 
+    enum Tab
+    {
+        MessageTab,
+        HexTab,
+        PayloadTab
+    };
+
     explicit FrameDetailView(QWidget *parent = nullptr);
 
-    void showFrame(const QByteArray &bytes, bool text, qsizetype wireSize, bool truncated);
+    // `fragmentHeader`: for a loro-protocol Fragment, its batch's header when the list still
+    // holds it (so the pane can say "fragment 2 of 3").
+    void showFrame(const QByteArray &bytes, bool text, WireProtocol protocol, qsizetype wireSize,
+        bool truncated, const LoroProtocolMessage *fragmentHeader = nullptr);
     void clear();
 
+    QString statusText() const;
     QTreeWidget *messageTree() const { return m_tree; }
-    QTreeWidget *blocksTree() const { return m_blocks; }
-    QString loroSummary() const;
+    QTreeWidget *payloadTree() const { return m_payloadTree; }
+    QString payloadSummary() const;
+    QString hexText() const;
     QTabWidget *tabs() const { return m_tabs; }
 
 private:
     void addNode(QTreeWidgetItem *parent, const MsgpackNode &node);
-    void showPayload(const FrameDetail &detail);
+    void showSync1(const FrameDetail &detail);
+    void showSync1Payload(const FrameDetail &detail);
+    void showLoroMessage(const LoroProtocolDetail &detail, const LoroProtocolMessage *header);
+    void showLoroPayload(const LoroProtocolDetail &detail);
+    void showVersion(const LoroPayload &version, QStringList &lines);
+    void showLoroBlobs(const QList<LoroPayload> &updates, QStringList &lines);
+    void showEloRecords(const QList<EloPayload> &updates, QStringList &lines);
+    void showEphemeral(const QList<EphemeralPayload> &updates, QStringList &lines);
 
     QTabWidget *m_tabs;
     QLabel *m_status;
     QTreeWidget *m_tree;
     QPlainTextEdit *m_hex;
-    QLabel *m_loro;
-    QTreeWidget *m_blocks;
+    QLabel *m_payload;
+    QTreeWidget *m_payloadTree;
 };
 
 } // namespace canopy::ui

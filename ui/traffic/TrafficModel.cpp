@@ -60,7 +60,8 @@ void TrafficModel::addFrame(const TrafficFrame &frame)
     Row row;
     row.frame = frame;
     row.size = frame.bytes.size();
-    row.summary = FrameDecoder::summarize(frame.bytes, frame.text);
+    row.protocol = FrameDecoder::protocolOf(frame.protocol);
+    row.summary = FrameDecoder::summarize(frame.bytes, frame.text, row.protocol);
     if (row.size > MaxFrameBytes) {
         row.frame.bytes = frame.bytes.left(MaxFrameBytes);
         row.truncated = true;
@@ -119,6 +120,34 @@ void TrafficModel::flush()
     Q_EMIT countsChanged(qsizetype(m_rows.size()), m_dropped);
 }
 
+std::optional<LoroProtocolMessage> TrafficModel::fragmentHeaderFor(int row) const
+{
+    // A batch's frames leave the sender back to back, so its header is near; the search stops
+    // after a few thousand rows all the same, so a click never scans the whole ring.
+    constexpr int MaxDistance = 5000;
+    if (row < 0 || row >= int(m_rows.size()))
+        return std::nullopt;
+    const Row &fragment = m_rows.at(size_t(row));
+    if (fragment.protocol != WireProtocol::Loro || fragment.summary.type != u"fragment")
+        return std::nullopt;
+    const LoroProtocolDetail decoded = FrameDecoder::decodeLoroProtocol(fragment.frame.bytes);
+    if (!decoded.decoded)
+        return std::nullopt;
+    for (int i = row - 1; i >= 0 && i >= row - MaxDistance; --i) {
+        const Row &candidate = m_rows.at(size_t(i));
+        if (candidate.summary.type != u"fragmentHeader"
+            || candidate.frame.sessionId != fragment.frame.sessionId
+            || candidate.frame.direction != fragment.frame.direction
+            || candidate.summary.entityId != fragment.summary.entityId)
+            continue;
+        LoroProtocolDetail header = FrameDecoder::decodeLoroProtocol(candidate.frame.bytes);
+        if (header.decoded && header.message.batchId == decoded.message.batchId
+            && header.message.magic == decoded.message.magic)
+            return std::move(header.message);
+    }
+    return std::nullopt;
+}
+
 int TrafficModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_rows.size());
@@ -154,8 +183,16 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const
             return row.frame.sessionId;
         case Did:
             return row.frame.did;
+        case Kind:
+            if (row.protocol == WireProtocol::Sync1)
+                return QStringLiteral("Sync1");
+            return row.summary.magic.isEmpty() ? QStringLiteral("loro-protocol")
+                                               : row.summary.magic;
         case Type:
-            return row.summary.type.isEmpty() ? tr("(not Sync1)") : row.summary.type;
+            if (!row.summary.type.isEmpty())
+                return row.summary.type;
+            return row.protocol == WireProtocol::Loro ? tr("(not loro-protocol)")
+                                                      : tr("(not Sync1)");
         case Entity:
             return row.summary.entityId;
         case Size:
@@ -176,6 +213,18 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const
             return QBrush(in ? QColor(0x1f, 0x5f, 0xa8) : QColor(0x1e, 0x7b, 0x34));
         if (index.column() == Type && row.summary.type.isEmpty())
             return QBrush(QColor(0xb0, 0x20, 0x20));
+        break;
+    case Qt::ToolTipRole:
+        if (index.column() == Kind) {
+            if (row.protocol == WireProtocol::Sync1)
+                return tr("Leaf Sync1 (msgpack) over a Loro document");
+            if (row.summary.magic.isEmpty())
+                return tr("loro-protocol v1");
+            return tr("loro-protocol v1: %1")
+                .arg(FrameDecoder::magicDescription(row.summary.magic.toLatin1()));
+        }
+        if (index.column() == Entity && !row.summary.entityId.isEmpty())
+            return row.summary.entityId;
         break;
     case Qt::TextAlignmentRole:
         if (index.column() == Size)
@@ -198,10 +247,12 @@ QVariant TrafficModel::headerData(int section, Qt::Orientation orientation, int 
         return tr("Session");
     case Did:
         return tr("DID");
+    case Kind:
+        return tr("Kind");
     case Type:
         return tr("Message");
     case Entity:
-        return tr("Entity");
+        return tr("Entity or room");
     case Size:
         return tr("Size");
     }

@@ -5,6 +5,7 @@
 #include "traffic/FrameDecoder.h"
 
 #include <deque>
+#include <optional>
 
 #include <QAbstractTableModel>
 #include <QPointer>
@@ -17,7 +18,8 @@ class FlushTimer;
 // thousands a second) and are queued; a 100 ms flush moves the queue into the table in one
 // insert and evicts the oldest rows in one removal. Whatever falls out, by count or by the byte
 // budget, is counted as dropped. Paused, the table holds still while the queue keeps filling
-// (up to the capacity; the overflow is dropped too).
+// (up to the capacity; the overflow is dropped too). Each frame is summarised on arrival by the
+// codec of its protocol (Sync1 or loro-protocol), cheaply: the detail pane decodes in full.
 class TrafficModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -35,6 +37,7 @@ public:
         Direction,
         Session,
         Did,
+        Kind, // Sync1, or the loro-protocol magic
         Type,
         Size,
         Entity, // last: the view stretches it
@@ -52,6 +55,7 @@ public:
     struct Row
     {
         TrafficFrame frame;
+        WireProtocol protocol = WireProtocol::Sync1;
         FrameSummary summary;
         qsizetype size = 0; // on the wire; frame.bytes may hold less
         bool truncated = false;
@@ -71,6 +75,9 @@ public:
     quint64 dropped() const { return m_dropped; }
     qsizetype pendingCount() const { return qsizetype(m_pending.size()); }
     const Row &rowAt(int row) const { return m_rows.at(size_t(row)); }
+    // For a loro-protocol Fragment row: its batch's FragmentHeader (the same session, direction
+    // and batch id), searched backwards among the rows held; nullopt when it has left the ring.
+    std::optional<LoroProtocolMessage> fragmentHeaderFor(int row) const;
 
     // Public so tests and benchmarks can feed frames without a socket.
     void addFrame(const TrafficFrame &frame);

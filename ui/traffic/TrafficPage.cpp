@@ -14,6 +14,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSplitter>
+#include <QStandardItemModel>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -36,7 +37,7 @@ TrafficPage::TrafficPage(TrafficModel *traffic, QWidget *parent)
     m_proxy->setSourceModel(traffic);
     // Sorting would reorder 20 000 rows ten times a second; the log stays in arrival order.
     TableViews::setUp(m_view, m_proxy, false);
-    TableViews::setColumnWidths(m_view, {100, 70, 60, 260, 110, 80});
+    TableViews::setColumnWidths(m_view, {100, 70, 60, 240, 60, 120, 80});
 
     m_pause->setCheckable(true);
     m_pause->setToolTip(tr("Hold the list still; frames keep being captured meanwhile"));
@@ -52,11 +53,29 @@ TrafficPage::TrafficPage(TrafficModel *traffic, QWidget *parent)
 
     m_did->setPlaceholderText(tr("DID"));
     m_did->setClearButtonEnabled(true);
-    m_entity->setPlaceholderText(tr("Entity"));
+    m_entity->setPlaceholderText(tr("Entity or room"));
     m_entity->setClearButtonEnabled(true);
     m_type->addItem(tr("All messages"), QString());
-    for (const char *type : {"subscribe", "unsubscribe", "sendUpdate", "handleUpdate", "text"})
-        m_type->addItem(QString::fromLatin1(type), QString::fromLatin1(type));
+    // The message types of both protocols, each under a heading that cannot be chosen.
+    auto *types = qobject_cast<QStandardItemModel *>(m_type->model());
+    auto addSection
+        = [this, types](const QString &heading, std::initializer_list<const char *> names) {
+              m_type->insertSeparator(m_type->count());
+              m_type->addItem(heading);
+              if (QStandardItem *item = types ? types->item(m_type->count() - 1) : nullptr) {
+                  item->setEnabled(false);
+                  QFont bold = item->font();
+                  bold.setBold(true);
+                  item->setFont(bold);
+              }
+              for (const char *name : names)
+                  m_type->addItem(QString::fromLatin1(name), QString::fromLatin1(name));
+          };
+    addSection(QStringLiteral("Sync1"),
+        {"subscribe", "unsubscribe", "sendUpdate", "handleUpdate", "text"});
+    addSection(QStringLiteral("loro-protocol"),
+        {"joinRequest", "joinResponseOk", "joinError", "docUpdate", "fragmentHeader", "fragment",
+            "roomError", "leave", "ack", "ping", "pong"});
     connect(m_did, &QLineEdit::textChanged, m_proxy, &TrafficFilterModel::setDid);
     connect(m_entity, &QLineEdit::textChanged, m_proxy, &TrafficFilterModel::setEntity);
     connect(m_type, &QComboBox::currentIndexChanged, this,
@@ -148,7 +167,11 @@ void TrafficPage::showSelected()
         return;
     }
     const TrafficModel::Row &row = m_traffic->rowAt(current.row());
-    m_detail->showFrame(row.frame.bytes, row.frame.text, row.size, row.truncated);
+    std::optional<LoroProtocolMessage> header;
+    if (row.summary.type == u"fragment")
+        header = m_traffic->fragmentHeaderFor(current.row());
+    m_detail->showFrame(row.frame.bytes, row.frame.text, row.protocol, row.size, row.truncated,
+        header ? &*header : nullptr);
 }
 
 } // namespace canopy::ui
