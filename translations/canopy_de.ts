@@ -1508,7 +1508,7 @@ Gesendet: %3 Frames, %4</translation>
     </message>
     <message>
         <source>Protocol</source>
-        <translation>Protokoll</translation>
+        <translation>Sync-Protokoll</translation>
     </message>
     <message>
         <source>Rooms / documents</source>

@@ -718,7 +718,7 @@ void TestMainWindow::germanTranslation()
         QCOMPARE(window.tabs()->tabText(MainWindow::SessionsTab), QStringLiteral("Sitzungen"));
         QCOMPARE(window.tabs()->tabText(MainWindow::RoomsTab), QStringLiteral("Räume"));
         QCOMPARE(window.sessionsModel()->headerData(SessionsModel::Protocol, Qt::Horizontal),
-            QVariant(QStringLiteral("Protokoll")));
+            QVariant(QStringLiteral("Sync-Protokoll"))); // "Protokoll" is the log tab
         TestClient client(test.port(), TestDid, token());
         QVERIFY(client.waitConnected());
         QTRY_COMPARE(window.sessionsModel()->rowCount(), 1);

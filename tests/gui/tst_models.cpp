@@ -20,6 +20,7 @@
 #include "sessions/SessionsModel.h"
 #include "tokens/TokensModel.h"
 #include "traffic/FrameDecoder.h"
+#include "traffic/FrameDetailView.h"
 #include "traffic/MsgpackTree.h"
 #include "traffic/TrafficFilterModel.h"
 #include "traffic/TrafficModel.h"
@@ -33,6 +34,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
+#include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 
 using namespace canopy;
 using namespace canopy::ui;
@@ -115,6 +118,7 @@ private Q_SLOTS:
     void trafficCapturesLoroProtocol();
     void frameDecoderLoroProtocol();
     void frameDecoderLoroPayloadKinds();
+    void frameDetailViewLoroFields();
 };
 
 void TestModels::initTestCase()
@@ -990,6 +994,72 @@ void TestModels::frameDecoderLoroPayloadKinds()
     QVERIFY(refused.loro.kind.isEmpty());
     QVERIFY(!refused.loro.hasVersion);
     QCOMPARE(FrameDecoder::magicDescription("%YJS"), QStringLiteral("Yjs document (not served)"));
+}
+
+void TestModels::frameDetailViewLoroFields()
+{
+    using Type = LoroProtocolMessage::Type;
+    FrameDetailView view;
+    auto fields = [&view] {
+        QStringList out;
+        for (QTreeWidgetItemIterator it(view.messageTree()); *it; ++it)
+            out.append((*it)->text(0) + u'=' + (*it)->text(2));
+        return out;
+    };
+    auto show = [&view](const LoroProtocolMessage &m, const LoroProtocolMessage *header = nullptr) {
+        const QByteArray bytes = encode(m);
+        view.showFrame(bytes, false, WireProtocol::Loro, bytes.size(), false, header);
+    };
+
+    // A fragment names its place in the batch when its header is known.
+    const QList<QByteArray> frames = LoroProtocolCodec::encodeUpdate(
+        Lor, "big", QByteArray(300000, 'x'), QByteArray::fromHex("cb00000000000011"));
+    const auto header = LoroProtocolCodec::decode(frames.at(0));
+    const auto second = LoroProtocolCodec::decode(frames.at(2));
+    QVERIFY(header && second);
+    show(*second, &*header);
+    QVERIFY2(fields().contains(QStringLiteral("index=1 — fragment 2 of 2, 293.0 KiB in all")),
+        qPrintable(fields().join(u'|')));
+    QVERIFY(fields().contains(QStringLiteral("batch id=0xcb00000000000011")));
+    show(*second);
+    QVERIFY(fields().contains(QStringLiteral("index=1 — its header is no longer in the list")));
+    show(*header);
+    QVERIFY(fields().contains(QStringLiteral("fragment count=2")));
+
+    // Errors by code name and message; acks by status; a grant's permission and version.
+    LoroProtocolMessage room = envelope(Lor, "doc", Type::RoomError);
+    room.code = LoroProtocolMessage::RoomEvicted;
+    room.message = QStringLiteral("evicted by admin");
+    show(room);
+    QVERIFY(fields().contains(QStringLiteral("code=evicted (0x02)")));
+    QVERIFY(fields().contains(QStringLiteral("message=evicted by admin")));
+    LoroProtocolMessage join = envelope(Lor, "doc", Type::JoinError);
+    join.code = LoroProtocolMessage::JoinAppError;
+    join.message = QStringLiteral("Application specific error");
+    join.appCode = QStringLiteral("quota_exceeded");
+    show(join);
+    QVERIFY(fields().contains(QStringLiteral("code=app_error (0x7f)")));
+    QVERIFY(fields().contains(QStringLiteral("appCode=quota_exceeded")));
+    LoroProtocolMessage ok = envelope(Lor, "doc", Type::JoinResponseOk);
+    ok.permission = QStringLiteral("read");
+    ok.version = QByteArray::fromHex("0202020106"); // VV {2:1, 1:3}
+    show(ok);
+    QVERIFY(fields().contains(QStringLiteral("permission=read")));
+    QVERIFY(fields().contains(QStringLiteral("version=5 bytes: version vector of 2 peers")));
+    QCOMPARE(view.payloadTree()->topLevelItemCount(), 2);
+    LoroProtocolMessage ack = envelope(Lor, "doc", Type::Ack);
+    ack.batchId = QByteArray::fromHex("cb00000000000018");
+    ack.status = LoroProtocolMessage::AckStatus::InvalidUpdate;
+    show(ack);
+    QVERIFY(fields().contains(QStringLiteral("status=invalid_update (0x04)")));
+
+    // A frame the codec refuses: its error, and the bytes in the hex view.
+    const QByteArray junk = QByteArray::fromHex("25585858");
+    view.showFrame(junk, false, WireProtocol::Loro, junk.size(), false);
+    QVERIFY2(
+        view.statusText().contains(QStringLiteral("not a valid loro-protocol message (truncated")),
+        qPrintable(view.statusText()));
+    QVERIFY(view.hexText().startsWith(QStringLiteral("00000000  25 58 58 58")));
 }
 
 QTEST_MAIN(TestModels)
