@@ -150,6 +150,7 @@ void PeerSession::sendText(const QString &text)
     if (m_metrics)
         m_metrics->countFrame(
             Metrics::Direction::Out, protocolName(), {}, QStringLiteral("text"), utf8.size());
+    Q_EMIT textFrameSent(this, text);
 }
 
 void PeerSession::deliverFrames(const QList<QByteArray> &frames)
