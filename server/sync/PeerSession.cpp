@@ -63,6 +63,9 @@ void PeerSession::setTransport(QTcpSocket *transport)
     m_transport = transport;
     if (!transport)
         return;
+    // Frames are whole messages written at once: Nagle would hold a small one (an answer's
+    // second message) until the peer's delayed ACK, some 40 ms later.
+    transport->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     // Qt's own close (a message over the limit) ends with the transport: then the drain takes
     // over the duplicate kept in onQtClosing().
     connect(transport, &QAbstractSocket::disconnected, this, [this] {
