@@ -158,6 +158,24 @@ describe('loro-protocol: %ELO end-to-end encrypted documents', { timeout: 120000
         assert.deepEqual(later.map((f) => f.typeName), [], 'no records for a client that lacks nothing');
     });
 
+    test('a version that does not decode: JoinError version_unknown (1) with the host\'s version; the room is not joined', async () => {
+        const roomId = roomName('elo-vu');
+        const key = eloKey();
+        const s = await raw();
+        await s.join({ crdt: ELO, roomId });
+        for (const r of await deltaRecords(newDoc(), 2, key)) assert.equal((await s.update(roomId, [encodeEloContainer([r.record])], { crdt: ELO })).status, 0);
+        const bad = Uint8Array.from([0xff, 0xff, 0xff]);
+        assert.throws(() => VersionVector.decode(bad));
+        const c = await raw();
+        const err = await c.join({ crdt: ELO, roomId, version: bad });
+        assert.equal(err.type, MessageType.JoinError, JSON.stringify(err));
+        assert.equal(err.code, 1, 'version_unknown');
+        const ok = await (await raw()).join({ crdt: ELO, roomId });
+        assert.deepEqual([...err.receiverVersion], [...ok.version], 'receiverVersion is the version a join is answered with');
+        assert.equal((await c.update(roomId, [encodeEloContainer([(await deltaRecords(newDoc(), 1, key))[0].record])], { crdt: ELO })).status, 3,
+            'not joined: permission_denied');
+    });
+
     test('new records go to the other members (same bytes), not back to the sender', async () => {
         const roomId = roomName('elo-fwd');
         const key = eloKey();

@@ -164,6 +164,32 @@ describe('loro-protocol: fragments (default --max-message)', { timeout: 120000 }
         assert.deepEqual(jc.decryptErrors, []);
     });
 
+    test('a document of 40 000 peers: even its JoinResponseOk (the version alone is ~280 KB) stays within 256 KiB', { timeout: 60000 }, async () => {
+        const roomId = roomName('many-peers');
+        const doc = new LoroDoc();
+        for (let i = 0; i < 40000; i++) {
+            doc.setPeerId(BigInt(1e12 + i * 7919));
+            doc.getMap('m').set(`k${i % 10}`, i);
+            doc.commit();
+        }
+        const vvBytes = doc.version().encode().length;
+        assert.ok(vvBytes > MAX_HOST_MESSAGE, `the version vector is ${vvBytes} bytes`);
+        const w = await peer();
+        await w.joinLoro(roomId);
+        w.client.sendExternalUpdates(CrdtType.Loro, roomId, [doc.export({ mode: 'update' })]);
+        const [b] = await w.waitAcked({ timeoutMs: 30000 });
+        assert.equal(b.acks[0].msg.status, 0);
+        // A raw joiner (loro-crdt 1.17 needs minutes to import a mode-4 blob of 40 000 peers, so nothing imports it).
+        const c = await raw();
+        const answer = await c.join({ roomId, version: new LoroDoc().version().encode(), timeoutMs: 20000 });
+        await waitUntil(() => receivedBatches(c.log, roomId).some((x) => x.fragments.length === x.header.msg.fragmentCount)
+            || c.received(MessageType.DocUpdate, { roomId }).length > 0, { timeoutMs: 20000, what: 'the backfill' });
+        const okFrame = answer.frame;
+        assert.ok(okFrame.size <= MAX_HOST_MESSAGE,
+            `the host sent a ${okFrame.size}-byte ${okFrame.typeName} (its version alone is ${answer.version?.length ?? '?'} bytes), over ${MAX_HOST_MESSAGE}`);
+        assertAllWithinLimit(c.log, 'join of a document with 40 000 peers');
+    });
+
     test('interleaved fragment batches are reassembled per batch id (fragments out of order); each acked ok once', async () => {
         const roomId = roomName('interleave');
         const s = await raw();

@@ -344,6 +344,53 @@ describe('loro-protocol: %LOR documents', { timeout: 150000 }, () => {
         assert.equal(detail.history.length, blockRanges(u).length, `stored once: ${JSON.stringify(detail.history)}`);
     });
 
+    test('an update holding known and new blocks: acked ok, and only the new blocks are forwarded', async () => {
+        const roomId = roomName('partial-dup');
+        const s = await raw();
+        const r = await raw();
+        await s.join({ roomId });
+        await r.join({ roomId });
+        const a = newDoc();
+        const [ua] = commits(a, 2, 'a');
+        assert.equal((await s.update(roomId, [ua])).status, 0);
+        await r.waitFor((f) => f.msg?.type === MessageType.DocUpdate && f.msg.roomId === roomId, { what: 'the first forward' });
+        const rMark = r.mark();
+        // b holds a's changes and adds its own: its whole export is a's block (stored) plus b's (new).
+        const b = newDoc();
+        b.import(ua);
+        commits(b, 1, 'b');
+        const whole = b.export({ mode: 'update' });
+        assert.deepEqual([...new Set(blockRanges(whole).map((x) => x.peer))].sort(), [a.peerIdStr, b.peerIdStr].sort());
+        assert.equal((await s.update(roomId, [whole])).status, 0);
+        const fwd = await r.waitFor((f) => f.msg?.type === MessageType.DocUpdate && f.msg.roomId === roomId, { since: rMark, what: 'the forward of the new blocks' });
+        await delay(QUIET_MS);
+        assert.equal(docUpdates(r, roomId, rMark).length, 1, 'one forward');
+        const peersForwarded = fwd.msg.updates.flatMap((u) => blockRanges(u)).map((x) => x.peer);
+        assert.deepEqual(peersForwarded, [b.peerIdStr], 'only the new block is forwarded, not the one the room already had');
+        const have = new LoroDoc();
+        have.import(ua);
+        have.importBatch(fwd.msg.updates);
+        assert.ok(sameDoc(have, b), 'the forward completes the member\'s document');
+    });
+
+    test('a document uploaded as a mode-3 snapshot is backfilled as one mode-4 blob', async () => {
+        const roomId = roomName('snap');
+        const w = newDoc();
+        commits(w, 4);
+        await storeUpdates(roomId, [w.export({ mode: 'snapshot' })]);
+        const c = await raw();
+        const ok = await c.join({ roomId, version: EMPTY_VV });
+        assert.deepEqual(vvOf(VersionVector.decode(ok.version)), vvOf(w));
+        await delay(QUIET_MS);
+        const bf = docUpdates(c, roomId, ok.frame.i);
+        assert.equal(bf.length, 1, c.log.summary());
+        assert.equal(bf[0].msg.updates.length, 1);
+        assert.equal(blobMode(bf[0].msg.updates[0]), 4, 'mode 4');
+        const fresh = new LoroDoc();
+        fresh.import(bf[0].msg.updates[0]);
+        assert.ok(sameDoc(fresh, w));
+    });
+
     test('Leave ends that room\'s membership: no more forwards, and updates get permission_denied', async () => {
         const roomA = roomName('leave-a');
         const roomB = roomName('leave-b');
