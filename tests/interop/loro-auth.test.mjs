@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { adminJson, adminRequest, startAdminHost } from './lib/admin.mjs';
-import { DidServer, SecretTracker, makeKeypair, mintAndBuy } from './lib/atproto.mjs';
+import { DidServer, SecretTracker, makeKeypair, mintAndBuy, openSync } from './lib/atproto.mjs';
 import { slowClient } from './lib/hardening.mjs';
 import { crockfordBase32 } from './lib/leaf.mjs';
 import {
@@ -144,6 +144,22 @@ describe('loro-protocol: tokens in the first JoinRequest', { timeout: 120000 }, 
             const ok = await c.join({ roomId: roomName('retry'), auth: authBytes(host.token) });
             assert.equal(ok.type, MessageType.JoinResponseOk, `${what}: a valid join after the failure`);
         }
+    });
+
+    test('a token is single-use across both protocols: spent on /sync/as/ it fails a loro join, and the other way round', async () => {
+        const t1 = await buy(host, ids.plc, secrets);
+        const s1 = await openSync(host, ids.plc.did, t1);
+        assert.equal(s1.opened, true, `the Sync1 upgrade with a fresh token: ${s1.statusCode} ${s1.body}`);
+        const c = await raw(host, ids.plc.did);
+        assertAuthFailed(await c.join({ roomId: roomName('x'), auth: authBytes(t1) }), MESSAGES.spent, 'a token spent on /sync/as/');
+
+        const t2 = await buy(host, ids.plc, secrets);
+        const d = await raw(host, ids.plc.did);
+        assert.equal((await d.join({ roomId: roomName('y'), auth: authBytes(t2) })).type, MessageType.JoinResponseOk);
+        const s2 = await openSync(host, ids.plc.did, t2);
+        assert.equal(s2.opened, false, 'a token spent by a loro join must not open /sync/as/');
+        assert.equal(s2.statusCode, 403);
+        assert.equal(s2.json?.error, 'TokenUsed', s2.body);
     });
 
     test('the real client: join() rejects with "Join failed: 2 - <the host\'s message>"', async () => {
