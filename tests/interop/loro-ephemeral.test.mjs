@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { adminJson, startAdminHost } from './lib/admin.mjs';
 import {
-    CrdtType, EphemeralStore, MessageType, RawLoroClient, closeAllLoro, connectLoro, freshDid, roomName,
+    CrdtType, EphemeralStore, MAX_HOST_MESSAGE, MessageType, RawLoroClient, closeAllLoro, connectLoro, freshDid, noiseText, roomName,
 } from './lib/loro.mjs';
 import { delay, waitUntil } from './lib/util.mjs';
 
@@ -142,6 +142,21 @@ describe('loro-protocol: %EPH presence', { timeout: 120000 }, () => {
         const c = await peer();
         const jc = await c.joinEphemeral(roomId);
         await waitUntil(() => jc.store.get('user/a2') === 42, { what: 'the real late joiner to hold the state' });
+    });
+
+    test('a state over 256 KiB reaches a late joiner in frames of at most 256 KiB', async () => {
+        const roomId = roomName('big-state');
+        const a = await peer();
+        const ja = await a.joinEphemeral(roomId);
+        for (let i = 0; i < 300; i++) ja.store.set(`k${i}`, noiseText(1000));
+        await waitUntil(() => a.batches().length >= 300, { what: '300 updates sent' });
+        await a.waitAcked();
+        const c = await peer();
+        const jc = await c.joinEphemeral(roomId);
+        await waitUntil(() => Object.keys(jc.store.getAllStates()).length === 300, { what: 'the late joiner to hold 300 keys' });
+        const over = c.log.inbound((f) => f.binary && f.size > MAX_HOST_MESSAGE);
+        assert.deepEqual(over.map((f) => `${f.typeName}:${f.size}`), [], 'frames over 256 KiB');
+        assert.ok(c.log.inbound((f) => f.typeName === 'DocUpdateFragment').length >= 2, 'the state came in fragments');
     });
 
     test('merged per key: a strictly newer timestamp wins; an older or equal one does not; keys from several writers merge', async () => {

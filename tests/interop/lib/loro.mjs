@@ -16,6 +16,9 @@
 // The client calls `new WebSocket(url)` on the global WebSocket. This module installs `RecordingWebSocket`
 // (a subclass of the `ws` package's WebSocket) as globalThis.WebSocket; the URL handed to the client is a
 // URL object carrying its FrameLog, so each client (and each of its reconnects) records into its own log.
+// (loro-websocket 0.6.2 takes no WebSocket class option; this is how a recording socket reaches it.)
+// Two more shims for the real client, both behaviour-preserving: its internal connect() promises are marked
+// handled (see below), and LoroPeer.close() also destroys the rooms' adaptors (the client leaves them alive).
 
 import { randomBytes, webcrypto } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
