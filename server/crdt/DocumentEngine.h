@@ -63,6 +63,15 @@ public:
     virtual Expected<Admission, Refusal> admit(QList<Unit> units, const AdmitContext &context) = 0;
     // The host's version as the wire carries it (a Loro VersionVector: "00" when empty).
     virtual QByteArray version() const = 0;
+    // The same within `maxBytes` for a joiner holding `client`: a version too large for one
+    // message keeps the joiner's own peers and as many of those it lacks as fit (the answer
+    // that follows brings them all at once, so the joiner's "synced" still waits for it).
+    virtual QByteArray versionWithin(const PeerVersion &client, qsizetype maxBytes) const
+    {
+        Q_UNUSED(client);
+        Q_UNUSED(maxBytes);
+        return version();
+    }
     virtual UnitQuery lacking(const PeerVersion &client) const = 0;
     // The payloads that bring a holder of `client` up to date (to be imported in order), from
     // the units `lacking` named; none when it lacks nothing. For an empty `client` and every

@@ -357,11 +357,11 @@ Expected<void, crdt::Refusal> DocumentHub::update(HubMember *member, const Docum
     return {};
 }
 
-QByteArray DocumentHub::currentVersion(const DocumentKey &key)
+QByteArray DocumentHub::currentVersion(const DocumentKey &key, qsizetype maxBytes)
 {
     crdt::Refusal why;
     Document *doc = document(key, &why);
-    return doc ? doc->index->version() : QByteArray();
+    return doc ? doc->index->versionWithin({}, maxBytes) : QByteArray();
 }
 
 void DocumentHub::scheduleFlush()
@@ -490,7 +490,7 @@ void DocumentHub::answerJoin(const Event &event, Document &document)
         }
     }
     JoinAnswer answer;
-    answer.version = document.index->version();
+    answer.version = document.index->versionWithin(event.version, event.member->versionBudget());
     answer.payloads = document.index->answer(std::move(read), event.version);
     answer.nothing = document.engine->encode({}).value(0);
     event.member->deliverJoin(event.document, answer);

@@ -75,8 +75,9 @@ public:
     Expected<void, crdt::Refusal> update(HubMember *member, const DocumentKey &document,
         const QList<QByteArray> &updates, const QByteArray &tag, bool wantsOutcome);
     void memberClosed(HubMember *member);
-    // The host's version of the document now (for a joiner whose version it cannot read).
-    QByteArray currentVersion(const DocumentKey &document);
+    // The host's version of the document now (for a joiner whose version it cannot read),
+    // within `maxBytes` when that is not -1.
+    QByteArray currentVersion(const DocumentKey &document, qsizetype maxBytes = -1);
     bool isMember(const HubMember *member, const DocumentKey &document) const;
     qsizetype memberCount(const DocumentKey &document) const;
     // What a document holds in memory, described (an ephemeral room's entries).

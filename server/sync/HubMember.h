@@ -52,6 +52,9 @@ public:
     virtual quint64 memberId() const = 0; // unique for the host's lifetime
     virtual QString memberDid() const = 0;
     virtual const ForwardEncoder &forwardEncoder() const = 0;
+    // How long the host's version in a join answer may be (its protocol carries it in one
+    // message); -1: no limit.
+    virtual qsizetype versionBudget() const { return -1; }
 
     virtual void deliverJoin(const DocumentKey &document, const JoinAnswer &answer) = 0;
     // The host cannot read the document to answer: answering with less would be a lie.

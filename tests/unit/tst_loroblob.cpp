@@ -251,6 +251,7 @@ private Q_SLOTS:
     void versionVectorExamples();
     void versionVectorRejects_data();
     void versionVectorRejects();
+    void versionVectorWithin();
 
     void headerRejects_data();
     void headerRejects();
@@ -1014,6 +1015,27 @@ void TestLoroBlob::describeNames()
     for (int code = 0; code <= int(LoroErrorCode::BadVersionVector); ++code)
         actual.append(describe(LoroErrorCode(code)));
     QCOMPARE(actual, expected);
+}
+
+// A version too large for one message keeps the joiner's peers and some it lacks, within budget.
+void TestLoroBlob::versionVectorWithin()
+{
+    VersionVector whole;
+    for (quint64 peer = 1; peer <= 40000; ++peer)
+        whole.emplace(peer * 0x9e3779b97f4a7c15ULL, quint32(peer % 1000 + 1));
+    const VersionVector joiner {{whole.begin()->first, 1}, {std::prev(whole.end())->first, 5}};
+    QCOMPARE(encodeVersionVectorWithin(whole, joiner, -1), encodeVersionVector(whole));
+    QCOMPARE(encodeVersionVectorWithin(joiner, {}, 1000), encodeVersionVector(joiner)); // it fits
+
+    const QByteArray trimmed = encodeVersionVectorWithin(whole, joiner, 1000);
+    QVERIFY(trimmed.size() <= 1000);
+    const auto decoded = decodeVersionVector(trimmed);
+    QVERIFY(decoded.has_value());
+    QVERIFY(decoded->size() > 2);
+    for (const auto &[peer, counter] : *decoded)
+        QCOMPARE(counter, whole.at(peer)); // every entry is the host's own
+    for (const auto &[peer, counter] : joiner)
+        QVERIFY(decoded->count(peer)); // the joiner's peers come first
 }
 
 QTEST_GUILESS_MAIN(TestLoroBlob)

@@ -167,6 +167,25 @@ Expected<crdt::Admission, crdt::Refusal> EloDocumentIndex::admit(
 
 QByteArray EloDocumentIndex::version() const
 {
+    return loro::encodeVersionVector(heldVersion());
+}
+
+QByteArray EloDocumentIndex::versionWithin(
+    const crdt::PeerVersion &client, qsizetype maxBytes) const
+{
+    // The client's version in Loro's terms: its decimal peer keys back to peer ids.
+    loro::VersionVector known;
+    for (const auto &[key, counter] : client) {
+        bool numeric = false;
+        const quint64 peer = key.mid(1).toULongLong(&numeric);
+        if (numeric)
+            known.emplace(peer, counter);
+    }
+    return loro::encodeVersionVectorWithin(heldVersion(), known, maxBytes);
+}
+
+std::map<quint64, quint32> EloDocumentIndex::heldVersion() const
+{
     // A Loro version vector of what the host holds, for peers named in decimal (EloAdaptor's).
     loro::VersionVector vv;
     const auto raise = [&vv](QByteArrayView key, quint32 end) {
@@ -191,7 +210,7 @@ QByteArray EloDocumentIndex::version() const
         for (const auto &[peer, counter] : snapshot.version)
             raise(peer, counter);
     }
-    return loro::encodeVersionVector(vv);
+    return vv;
 }
 
 bool EloDocumentIndex::reachesBeyond(

@@ -17,6 +17,7 @@ public:
     Expected<crdt::Admission, crdt::Refusal> admit(
         QList<crdt::Unit> units, const crdt::AdmitContext &context) override;
     QByteArray version() const override;
+    QByteArray versionWithin(const crdt::PeerVersion &client, qsizetype maxBytes) const override;
     crdt::UnitQuery lacking(const crdt::PeerVersion &client) const override;
     QList<QByteArray> answer(
         QList<crdt::Unit> read, const crdt::PeerVersion &client) const override;
@@ -39,6 +40,7 @@ private:
     // A DeltaSpan that supersedes the stored spans it covers; false for a replay.
     bool admitSpan(const crdt::Unit &unit, crdt::Admission &out);
     bool admitSnapshot(const crdt::Unit &unit, crdt::Admission &out);
+    std::map<quint64, quint32> heldVersion() const;
     void supersede(const crdt::Unit &gone, crdt::Admission &out);
     bool reachesBeyond(const Snapshot &snapshot, const crdt::PeerVersion &client) const;
     void hold(const crdt::Unit &unit, qint64 bytes);

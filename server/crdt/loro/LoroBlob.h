@@ -30,6 +30,10 @@ QByteArray encodeUpdateBlob(const QList<QByteArrayView> &blocks);
 // Postcard VersionVector (B6): LEB n, then n x (LEB peer, zigzag-LEB counter).
 LoroExpected<VersionVector> decodeVersionVector(QByteArrayView data);
 QByteArray encodeVersionVector(const VersionVector &vv);
+// `vv` encoded in at most `maxBytes` (when the whole does not fit): the peers of `first` it holds,
+// then the peers where it is ahead of `first`, as many as fit.
+QByteArray encodeVersionVectorWithin(
+    const VersionVector &vv, const VersionVector &first, qsizetype maxBytes);
 
 QString describe(LoroErrorCode code); // a stable short name, e.g. "bad-checksum"
 

@@ -191,6 +191,17 @@ Expected<crdt::Admission, crdt::Refusal> LoroDocumentIndex::admit(
 
 QByteArray LoroDocumentIndex::version() const
 {
+    return encodeVersionVector(heldVersion());
+}
+
+QByteArray LoroDocumentIndex::versionWithin(
+    const crdt::PeerVersion &client, qsizetype maxBytes) const
+{
+    return encodeVersionVectorWithin(heldVersion(), LoroEngine::toVersionVector(client), maxBytes);
+}
+
+VersionVector LoroDocumentIndex::heldVersion() const
+{
     // Only what the host holds without a gap: a peer's counters after a missing one would be
     // pending in Loro, and a client comparing versions must not take them as held.
     std::set<quint64> peers;
@@ -207,7 +218,7 @@ QByteArray LoroDocumentIndex::version() const
         if (end > 0)
             vv.emplace(peer, end);
     }
-    return encodeVersionVector(vv);
+    return vv;
 }
 
 crdt::UnitQuery LoroDocumentIndex::lacking(const crdt::PeerVersion &client) const

@@ -16,6 +16,7 @@ public:
     Expected<crdt::Admission, crdt::Refusal> admit(
         QList<crdt::Unit> units, const crdt::AdmitContext &context) override;
     QByteArray version() const override;
+    QByteArray versionWithin(const crdt::PeerVersion &client, qsizetype maxBytes) const override;
     crdt::UnitQuery lacking(const crdt::PeerVersion &client) const override;
     QList<QByteArray> answer(
         QList<crdt::Unit> read, const crdt::PeerVersion &client) const override;
@@ -32,6 +33,7 @@ private:
         VersionVector end;
     };
     static std::optional<Root> parseRoot(QByteArrayView meta);
+    VersionVector heldVersion() const;
     // Where the kept history of `peer` starts: the root's start for it, else 0.
     quint32 base(quint64 peer) const;
     // True when the blocks alone bring a holder of `version` up to date.

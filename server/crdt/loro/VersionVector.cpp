@@ -59,4 +59,42 @@ QByteArray encodeVersionVector(const VersionVector &vv)
     return out;
 }
 
+QByteArray encodeVersionVectorWithin(
+    const VersionVector &vv, const VersionVector &first, qsizetype maxBytes)
+{
+    QByteArray whole = encodeVersionVector(vv);
+    if (maxBytes < 0 || whole.size() <= maxBytes)
+        return whole;
+    const auto entrySize = [](quint64 peer, quint32 counter) {
+        QByteArray entry;
+        appendLeb(entry, peer);
+        appendLeb(entry, quint64(qMin(counter, quint32(INT32_MAX))) << 1);
+        return entry.size();
+    };
+    VersionVector kept;
+    qsizetype size = 10; // the count's LEB, at most
+    const auto keep = [&](quint64 peer, quint32 counter) {
+        const qsizetype more = entrySize(peer, counter);
+        if (size + more > maxBytes)
+            return false;
+        kept.emplace(peer, counter);
+        size += more;
+        return true;
+    };
+    // The joiner's own peers decide what it pushes; those it lacks keep it from counting
+    // itself synced before the answer arrives.
+    for (const auto &[peer, counter] : first) {
+        const auto held = vv.find(peer);
+        if (held != vv.end() && !keep(peer, held->second))
+            break;
+    }
+    for (const auto &[peer, counter] : vv) {
+        const auto known = first.find(peer);
+        if ((known == first.end() || known->second < counter) && !kept.count(peer)
+            && !keep(peer, counter))
+            break;
+    }
+    return encodeVersionVector(kept);
+}
+
 } // namespace canopy::loro

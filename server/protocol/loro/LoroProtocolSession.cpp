@@ -306,7 +306,7 @@ void LoroProtocolSession::onJoinRequest(const LoroProtocolMessage &message)
     if (!joined) {
         if (joined.error().reason == u"version-unknown")
             return refuse(Message::JoinVersionUnknown, joined.error().message,
-                QStringLiteral("version_unknown"), hub().currentVersion(document));
+                QStringLiteral("version_unknown"), hub().currentVersion(document, versionBudget()));
         if (joined.error().reason == u"unknown-kind")
             return refuse(
                 Message::JoinUnknown, joined.error().message, QStringLiteral("unsupported"));

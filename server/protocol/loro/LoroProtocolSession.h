@@ -42,6 +42,8 @@ public:
 
     // HubMember
     const ForwardEncoder &forwardEncoder() const override;
+    // A JoinResponseOk cannot be fragmented: its version leaves room for the envelope.
+    qsizetype versionBudget() const override { return LoroProtocolMessage::MaxMessageBytes - 512; }
     void deliverJoin(const DocumentKey &document, const JoinAnswer &answer) override;
     void deliverJoinFailure(const DocumentKey &document, const QString &message) override;
     void deliverOutcome(
