@@ -309,7 +309,7 @@ Expected<DocumentExport, AdminError> AdminService::exportDocument(
     }
     DocumentExport out;
     out.kind = key->kind;
-    out.payloads = index->answer(std::move(units), {});
+    out.payloads = index->exportAll(std::move(units));
     QString base = key->name;
     if (EntityId::isValid(base))
         base = base.mid(5);

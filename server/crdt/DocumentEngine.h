@@ -77,6 +77,12 @@ public:
     // the units `lacking` named; none when it lacks nothing. For an empty `client` and every
     // unit, this is the whole document, as the operator exports it.
     virtual QList<QByteArray> answer(QList<Unit> read, const PeerVersion &client) const = 0;
+    // The whole document for the operator, from every stored unit: what a fresh joiner receives,
+    // unless the kind says otherwise.
+    virtual QList<QByteArray> exportAll(QList<Unit> units) const
+    {
+        return answer(std::move(units), {});
+    }
     // Units that expired by `nowMs` (ephemeral state); they are deleted from the store.
     virtual QList<Unit> expire(qint64 nowMs)
     {

@@ -264,4 +264,13 @@ QList<QByteArray> EloDocumentIndex::answer(
     return {encodeContainer(records)};
 }
 
+QList<QByteArray> EloDocumentIndex::exportAll(QList<crdt::Unit> units) const
+{
+    QList<QByteArray> records;
+    records.reserve(units.size());
+    for (const crdt::Unit &unit : std::as_const(units))
+        records.append(unit.data);
+    return {encodeContainer(records)};
+}
+
 } // namespace canopy::elo

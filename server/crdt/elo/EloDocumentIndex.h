@@ -21,6 +21,8 @@ public:
     crdt::UnitQuery lacking(const crdt::PeerVersion &client) const override;
     QList<QByteArray> answer(
         QList<crdt::Unit> read, const crdt::PeerVersion &client) const override;
+    // Every stored record, still encrypted (an empty document's snapshot too).
+    QList<QByteArray> exportAll(QList<crdt::Unit> units) const override;
     qint64 byteCount() const override { return m_bytes; }
     qsizetype unitCount() const override { return m_units; }
 
