@@ -1,6 +1,7 @@
 // ELO record headers and containers as loro-protocol 0.3.0's encryptDeltaSpan / encryptSnapshot /
 // encodeEloContainer write them (tests/interop/fixtures/loro-protocol-frames.mjs), the header
 // checks Canopy adds, and the %ELO document index through the DocumentIndex interface.
+#include "TestBytes.h"
 #include "crdt/elo/EloEngine.h"
 #include "crdt/elo/EloRecord.h"
 #include "crdt/loro/LoroBlob.h"
@@ -21,28 +22,9 @@ using namespace canopy::elo;
 
 namespace {
 
-QByteArray unhex(QStringView hex)
-{
-    return QByteArray::fromHex(hex.toLatin1());
-}
-
-QByteArray varUint(quint64 value)
-{
-    QByteArray out;
-    do {
-        quint8 byte = value & 0x7f;
-        value >>= 7;
-        if (value)
-            byte |= 0x80;
-        out.append(char(byte));
-    } while (value);
-    return out;
-}
-
-QByteArray varBytes(const QByteArray &bytes)
-{
-    return varUint(quint64(bytes.size())) + bytes;
-}
+using test::unhex;
+const auto varUint = test::leb;
+const auto varBytes = test::lebBytes;
 
 const QByteArray Iv = QByteArray::fromHex("1e0000000000000000000063");
 

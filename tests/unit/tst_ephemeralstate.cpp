@@ -1,6 +1,7 @@
 // Loro EphemeralStore payloads as loro-crdt 1.17.1 writes them (tests/interop/fixtures/
 // loro-protocol-frames.mjs: EphemeralStore encode/encodeAll/apply with the clock fixed), hostile
 // payloads, and the per-key merge of %EPH / %EPS documents through the DocumentIndex interface.
+#include "TestBytes.h"
 #include "crdt/ephemeral/EphemeralDocumentIndex.h"
 #include "crdt/ephemeral/EphemeralEngine.h"
 #include "crdt/ephemeral/EphemeralState.h"
@@ -22,32 +23,13 @@ using namespace canopy::ephemeral;
 
 namespace {
 
-QByteArray unhex(QStringView hex)
-{
-    return QByteArray::fromHex(hex.toLatin1());
-}
-
-QByteArray leb(quint64 value)
-{
-    QByteArray out;
-    do {
-        quint8 byte = value & 0x7f;
-        value >>= 7;
-        if (value)
-            byte |= 0x80;
-        out.append(char(byte));
-    } while (value);
-    return out;
-}
+using test::leb;
+using test::unhex;
+const auto str = test::lebBytes;
 
 QByteArray zigzag(qint64 value)
 {
     return leb((quint64(value) << 1) ^ quint64(value >> 63));
-}
-
-QByteArray str(const QByteArray &bytes)
-{
-    return leb(quint64(bytes.size())) + bytes;
 }
 
 // Postcard EncodedState {key, Option<LoroValue>, timestamp}, laid out by hand: Some(value)...

@@ -1,6 +1,7 @@
 // loro-protocol v1 frames as the real loro-protocol 0.3.0 encoder writes them
 // (tests/interop/fixtures/loro-protocol-frames.mjs), the places where Canopy is deliberately
 // stricter than its decoder, and the host's own fragmentation (encodeUpdate).
+#include "TestBytes.h"
 #include "protocol/loro/LoroProtocolCodec.h"
 
 #include <QDir>
@@ -20,10 +21,8 @@ Q_DECLARE_METATYPE(LoroProtocolError::Code)
 
 namespace {
 
-QByteArray unhex(QStringView hex)
-{
-    return QByteArray::fromHex(hex.toLatin1());
-}
+using test::unhex;
+const auto varUint = test::leb;
 
 QString hexOf(const QByteArray &bytes)
 {
@@ -111,19 +110,6 @@ bool unusedFieldsEmpty(const Message &m)
         && (header || (m.fragmentCount == 0 && m.totalSize == 0))
         && (fragment || (m.index == 0 && m.fragment.isEmpty()))
         && (ack || m.status == Message::AckStatus::Ok);
-}
-
-QByteArray varUint(quint64 value)
-{
-    QByteArray out;
-    do {
-        quint8 byte = value & 0x7f;
-        value >>= 7;
-        if (value)
-            byte |= 0x80;
-        out.append(char(byte));
-    } while (value);
-    return out;
 }
 
 QByteArray envelope(const QByteArray &magic, const QByteArray &room, quint8 type)
