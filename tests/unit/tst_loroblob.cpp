@@ -960,20 +960,60 @@ void TestLoroBlob::craftedSnapshots()
 void TestLoroBlob::changeBlockRejects_data()
 {
     QTest::addColumn<QByteArray>("block");
-    // A well-formed block: fields 1-5, a 9-byte header (1 peer), then 7 empty byte strings.
-    const auto make = [](std::initializer_list<quint64> fields, quint64 peerCount = 1) {
-        QByteArray b;
-        for (quint64 f : fields)
-            appendLeb(b, f);
-        QByteArray header;
-        appendLeb(header, peerCount);
-        header.append(QByteArray::fromHex("0100000000000000"));
-        appendLeb(b, quint64(header.size()));
-        b.append(header);
-        b.append(7, '\0');
-        return b;
-    };
+    // A well-formed block (as loro's block encoder lays it out, protocol.md B4): fields 1-5; a
+    // header with the peer table, the dependency columns (BoolRle "not on self", AnyRle no
+    // dependencies, an empty AnyRle of dependency peers, empty DeltaOfDelta counters and
+    // lamports); then change_meta, cids, keys, positions; ops (one field: four columns, the last
+    // the op lengths, here one op holding `opsSpan` counters); delete_start_ids and values.
+    const auto make
+        = [](std::initializer_list<quint64> fields, quint64 peerCount = 1, quint64 opsSpan = 1,
+              QByteArray columns = "01"
+                                   "0100"
+                                   "0000"
+                                   "0000") {
+              QByteArray b;
+              for (quint64 f : fields)
+                  appendLeb(b, f);
+              QByteArray header;
+              appendLeb(header, peerCount);
+              header.append(QByteArray::fromHex("0100000000000000"));
+              header.append(QByteArray::fromHex(columns));
+              appendLeb(b, quint64(header.size()));
+              b.append(header);
+              b.append(4, '\0');
+              QByteArray lengths = QByteArray::fromHex("01");
+              appendLeb(lengths, opsSpan);
+              QByteArray ops = QByteArray::fromHex("0104"
+                                                   "020100"
+                                                   "020100"
+                                                   "020105");
+              appendLeb(ops, quint64(lengths.size()));
+              ops.append(lengths);
+              appendLeb(b, quint64(ops.size()));
+              b.append(ops);
+              b.append(2, '\0');
+              return b;
+          };
     QVERIFY(parseChangeBlock(make({0, 1, 0, 1, 1})));
+    QVERIFY(parseChangeBlock(make({5, 7, 3, 7, 1}, 1, 7)));
+    // What a block claims must hold: the forger's 49 bytes claiming a victim's peer over a huge
+    // range, a span its changes or ops do not fill, dependencies or lamports out of bounds.
+    QTest::newRow("claims more counters than its ops hold") << make({0, 1000000, 0, 1, 1});
+    QTest::newRow("ops hold more than the claim") << make({0, 1, 0, 1, 1}, 1, 2);
+    QTest::newRow("more changes than counters") << make({0, 1, 0, 1, 2});
+    QTest::newRow("first change depends on counter -1") << make({0, 1, 0, 1, 1}, 1, 1,
+        "0001"
+        "0100"
+        "0000"
+        "0000");
+    QTest::newRow("dependency on a peer outside the table") << make({4, 1, 0, 1, 1}, 1, 1,
+        "01"
+        "0101"
+        "0105"
+        "010a00"
+        "0000");
+    QTest::newRow("dependency columns cut short") << make({0, 1, 0, 1, 1}, 1, 1, "01");
+    QTest::newRow("lamport envelope shorter than the change") << make({0, 3, 0, 1, 1}, 1, 3);
     QTest::newRow("empty") << QByteArray();
     QTest::newRow("counter_len 0") << make({0, 0, 0, 1, 1});
     QTest::newRow("n_changes 0") << make({0, 1, 0, 1, 0});

@@ -1,4 +1,5 @@
 #include "crdt/loro/ByteReader.h"
+#include "crdt/loro/ChangeBlockContents.h"
 #include "crdt/loro/LoroBlob.h"
 #include "crdt/loro/LoroFail.h"
 
@@ -56,16 +57,27 @@ LoroExpected<ChangeBlock> parseChangeBlock(QByteArrayView block)
     if (!author)
         return badBlock("header author peer", h.pos());
 
-    // The remaining fields are only framed, not decoded: that catches a block cut short.
+    // The remaining fields are framed; of them only the ops are read (their lengths).
     // Bytes after field 13 are accepted, as postcard (and so Loro) ignores them.
+    QByteArrayView opsField;
     for (const char *name : TrailingFields) {
         const qsizetype at = r.pos();
-        if (!r.lebBytes())
+        const auto field = r.lebBytes();
+        if (!field)
             return fail(LoroErrorCode::BadBlock,
                 QStringLiteral("change block: field %1 at offset %2 runs past the block")
                     .arg(QLatin1StringView(name))
                     .arg(at));
+        if (qstrcmp(name, "ops") == 0)
+            opsField = *field;
     }
+    // What the block claims is checked against what it holds before anyone trusts it.
+    QList<ChangeDependency> dependencies;
+    if (auto verified = verifyChangeBlock(
+            BlockClaims {counterStart, counterLen, lamportStart, lamportLen, changes}, *header,
+            opsField, &dependencies);
+        !verified)
+        return unexpected(verified.error());
 
     ChangeBlock out;
     out.peer = *author;
@@ -75,6 +87,7 @@ LoroExpected<ChangeBlock> parseChangeBlock(QByteArrayView block)
     out.lamportEnd = lamportStart + lamportLen;
     out.changeCount = changes;
     out.bytes = block.toByteArray();
+    out.dependencies = std::move(dependencies);
     return out;
 }
 

@@ -25,6 +25,7 @@ enum class LoroErrorCode
     BadSstable, // SSTable magic, meta, block checksum or layout is wrong
     BadCompression, // an LZ4 frame that does not decompress
     BadVersionVector, // an encoded version vector that cannot be decoded
+    TooLarge, // decompresses past the limits, or a unit no message can carry
 };
 
 struct LoroError
@@ -44,6 +45,13 @@ enum class BlobMode : quint16
     Update = 4,
 };
 
+// A change's dependency on another peer: that peer's changes up to `counter` (inclusive).
+struct ChangeDependency
+{
+    quint64 peer = 0;
+    quint32 counter = 0;
+};
+
 // One Loro change block (protocol.md B4): changes of exactly one author peer
 // covering the contiguous counters [counterStart, counterEnd).
 struct ChangeBlock
@@ -55,6 +63,8 @@ struct ChangeBlock
     quint32 lamportEnd = 0; // exclusive envelope end: lamport_start + lamport_len
     quint32 changeCount = 0;
     QByteArray bytes; // the raw postcard-encoded block, as it travels in a mode-4 body
+    // On other peers, the highest counter of each its changes depend on (set by parsing).
+    QList<ChangeDependency> dependencies;
 };
 
 } // namespace canopy::loro
