@@ -1,17 +1,17 @@
 #include "CommandLine.h"
 
-#include <cstdio>
-
+#include "secrets/SecretStore.h"
 #include "store/Database.h"
 
+#include <cstdio>
+#include <memory>
+
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
-#include <QSettings>
-
-#include <memory>
-#include <QCoreApplication>
 #include <QProcessEnvironment>
+#include <QSettings>
 
 namespace canopy {
 namespace {
@@ -35,7 +35,8 @@ CommandLine parseCommandLine(const QStringList &arguments, bool withSettings)
     parser.addOption(QCommandLineOption(
         QStringLiteral("headless"), QStringLiteral("Run the host without a window.")));
     parser.addOption(QCommandLineOption(QStringLiteral("check-database"),
-        QStringLiteral("Run SQLite's integrity check on the data dir's database and exit (0: sound).")));
+        QStringLiteral(
+            "Run SQLite's integrity check on the data dir's database and exit (0: sound).")));
     ConfigLoader::addOptions(parser);
 
     CommandLine result;
@@ -67,7 +68,8 @@ CommandLine parseCommandLine(const QStringList &arguments, bool withSettings)
     std::unique_ptr<QSettings> settings;
     if (withSettings)
         settings = std::make_unique<QSettings>();
-    auto config = ConfigLoader::load(parser, QProcessEnvironment::systemEnvironment(), settings.get());
+    auto config
+        = ConfigLoader::load(parser, QProcessEnvironment::systemEnvironment(), settings.get());
     if (!config) {
         printLine(stderr, config.error().toString());
         result.action = CommandLine::Action::Exit;
@@ -76,6 +78,19 @@ CommandLine parseCommandLine(const QStringList &arguments, bool withSettings)
     }
     result.config = std::move(*config);
     result.config.headless = parser.isSet(QStringLiteral("headless"));
+    // A fallback admin-token file the host would trust must be one only this user could have
+    // written; anything else there (a symbolic link, another user's file, a loose mode) stops
+    // start-up before it is read, whether or not a keychain answers later.
+    if (result.config.adminToken.isEmpty() && !parser.isSet(QStringLiteral("check-database"))) {
+        const QString path = QDir(result.config.dataDir).filePath(QStringLiteral("admin-token"));
+        if (auto trusted = SecretStore::checkFile(path); !trusted) {
+            printLine(stderr,
+                QStringLiteral("canopy: refusing the admin token file: ") + trusted.error());
+            result.action = CommandLine::Action::Exit;
+            result.exitCode = 2;
+            return result;
+        }
+    }
     if (parser.isSet(QStringLiteral("check-database")))
         result.action = CommandLine::Action::CheckDatabase;
     return result;

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <sys/stat.h>
 
 #include <QCoreApplication>
 #include <QTimer>
@@ -66,6 +67,9 @@ int runHeadless(const canopy::Config &config)
 
 int main(int argc, char *argv[])
 {
+    // Whatever the host writes (the database and its -wal/-shm, SQLite's temporary files, the
+    // admin-token fallback, exports) is its user's alone, even where a file's own code forgets.
+    ::umask(077);
     const bool window = wantsWindow(argc, argv);
     std::unique_ptr<QCoreApplication> app;
 #ifdef CANOPY_WITH_GUI

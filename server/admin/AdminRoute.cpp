@@ -2,9 +2,9 @@
 
 #include "admin/AdminRequest.h"
 #include "admin/AdminService.h"
-#include "config/ConfigLoader.h"
 #include "http/HttpExchange.h"
 #include "sync/SessionRegistry.h"
+#include "util/Did.h"
 
 #include <openssl/crypto.h>
 
@@ -172,12 +172,12 @@ QJsonObject logJson(const LogEntry &e)
     return o;
 }
 
-// A DID in a path segment, as written (did:web:host%3A80) or percent-encoded whole.
+// A DID in a path segment, as written (did:web:host%3A80) or percent-encoded whole, in its
+// canonical spelling; what is not a DID goes on as sent, for the service to refuse by name.
 QString didFromSegment(const QString &raw)
 {
-    if (ConfigLoader::isValidDid(raw))
-        return raw;
-    return QUrl::fromPercentEncoding(raw.toLatin1());
+    auto did = Did::fromPathSegment(raw);
+    return did ? *did : raw;
 }
 
 } // namespace
@@ -402,6 +402,8 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
         query.category
             = request.query.queryItemValue(QStringLiteral("category"), QUrl::FullyDecoded);
         query.did = request.query.queryItemValue(QStringLiteral("did"), QUrl::FullyDecoded);
+        if (auto did = Did::canonical(query.did))
+            query.did = *did; // log entries carry the canonical spelling
         QJsonArray entries;
         for (const LogEntry &entry : m_admin.log(query))
             entries.append(logJson(entry));

@@ -2,7 +2,6 @@
 
 #include "auth/BanList.h"
 #include "auth/DidResolver.h"
-#include "config/ConfigLoader.h"
 #include "crdt/DocumentEngine.h"
 #include "log/LogCategories.h"
 #include "log/Metrics.h"
@@ -10,6 +9,7 @@
 #include "store/UnitStore.h"
 #include "sync/DocumentHub.h"
 #include "sync/SessionRegistry.h"
+#include "util/Did.h"
 #include "util/ProcessMemory.h"
 
 #include <QRegularExpression>
@@ -20,6 +20,17 @@ namespace {
 AdminError storeError(const StoreError &error)
 {
     return AdminError {AdminError::Code::Unavailable, error.message};
+}
+
+// Every DID the operator names is compared in its one canonical spelling (util/Did.h).
+Expected<QString, AdminError> canonicalDid(const QString &given)
+{
+    auto did = Did::canonical(given);
+    if (!did) {
+        return unexpected(AdminError {AdminError::Code::BadRequest,
+            u'\'' + given.left(80) + QStringLiteral("' is not a DID: ") + did.error()});
+    }
+    return *did;
 }
 
 DocumentInfo infoOf(const DocumentSummary &summary, qint64 subscribers)
@@ -371,12 +382,12 @@ Expected<void, AdminError> AdminService::revokeToken(qint64 id)
     return {};
 }
 
-Expected<IssuedToken, AdminError> AdminService::issueToken(const QString &did)
+Expected<IssuedToken, AdminError> AdminService::issueToken(const QString &given)
 {
-    if (!ConfigLoader::isValidDid(did)) {
-        return unexpected(AdminError {
-            AdminError::Code::BadRequest, QStringLiteral("'%1' is not a DID").arg(did.left(80))});
-    }
+    auto canonical = canonicalDid(given);
+    if (!canonical)
+        return unexpected(canonical.error());
+    const QString &did = *canonical;
     auto issued = m_parts.tokens->issue(did);
     if (!issued)
         return unexpected(storeError(issued.error()));
@@ -394,11 +405,12 @@ Expected<QList<BanInfo>, AdminError> AdminService::bans() const
 }
 
 Expected<BanInfo, AdminError> AdminService::ban(
-    const QString &did, const QString &reason, const QDateTime &until)
+    const QString &given, const QString &reason, const QDateTime &until)
 {
-    if (!ConfigLoader::isValidDid(did))
-        return unexpected(AdminError {
-            AdminError::Code::BadRequest, QStringLiteral("'%1' is not a DID").arg(did.left(80))});
+    auto canonical = canonicalDid(given);
+    if (!canonical)
+        return unexpected(canonical.error());
+    const QString &did = *canonical;
     auto banned = m_parts.bans->ban(did, reason, until);
     if (!banned)
         return unexpected(storeError(banned.error()));
@@ -414,12 +426,12 @@ Expected<BanInfo, AdminError> AdminService::ban(
     return *banned;
 }
 
-Expected<void, AdminError> AdminService::unban(const QString &did)
+Expected<void, AdminError> AdminService::unban(const QString &given)
 {
-    if (!ConfigLoader::isValidDid(did)) {
-        return unexpected(AdminError {
-            AdminError::Code::BadRequest, QStringLiteral("'%1' is not a DID").arg(did.left(80))});
-    }
+    auto canonical = canonicalDid(given);
+    if (!canonical)
+        return unexpected(canonical.error());
+    const QString &did = *canonical;
     auto lifted = m_parts.bans->unban(did);
     if (!lifted)
         return unexpected(storeError(lifted.error()));

@@ -22,7 +22,8 @@ struct Ban
 };
 
 // Banned DIDs, persisted; checked by the token exchange and the upgrade route. A ban whose
-// `until` has passed no longer applies.
+// `until` has passed no longer applies. DIDs are kept and looked up in their canonical spelling
+// (util/Did.h), so no other spelling of a banned DID slips past.
 class BanList final : public QObject
 {
     Q_OBJECT
@@ -33,7 +34,8 @@ public:
 
     std::optional<Ban> activeBan(const QString &did) const;
     QList<Ban> all() const;
-    Expected<Ban, StoreError> ban(const QString &did, const QString &reason, const QDateTime &until);
+    Expected<Ban, StoreError> ban(
+        const QString &did, const QString &reason, const QDateTime &until);
     Expected<bool, StoreError> unban(const QString &did); // false when there was no ban
 
 Q_SIGNALS:
@@ -42,6 +44,7 @@ Q_SIGNALS:
 
 private:
     explicit BanList(Database &database);
+    static QString spelling(const QString &did); // canonical, or as given when it is no DID
     Database &m_database;
     QHash<QString, Ban> m_bans; // few; kept whole in memory, written through
 };

@@ -1,15 +1,18 @@
 #include "auth/DidResolver.h"
 
+#include "auth/AddressKind.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
 #include "store/Database.h"
 
 #include <QDateTime>
 #include <QHostAddress>
+#include <QHostInfo>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QSqlQuery>
+#include <QTimer>
 #include <QVariant>
 
 namespace canopy {
@@ -18,6 +21,20 @@ namespace {
 ResolveError error(ResolveError::Code code, const QString &message)
 {
     return ResolveError {code, message};
+}
+
+// How many of a did:web host's checked addresses are tried when connections are refused.
+constexpr int MaxWebAddresses = 4;
+
+bool isWebDid(const QString &did)
+{
+    return did.startsWith(u"did:web:");
+}
+
+QString allowHint(auth::AddressKind kind)
+{
+    return auth::isLocal(kind) ? QStringLiteral(" (--allow-loopback-did-web allows it)")
+                               : QString();
 }
 
 bool isLoopbackHost(const QString &host)
@@ -76,9 +93,35 @@ Expected<QUrl, ResolveError> DidResolver::documentUrl(const QString &did, const 
         QStringLiteral("unsupported DID method: %1").arg(did.section(u':', 0, 1))));
 }
 
+std::optional<ResolveError> DidResolver::refusedWebName(const QString &host, bool allowLocal)
+{
+    const std::optional<auth::AddressKind> kind = auth::hostNameKind(host);
+    if (!kind || *kind == auth::AddressKind::Public || (allowLocal && auth::isLocal(*kind)))
+        return std::nullopt;
+    return error(ResolveError::Code::Refused,
+        QStringLiteral("did:web host %1 is not public (%2 address): refused without a request%3")
+            .arg(host, auth::addressKindName(*kind), allowHint(*kind)));
+}
+
+std::optional<ResolveError> DidResolver::refusedWebAddress(
+    const QString &host, const QHostAddress &address, bool allowLocal)
+{
+    const auth::AddressKind kind = auth::addressKind(address);
+    if (kind == auth::AddressKind::Public || (allowLocal && auth::isLocal(kind)))
+        return std::nullopt;
+    return error(ResolveError::Code::Refused,
+        QStringLiteral("did:web host %1 resolves to %2 (%3 address): refused without a request%4")
+            .arg(host, address.toString(), auth::addressKindName(kind), allowHint(kind)));
+}
+
 void DidResolver::resolve(const QString &did, bool forceRefresh, QObject *context, Callback done)
 {
-    if (!forceRefresh) {
+    // A host that may not be asked is refused whatever the cache holds (it may predate the rule).
+    const bool refusedName = isWebDid(did) && [&] {
+        const auto url = documentUrl(did, m_settings.plcUrl);
+        return url && refusedWebName(url->host(), m_settings.allowLocalDidWeb).has_value();
+    }();
+    if (!forceRefresh && !refusedName) {
         QSqlQuery query(m_database.handle());
         query.prepare(QStringLiteral("SELECT document, fetched_at FROM did_cache WHERE did = ?"));
         query.addBindValue(did);
@@ -123,8 +166,102 @@ void DidResolver::fetch(const QString &did)
         deliver(did, Result(unexpected(url.error())));
         return;
     }
+    if (!isWebDid(did)) {
+        // The directory is the operator's choice (--plc-url): asked wherever it is.
+        QNetworkRequest request(*url);
+        request.setAttribute(QNetworkRequest::User, url->toString(QUrl::RemoveUserInfo));
+        get(did, request, {});
+        return;
+    }
+    // The name is judged before anything leaves the host, a name's addresses after the lookup.
+    if (auto refused = refusedWebName(url->host(), m_settings.allowLocalDidWeb)) {
+        deliver(did, Result(unexpected(*refused)));
+        return;
+    }
+    const QHostAddress literal(url->host());
+    if (!literal.isNull())
+        fetchWebAt(did, *url, {literal});
+    else
+        lookUpWebHost(did, *url);
+}
+
+void DidResolver::lookUpWebHost(const QString &did, const QUrl &url)
+{
+    struct Lookup
+    {
+        bool done = false;
+        int id = -1;
+    };
+    auto lookup = std::make_shared<Lookup>();
+    const QString host = url.host();
+    lookup->id = QHostInfo::lookupHost(host, this, [this, did, url, lookup](const QHostInfo &info) {
+        if (lookup->done)
+            return;
+        lookup->done = true;
+        if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+            deliver(did,
+                Result(unexpected(error(ResolveError::Code::Unreachable,
+                    QStringLiteral("cannot look up did:web host %1: %2")
+                        .arg(url.host(), info.errorString())))));
+            return;
+        }
+        // Every address must pass: which one a connection would take is not ours to know.
+        for (const QHostAddress &address : info.addresses()) {
+            if (auto refused
+                = refusedWebAddress(url.host(), address, m_settings.allowLocalDidWeb)) {
+                deliver(did, Result(unexpected(*refused)));
+                return;
+            }
+        }
+        fetchWebAt(did, url, info.addresses().mid(0, MaxWebAddresses));
+    });
+    // QHostInfo has no deadline of its own.
+    QTimer::singleShot(m_settings.timeoutMs, this, [this, did, host, lookup] {
+        if (lookup->done)
+            return;
+        lookup->done = true;
+        QHostInfo::abortHostLookup(lookup->id);
+        deliver(did,
+            Result(unexpected(error(ResolveError::Code::Unreachable,
+                QStringLiteral("the did:web host %1 could not be looked up within %2 s")
+                    .arg(host, QString::number(m_settings.timeoutMs / 1000.0))))));
+    });
+}
+
+void DidResolver::fetchWebAt(const QString &did, const QUrl &url, QList<QHostAddress> addresses)
+{
+    // Connect to the checked address, not the name: Qt's own lookup could answer otherwise
+    // (DNS rebinding). The server still sees the name in Host, SNI and the certificate check.
+    const QHostAddress address = addresses.takeFirst();
+    QUrl target = url;
+    target.setHost(address.toString());
+    // Plain http only where nothing leaves the machine.
+    if (auth::addressKind(address) == auth::AddressKind::Loopback)
+        target.setScheme(QStringLiteral("http"));
+    QNetworkRequest request(target);
+    QString source = url.toString(QUrl::RemoveUserInfo);
+    if (QHostAddress(url.host()).isNull()) {
+        QByteArray host = url.host(QUrl::FullyEncoded).toLatin1();
+        if (url.port() != -1)
+            host += ':' + QByteArray::number(url.port());
+        request.setRawHeader("Host", host);
+        request.setPeerVerifyName(url.host());
+        // HTTP/2 would take :authority from the URL, the address, instead of Host.
+        request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+        source = QStringLiteral("%1 (at %2)").arg(source, address.toString());
+    }
+    request.setAttribute(QNetworkRequest::User, source);
+    std::function<void()> otherAddress;
+    if (!addresses.isEmpty())
+        otherAddress = [this, did, url, addresses] { fetchWebAt(did, url, addresses); };
+    get(did, request, std::move(otherAddress));
+}
+
+void DidResolver::get(
+    const QString &did, const QNetworkRequest &documentRequest, std::function<void()> otherAddress)
+{
     ++m_fetches;
-    QNetworkRequest request(*url);
+    QNetworkRequest request = documentRequest;
     request.setRawHeader(
         "Accept", "application/did+ld+json, application/did+json, application/json");
     request.setTransferTimeout(m_settings.timeoutMs);
@@ -136,34 +273,42 @@ void DidResolver::fetch(const QString &did)
         if (received > m_settings.maxBytes)
             reply->abort();
     });
-    connect(reply, &QNetworkReply::finished, this, [this, did, reply] { finishFetch(did, reply); });
+    connect(reply, &QNetworkReply::finished, this,
+        [this, did, reply, otherAddress = std::move(otherAddress)] {
+            finishFetch(did, reply, otherAddress);
+        });
 }
 
-void DidResolver::finishFetch(const QString &did, QNetworkReply *reply)
+void DidResolver::finishFetch(
+    const QString &did, QNetworkReply *reply, const std::function<void()> &otherAddress)
 {
     reply->deleteLater();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QString source = reply->url().toString(QUrl::RemoveUserInfo);
-    const bool web = did.startsWith(u"did:web:");
+    const QString source = reply->request().attribute(QNetworkRequest::User).toString();
+    const bool web = isWebDid(did);
 
     if (reply->bytesAvailable() > m_settings.maxBytes
         || (reply->error() == QNetworkReply::OperationCanceledError && status == 200)) {
         deliver(did,
             Result(unexpected(error(ResolveError::Code::BadResponse,
                 QStringLiteral("the DID document from %1 exceeds %2 KiB")
-                    .arg(source)
-                    .arg(m_settings.maxBytes / 1024)))));
+                    .arg(source, QString::number(m_settings.maxBytes / 1024))))));
         return;
     }
     if (status == 0) {
         const bool timeout = reply->error() == QNetworkReply::OperationCanceledError
             || reply->error() == QNetworkReply::TimeoutError;
+        if (otherAddress && !timeout
+            && (reply->error() == QNetworkReply::ConnectionRefusedError
+                || reply->error() == QNetworkReply::UnknownNetworkError)) {
+            otherAddress();
+            return;
+        }
         deliver(did,
             Result(unexpected(error(ResolveError::Code::Unreachable,
                 timeout
                     ? QStringLiteral("the DID directory %1 did not answer within %2 s")
-                          .arg(source)
-                          .arg(m_settings.timeoutMs / 1000.0)
+                          .arg(source, QString::number(m_settings.timeoutMs / 1000.0))
                     : QStringLiteral("cannot reach %1: %2").arg(source, reply->errorString())))));
         return;
     }
@@ -171,7 +316,8 @@ void DidResolver::finishFetch(const QString &did, QNetworkReply *reply)
         forget(did);
         deliver(did,
             Result(unexpected(error(ResolveError::Code::NotFound,
-                QStringLiteral("%1 is not known to %2 (HTTP %3)").arg(did, source).arg(status)))));
+                QStringLiteral("%1 is not known to %2 (HTTP %3)")
+                    .arg(did, source, QString::number(status))))));
         return;
     }
     if (status == 410) {
@@ -185,9 +331,8 @@ void DidResolver::finishFetch(const QString &did, QNetworkReply *reply)
         deliver(did,
             Result(unexpected(error(ResolveError::Code::BadResponse,
                 QStringLiteral("%1 answered HTTP %2%3")
-                    .arg(source)
-                    .arg(status)
-                    .arg(status >= 300 && status < 400
+                    .arg(source, QString::number(status),
+                        status >= 300 && status < 400
                             ? QStringLiteral(" (redirects are not followed)")
                             : QString())))));
         return;

@@ -4,14 +4,17 @@
 #include "util/Expected.h"
 
 #include <functional>
+#include <optional>
 
 #include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QUrl>
 
+class QHostAddress;
 class QNetworkAccessManager;
 class QNetworkReply;
+class QNetworkRequest;
 
 namespace canopy {
 
@@ -28,6 +31,7 @@ struct ResolveError
         Unreachable, // connection refused, DNS, TLS, timeout
         BadResponse, // other HTTP status, redirect, oversized or non-JSON body
         BadDocument, // JSON that is no document for this DID
+        Refused, // a did:web host at a local or unroutable address: no request was made
     };
     Code code = Code::NotFound;
     QString message;
@@ -40,10 +44,15 @@ struct ResolverSettings
     qint64 maxBytes = 512 * 1024;
     int freshSeconds = 3600; // served from the cache without a thought
     int maxAgeSeconds = 86400; // served from the cache while a refresh runs; older is refetched
+    // did:web hosts at loopback, private, link-local or unspecified addresses are asked only
+    // with this (--allow-loopback-did-web: tests, LAN labs); unroutable ones never.
+    bool allowLocalDidWeb = false;
 };
 
 // Resolves did:plc and did:web to documents, with a persistent cache in SQLite. Concurrent
-// lookups of one DID share one request; a fresh cached DID costs no network at all.
+// lookups of one DID share one request; a fresh cached DID costs no network at all. A did:web
+// host is looked up here and every address checked; the request then goes to the checked address
+// (the name in Host, SNI and the certificate check), so no second lookup can rebind it.
 class DidResolver final : public QObject
 {
     Q_OBJECT
@@ -68,6 +77,12 @@ public:
 
     // Where a DID's document lives, or why it cannot be resolved.
     static Expected<QUrl, ResolveError> documentUrl(const QString &did, const QUrl &plcUrl);
+    // Why a did:web host may not be asked (Code::Refused), judged before any lookup by its name
+    // or literal address; nullopt when it may be (a name is then judged by its addresses).
+    static std::optional<ResolveError> refusedWebName(const QString &host, bool allowLocal);
+    // The same for an address the host name resolved to.
+    static std::optional<ResolveError> refusedWebAddress(
+        const QString &host, const QHostAddress &address, bool allowLocal);
 
 Q_SIGNALS:
     void documentResolved(const QString &did, const QString &handle);
@@ -79,7 +94,13 @@ private:
         Callback done;
     };
     void fetch(const QString &did);
-    void finishFetch(const QString &did, QNetworkReply *reply);
+    void lookUpWebHost(const QString &did, const QUrl &url);
+    void fetchWebAt(const QString &did, const QUrl &url, QList<QHostAddress> addresses);
+    // `otherAddress`, when set, tries the next checked address after a refused connection.
+    void get(
+        const QString &did, const QNetworkRequest &request, std::function<void()> otherAddress);
+    void finishFetch(
+        const QString &did, QNetworkReply *reply, const std::function<void()> &otherAddress);
     void deliver(const QString &did, const Result &result);
     void store(const auth::DidDocument &document);
     void forget(const QString &did);

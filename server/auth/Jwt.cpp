@@ -4,6 +4,7 @@
 #include "auth/Base64Url.h"
 #include "auth/EcCurves.h"
 #include "auth/OpenSslPtr.h"
+#include "util/Did.h"
 
 #include <cmath>
 #include <cstring>
@@ -61,7 +62,14 @@ bool isValidIss(const QString &iss, QString &did, QString &fragment)
         if (fragment.isEmpty() || fragment.contains(QLatin1Char('#')))
             return false;
     }
-    return isValidAtprotoDid(did);
+    if (!isValidAtprotoDid(did))
+        return false;
+    // One DID, one spelling: did:plc:%61bc is did:plc:abc to the limits, bans, resolver and token.
+    auto canonical = Did::canonical(did);
+    if (!canonical)
+        return false;
+    did = *canonical;
+    return true;
 }
 
 std::optional<Curve> curveForAlg(const QString &alg)

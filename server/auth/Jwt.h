@@ -49,7 +49,7 @@ struct Jwt
     QString alg;
     QString typ;
     QString iss; // as sent, fragment included
-    QString issDid; // iss without "#fragment"
+    QString issDid; // iss without "#fragment", in its canonical spelling (util/Did.h)
     QString keyId; // "atproto_label" for "#atproto_labeler", else "atproto"
     QString aud;
     double exp = 0;

@@ -8,8 +8,9 @@ class BanList;
 class DevTokenAuthorizer;
 class TokenIssuer;
 
-// The upgrade's gate: a banned DID is refused whatever it holds; otherwise the dev token (when
-// set) or a single-use token from the exchange opens it.
+// The upgrade's gate: the dev token (when set) or a single-use token from the exchange opens a
+// DID unless it is banned. Only a token that would open the DID learns of the ban (never its
+// reason); any other is refused as it would be for a DID without one.
 class TokenAuthorizer final : public ConnectionAuthorizer
 {
 public:

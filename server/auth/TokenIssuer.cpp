@@ -131,6 +131,15 @@ Expected<IssuedToken, StoreError> TokenIssuer::issue(const QString &did)
 Expected<TokenRecord, ConnectionRefusal> TokenIssuer::consume(
     const QString &did, const QString &token)
 {
+    auto record = check(did, token);
+    if (!record)
+        return record;
+    return spend(std::move(*record));
+}
+
+Expected<TokenRecord, ConnectionRefusal> TokenIssuer::check(
+    const QString &did, const QString &token)
+{
     QSqlQuery query(m_database.handle());
     query.prepare(QStringLiteral("SELECT %1 FROM tokens WHERE hash = ?").arg(kColumns));
     query.addBindValue(hashToken(token));
@@ -157,6 +166,12 @@ Expected<TokenRecord, ConnectionRefusal> TokenIssuer::consume(
     case TokenRecord::State::Unused:
         break;
     }
+    return record;
+}
+
+Expected<TokenRecord, ConnectionRefusal> TokenIssuer::spend(TokenRecord record)
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
     QSqlQuery spend(m_database.handle());
     spend.prepare(QStringLiteral("UPDATE tokens SET used_at = ? WHERE id = ? AND used_at IS NULL"));
     spend.addBindValue(now.toMSecsSinceEpoch());

@@ -54,6 +54,10 @@ public:
     Expected<IssuedToken, StoreError> issue(const QString &did);
     // Spends the token: afterwards it opens nothing. A refusal leaves an unspent token as it was.
     Expected<TokenRecord, ConnectionRefusal> consume(const QString &did, const QString &token);
+    // consume() in two steps, for a caller with a reason to refuse in between: would the token
+    // open `did` now (nothing is spent), and then spend the record check() returned.
+    Expected<TokenRecord, ConnectionRefusal> check(const QString &did, const QString &token);
+    Expected<TokenRecord, ConnectionRefusal> spend(TokenRecord record);
     void attachSession(qint64 tokenId, const QString &session);
     bool revoke(qint64 tokenId);
     Expected<QList<TokenRecord>, StoreError> history(int limit = 1000);

@@ -38,7 +38,7 @@ bool TokenRoute::matches(const HttpRequest &request) const
 }
 
 void TokenRoute::fail(HttpExchange *exchange, const QString &error, const QString &message,
-    const QString &did, int status)
+    const QString &did, int status, const QString &detail)
 {
     ++m_failures[error];
     if (m_metrics)
@@ -53,7 +53,8 @@ void TokenRoute::fail(HttpExchange *exchange, const QString &error, const QStrin
         if (status == 401)
             m_failureRate.take(remote);
     }
-    m_log.record(QtInfoMsg, lcAuth(), QStringLiteral("token refused: %1").arg(message), fields);
+    m_log.record(QtInfoMsg, lcAuth(),
+        QStringLiteral("token refused: %1").arg(detail.isEmpty() ? message : detail), fields);
     Q_EMIT authFailed(error, did);
     if (exchange)
         exchange->respond(HttpResponse::error(status, error, message));
@@ -88,8 +89,8 @@ void TokenRoute::handle(HttpExchange &exchange)
     }
     const QString remote = request.remoteAddress.toString();
     if (const int wait = m_failureRate.wouldWait(remote); wait > 0) {
-        refuseRate(exchange, QStringLiteral("too many failed authentications from this address"), wait,
-            QStringLiteral("auth-failures-ip"));
+        refuseRate(exchange, QStringLiteral("too many failed authentications from this address"),
+            wait, QStringLiteral("auth-failures-ip"));
         return;
     }
     if (const int wait = m_ipRate.take(remote); wait > 0) {
@@ -115,19 +116,8 @@ void TokenRoute::handle(HttpExchange &exchange)
         fail(&exchange, jwt.error().nameString(), jwt.error().message);
         return;
     }
-    if (const int wait = m_didRate.take(jwt->issDid); wait > 0) {
-        refuseRate(exchange, QStringLiteral("too many token requests for %1").arg(jwt->issDid), wait,
-            QStringLiteral("token-rate-did"));
-        return;
-    }
-    // A banned DID learns so before any network work is spent on it.
-    if (const auto ban = m_bans.activeBan(jwt->issDid)) {
-        fail(&exchange, QStringLiteral("AccountBanned"),
-            ban->reason.isEmpty() ? QStringLiteral("this DID is banned")
-                                  : QStringLiteral("this DID is banned: %1").arg(ban->reason),
-            jwt->issDid, 403);
-        return;
-    }
+    // Neither the per-DID limit nor a ban is anyone's business before the signature verified:
+    // a JWT anyone can write must not spend a DID's requests nor learn of its ban.
     auto attempt = std::make_shared<Attempt>(Attempt {&exchange, std::move(*jwt)});
     withKey(attempt, false);
 }
@@ -141,14 +131,12 @@ void TokenRoute::withKey(const std::shared_ptr<Attempt> &attempt, bool refreshed
             if (!exchange)
                 return;
             if (!result) {
-                const ResolveError &error = result.error();
-                const QString what = error.code == ResolveError::Code::Tombstoned
-                    ? QStringLiteral("the issuer's DID is tombstoned")
-                    : error.code == ResolveError::Code::NotFound
-                    ? QStringLiteral("could not resolve iss did: not found")
-                    : QStringLiteral("could not resolve iss did");
+                // One answer for every failure, or the endpoint would scan ports for anyone
+                // (refused, HTTP 500, timeout...); the detail is the operator's, in the log.
+                if (result.error().code == ResolveError::Code::Refused && m_metrics)
+                    m_metrics->countRefusal(QStringLiteral("did-web-not-public"));
                 fail(exchange, QStringLiteral("AuthenticationRequired"),
-                    QStringLiteral("%1 (%2)").arg(what, error.message), did);
+                    UnresolvedMessage.toString(), did, 401, result.error().message);
                 return;
             }
             const auth::DidDocument &document = *result;
@@ -159,12 +147,13 @@ void TokenRoute::withKey(const std::shared_ptr<Attempt> &attempt, bool refreshed
                     withKey(attempt, true); // the cached document may predate the key
                     return;
                 }
+                // A document without a usable key is no resolution either, to the caller.
                 fail(exchange, QStringLiteral("AuthenticationRequired"),
+                    UnresolvedMessage.toString(), did, 401,
                     QStringLiteral("missing or bad key in did doc: %1")
                         .arg(document.keyProblem.isEmpty()
                                 ? QStringLiteral("no #%1 key").arg(attempt->jwt.keyId)
-                                : document.keyProblem),
-                    did);
+                                : document.keyProblem));
                 return;
             }
             switch (auth::JwtVerifier::verifySignature(attempt->jwt, *key)) {
@@ -185,20 +174,36 @@ void TokenRoute::withKey(const std::shared_ptr<Attempt> &attempt, bool refreshed
                     QStringLiteral("jwt signature does not match jwt issuer"), did);
                 return;
             }
-            auto issued = m_issuer.issue(did);
-            if (!issued) {
-                m_log.record(QtCriticalMsg, lcStore(),
-                    QStringLiteral("cannot issue token: %1").arg(issued.error().message),
-                    {{QStringLiteral("did"), did}});
-                exchange->respond(HttpResponse::error(503, QStringLiteral("StoreUnavailable"),
-                    QStringLiteral("the token could not be recorded")));
-                return;
-            }
-            if (m_metrics)
-                m_metrics->countTokenIssued();
-            exchange->respond(
-                HttpResponse::json(200, QJsonObject {{QStringLiteral("token"), issued->token}}));
+            issueVerified(*exchange, did);
         });
+}
+
+void TokenRoute::issueVerified(HttpExchange &exchange, const QString &did)
+{
+    if (const int wait = m_didRate.take(did); wait > 0) {
+        refuseRate(exchange, QStringLiteral("too many token requests for %1").arg(did), wait,
+            QStringLiteral("token-rate-did"));
+        return;
+    }
+    // Only the DID's key holder learns of the ban, and never the operator's reason for it.
+    if (m_bans.activeBan(did)) {
+        fail(&exchange, QStringLiteral("AccountBanned"), QStringLiteral("this DID is banned"), did,
+            403);
+        return;
+    }
+    auto issued = m_issuer.issue(did);
+    if (!issued) {
+        m_log.record(QtCriticalMsg, lcStore(),
+            QStringLiteral("cannot issue token: %1").arg(issued.error().message),
+            {{QStringLiteral("did"), did}});
+        exchange.respond(HttpResponse::error(503, QStringLiteral("StoreUnavailable"),
+            QStringLiteral("the token could not be recorded")));
+        return;
+    }
+    if (m_metrics)
+        m_metrics->countTokenIssued();
+    exchange.respond(
+        HttpResponse::json(200, QJsonObject {{QStringLiteral("token"), issued->token}}));
 }
 
 } // namespace canopy

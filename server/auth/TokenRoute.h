@@ -17,7 +17,8 @@ class HttpExchange;
 class TokenIssuer;
 
 // GET /xrpc/chat.roomy.v0.sync.token: trades an ATProto service JWT (Authorization: Bearer) for
-// a single-use connection token. Failures are 401 with the reference verifier's error names.
+// a single-use connection token. Failures are 401 with the reference verifier's error names and
+// count against the caller's IP; the per-DID limit and the ban apply once the signature verified.
 class TokenRoute final : public QObject, public HttpRoute
 {
     Q_OBJECT
@@ -26,6 +27,8 @@ class TokenRoute final : public QObject, public HttpRoute
 public:
     static constexpr QStringView Path = u"/xrpc/chat.roomy.v0.sync.token";
     static constexpr QStringView Method = u"chat.roomy.v0.sync.token";
+    // What an unauthenticated caller hears of every resolution failure, whatever its cause.
+    static constexpr QStringView UnresolvedMessage = u"the DID could not be resolved";
 
     TokenRoute(const QString &serviceDid, DidResolver &resolver, TokenIssuer &issuer, BanList &bans,
         EventLog &log, QObject *parent = nullptr);
@@ -44,9 +47,13 @@ Q_SIGNALS:
 private:
     struct Attempt;
     void withKey(const std::shared_ptr<Attempt> &attempt, bool refreshed);
-    void refuseRate(HttpExchange &exchange, const QString &message, int retryAfter, const QString &limit);
+    // After the signature verified: the per-DID limit, the ban, the token.
+    void issueVerified(HttpExchange &exchange, const QString &did);
+    void refuseRate(
+        HttpExchange &exchange, const QString &message, int retryAfter, const QString &limit);
+    // `message` goes to the caller; `detail`, when given, to the log instead.
     void fail(HttpExchange *exchange, const QString &error, const QString &message,
-        const QString &did = {}, int status = 401);
+        const QString &did = {}, int status = 401, const QString &detail = {});
 
     auth::JwtPolicy m_policy;
     DidResolver &m_resolver;

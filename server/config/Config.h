@@ -9,6 +9,7 @@ namespace canopy {
 struct Config
 {
     QString dataDir;
+    int dataDirLooseMode = 0; // the data dir's mode before it was made 0700 (0: it was private)
     QString did;
     bool didDerived = false; // no DID given: derived from the public URL
     QUrl publicUrl;
@@ -24,14 +25,17 @@ struct Config
     // Limits: each refusal is clear and counted.
     int maxConnections = 4096;
     int maxConnectionsPerDid = 16;
+    int maxUnauthenticated = 1024; // connections not yet authenticated, in total
+    int maxUnauthenticatedPerIp = 64; // ... from one IP address
     int maxSubscriptions = 1000;
-    qint64 maxEntities = 0;    // 0: no cap
+    qint64 maxEntities = 0; // 0: no cap
     qint64 maxEntityBytes = 0; // 0: no cap
     qint64 maxQueueBytes = 64 * 1024 * 1024;
-    int tokenRatePerIp = 300;      // per minute, burst the same
-    int tokenRatePerDid = 60;      // per minute, burst the same
+    int tokenRatePerIp = 300; // per minute, burst the same
+    int tokenRatePerDid = 60; // per minute, burst the same
     int authFailureRatePerIp = 200; // per minute, burst the same
     QUrl plcUrl = QUrl(QStringLiteral("https://plc.directory"));
+    bool allowLoopbackDidWeb = false; // did:web at loopback/private addresses (tests, LAN labs)
     int didCacheFreshSeconds = 3600;
     int didCacheMaxSeconds = 86400; // an entity with no subscribers is released after this
     bool headless = false;

@@ -1,16 +1,21 @@
 #include "config/ConfigLoader.h"
 
+#include "util/Did.h"
+
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
 #include <QHostAddress>
-#include <QRegularExpression>
-#include <QStandardPaths>
 #include <QScopeGuard>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QTemporaryFile>
-
-#include <functional>
 
 namespace canopy {
 namespace {
@@ -47,6 +52,12 @@ const OptionSpec kOptions[] = {
         "Open sync connections in total; more are refused with 503. Default: 4096."},
     {"max-connections-per-did", "MAX_CONNECTIONS_PER_DID", "n",
         "Open sync connections per DID; more are refused with 429. Default: 16."},
+    {"max-unauthenticated", "MAX_UNAUTHENTICATED", "n",
+        "Connections that have not finished authenticating (from accept until the upgrade or the "
+        "first successful join), in total; more are refused with 503. Default: 1024."},
+    {"max-unauthenticated-per-ip", "MAX_UNAUTHENTICATED_PER_IP", "n",
+        "Connections that have not finished authenticating, per IP address; more are refused with "
+        "429. Default: 64."},
     {"max-subscriptions", "MAX_SUBSCRIPTIONS", "n",
         "Subscriptions per session; more are refused (the frame is dropped). Default: 1000."},
     {"max-entities", "MAX_ENTITIES", "n", "Documents this host stores; 0 for no cap. Default: 0."},
@@ -112,15 +123,46 @@ Expected<qint64, ConfigError> parseInteger(
     return value;
 }
 
-Expected<void, ConfigError> prepareDataDir(const QString &path)
+Expected<void, ConfigError> prepareDataDir(const QString &path, int *looseMode)
 {
     const QString setting = QStringLiteral("data-dir");
     QFileInfo info(path);
     if (info.exists() && !info.isDir())
         return unexpected(
             ConfigError {setting, QStringLiteral("'%1' is not a directory").arg(path)});
+    const bool existed = info.exists();
     if (!QDir().mkpath(path))
         return unexpected(ConfigError {setting, QStringLiteral("cannot create '%1'").arg(path)});
+    // Private (0700): the database, its WAL and the admin-token fallback live here. A directory
+    // someone else owns, or a shared sticky one like /tmp, is refused rather than changed.
+    struct stat st
+    {
+    };
+    const QByteArray native = QFile::encodeName(path);
+    if (::stat(native.constData(), &st) != 0) {
+        return unexpected(ConfigError {setting,
+            QStringLiteral("cannot inspect '%1': %2")
+                .arg(path, QString::fromLocal8Bit(std::strerror(errno)))});
+    }
+    if (st.st_uid != ::geteuid()) {
+        return unexpected(ConfigError {setting,
+            QStringLiteral("'%1' belongs to uid %2, not to the user running canopy (uid %3)")
+                .arg(path, QString::number(st.st_uid), QString::number(::geteuid()))});
+    }
+    if (st.st_mode & S_ISVTX) {
+        return unexpected(ConfigError {setting,
+            QStringLiteral("'%1' is a shared sticky directory; give canopy a directory of its own")
+                .arg(path)});
+    }
+    if ((st.st_mode & 07777) != 0700) {
+        if (::chmod(native.constData(), 0700) != 0) {
+            return unexpected(ConfigError {setting,
+                QStringLiteral("cannot make '%1' private (mode 0700): %2")
+                    .arg(path, QString::fromLocal8Bit(std::strerror(errno)))});
+        }
+        if (existed && looseMode)
+            *looseMode = int(st.st_mode & 07777);
+    }
     // Writability is only known by writing.
     QTemporaryFile probe(QDir(path).filePath(QStringLiteral(".canopy-write-test-XXXXXX")));
     if (!probe.open() || probe.write("x", 1) != 1 || !probe.flush()) {
@@ -146,16 +188,16 @@ void ConfigLoader::addOptions(QCommandLineParser &parser)
     }
     parser.addOption(QCommandLineOption(QStringLiteral("admin-remote"),
         QStringLiteral("Serve the admin API to non-loopback peers too. [env ADMIN_REMOTE=1]")));
+    parser.addOption(QCommandLineOption(QStringLiteral("allow-loopback-did-web"),
+        QStringLiteral("Resolve did:web hosts at loopback, private, link-local and unspecified "
+                       "addresses too (tests, LAN labs); otherwise they are refused without a "
+                       "request. [env ALLOW_LOOPBACK_DID_WEB=1]")));
 }
 
 bool ConfigLoader::isValidDid(const QString &did)
 {
-    // W3C DID syntax: did:<method>:<method-specific-id>, the id made of idchars and pct-encoding.
-    static const QRegularExpression pattern(
-        QStringLiteral("^did:[a-z0-9]+:(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})*(?::(?:[A-Za-z0-9._-]|%["
-                       "0-9A-Fa-f]{2})*)*"
-                       "(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})$"));
-    return did.size() <= 2048 && pattern.match(did).hasMatch();
+    // The whole string, by the one canonical form every DID is compared in (util/Did.h).
+    return Did::isValid(did);
 }
 
 Expected<Config, ConfigError> ConfigLoader::load(
@@ -212,14 +254,19 @@ Expected<Config, ConfigError> ConfigLoader::load(
         {"did-cache-fresh", 0, 30 * 86400, [&](qint64 v) { config.didCacheFreshSeconds = int(v); }},
         {"did-cache-max", 0, 365 * 86400, [&](qint64 v) { config.didCacheMaxSeconds = int(v); }},
         {"max-connections", 1, 1000000, [&](qint64 v) { config.maxConnections = int(v); }},
-        {"max-connections-per-did", 1, 1000000, [&](qint64 v) { config.maxConnectionsPerDid = int(v); }},
+        {"max-connections-per-did", 1, 1000000,
+            [&](qint64 v) { config.maxConnectionsPerDid = int(v); }},
+        {"max-unauthenticated", 1, 1000000, [&](qint64 v) { config.maxUnauthenticated = int(v); }},
+        {"max-unauthenticated-per-ip", 1, 1000000,
+            [&](qint64 v) { config.maxUnauthenticatedPerIp = int(v); }},
         {"max-subscriptions", 1, 10000000, [&](qint64 v) { config.maxSubscriptions = int(v); }},
         {"max-entities", 0, 1000000000, [&](qint64 v) { config.maxEntities = v; }},
         {"max-entity-bytes", 0, tb, [&](qint64 v) { config.maxEntityBytes = v; }},
         {"max-queue-bytes", 1024, tb, [&](qint64 v) { config.maxQueueBytes = v; }},
         {"token-rate-ip", 1, 1000000, [&](qint64 v) { config.tokenRatePerIp = int(v); }},
         {"token-rate-did", 1, 1000000, [&](qint64 v) { config.tokenRatePerDid = int(v); }},
-        {"auth-failure-rate-ip", 1, 1000000, [&](qint64 v) { config.authFailureRatePerIp = int(v); }},
+        {"auth-failure-rate-ip", 1, 1000000,
+            [&](qint64 v) { config.authFailureRatePerIp = int(v); }},
     };
     for (const IntegerSetting &setting : integers) {
         const QString text = optionValue(parser, env, spec(setting.name));
@@ -282,12 +329,25 @@ Expected<Config, ConfigError> ConfigLoader::load(
     } else if (settings && env.value(QStringLiteral("ADMIN_REMOTE")).isEmpty()
         && settings->contains(QStringLiteral("server/admin-remote"))) {
         config.adminRemote = settings->value(QStringLiteral("server/admin-remote")).toBool();
-    } else if (const QString remote = env.value(QStringLiteral("ADMIN_REMOTE")); !remote.isEmpty()) {
+    } else if (const QString remote = env.value(QStringLiteral("ADMIN_REMOTE"));
+               !remote.isEmpty()) {
         if (remote != u"1" && remote != u"0" && remote != u"true" && remote != u"false") {
             return unexpected(ConfigError {QStringLiteral("admin-remote"),
                 QStringLiteral("ADMIN_REMOTE='%1' is not 1, 0, true or false").arg(remote)});
         }
         config.adminRemote = remote == u"1" || remote == u"true";
+    }
+
+    if (parser.isSet(QStringLiteral("allow-loopback-did-web"))) {
+        config.allowLoopbackDidWeb = true;
+    } else if (const QString allow = env.value(QStringLiteral("ALLOW_LOOPBACK_DID_WEB"));
+               !allow.isEmpty()) {
+        if (allow != u"1" && allow != u"0" && allow != u"true" && allow != u"false") {
+            return unexpected(ConfigError {QStringLiteral("allow-loopback-did-web"),
+                QStringLiteral("ALLOW_LOOPBACK_DID_WEB='%1' is not 1, 0, true or false")
+                    .arg(allow)});
+        }
+        config.allowLoopbackDidWeb = allow == u"1" || allow == u"true";
     }
 
     QString dataDir = optionValue(parser, env, spec("data-dir"));
@@ -297,7 +357,7 @@ Expected<Config, ConfigError> ConfigLoader::load(
         return unexpected(ConfigError {
             QStringLiteral("data-dir"), QStringLiteral("no application data directory is known")});
     }
-    if (auto prepared = prepareDataDir(dataDir); !prepared)
+    if (auto prepared = prepareDataDir(dataDir, &config.dataDirLooseMode); !prepared)
         return unexpected(prepared.error());
     config.dataDir = QDir(dataDir).absolutePath();
 

@@ -3,6 +3,7 @@
 #include "crdt/Unit.h"
 #include "util/Expected.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -38,6 +39,9 @@ struct AdmitContext
 {
     qint64 nowMs = 0;
     qint64 maxBytes = 0;
+    // Whether the sender may add counters this document does not hold yet to the author
+    // `peer` (each author key is bound to the identity that first wrote it); null: anyone.
+    std::function<bool(const QByteArray &peer)> mayExtend;
 };
 
 // What a joiner lacks, as reads from the store. Units the index keeps in memory need none.

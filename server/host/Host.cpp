@@ -13,6 +13,7 @@
 #include "crdt/loro/LoroEngine.h"
 #include "host/ServiceInfoRoute.h"
 #include "http/HttpServer.h"
+#include "http/UnauthenticatedConnections.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
 #include "log/Metrics.h"
@@ -24,6 +25,7 @@
 #include "sync/DocumentHub.h"
 #include "sync/SessionRegistry.h"
 #include "sync/WebSocketUpgrader.h"
+#include "util/FileLimit.h"
 #include "util/HeapTrimmer.h"
 
 #include <QDir>
@@ -77,7 +79,9 @@ bool Host::start(QString *error)
     m_store = std::make_unique<UnitStore>(*m_database);
     m_hub = std::make_unique<DocumentHub>(*m_store, *m_log, m_config.entityIdleSeconds);
     // The document kinds this host serves; a new kind is one more engine here.
-    m_hub->addEngine(std::make_unique<loro::LoroEngine>());
+    // What a Loro blob may decompress to, and the most one answer's message may carry.
+    m_hub->addEngine(std::make_unique<loro::LoroEngine>(
+        loro::LoroLimits {qsizetype(m_config.maxMessageBytes), 64}));
     m_hub->addEngine(std::make_unique<elo::EloEngine>());
     m_hub->addEngine(std::make_unique<ephemeral::EphemeralEngine>(false));
     m_hub->addEngine(std::make_unique<ephemeral::EphemeralEngine>(true));
@@ -108,6 +112,7 @@ bool Host::start(QString *error)
     resolverSettings.plcUrl = m_config.plcUrl;
     resolverSettings.freshSeconds = m_config.didCacheFreshSeconds;
     resolverSettings.maxAgeSeconds = m_config.didCacheMaxSeconds;
+    resolverSettings.allowLocalDidWeb = m_config.allowLoopbackDidWeb;
     m_resolver = std::make_unique<DidResolver>(*m_database, *m_log, resolverSettings);
     m_authorizer = std::make_unique<TokenAuthorizer>(*m_devTokens, *m_tokens, *m_bans);
     m_syncRoute = std::make_unique<SyncRoute>(*m_authorizer, *m_upgrader, *m_hub, *m_log, limits);
@@ -117,8 +122,8 @@ bool Host::start(QString *error)
     m_tokenRoute->setRateLimits(
         m_config.tokenRatePerIp, m_config.tokenRatePerDid, m_config.authFailureRatePerIp);
     m_syncRoute->setMetrics(m_metrics.get());
-    m_loroRoute = std::make_unique<LoroProtocolRoute>(
-        *m_authorizer, *m_bans, *m_upgrader, *m_hub, *m_log, limits);
+    m_loroRoute
+        = std::make_unique<LoroProtocolRoute>(*m_authorizer, *m_upgrader, *m_hub, *m_log, limits);
     // The issuance history records which session each token opened.
     connect(m_sessions.get(), &SessionRegistry::sessionAuthenticated, m_tokens.get(),
         [this](PeerSession *session) {
@@ -131,7 +136,13 @@ bool Host::start(QString *error)
             m_bans.get(), m_resolver.get(), m_log.get(), m_metrics.get()});
     m_adminRoute = std::make_unique<AdminRoute>(*m_admin, m_config.adminRemote);
 
+    // Every connection holds a descriptor: take all the system allows before listening.
+    const FileLimit files = FileLimit::raiseSoftToHard();
+    m_unauthenticated = std::make_unique<UnauthenticatedConnections>(
+        m_config.maxUnauthenticated, m_config.maxUnauthenticatedPerIp);
     m_http = std::make_unique<HttpServer>(*m_log);
+    m_http->setUnauthenticatedConnections(m_unauthenticated.get());
+    m_http->setMetrics(m_metrics.get());
     m_http->addRoute(m_serviceInfo.get());
     m_http->addRoute(m_syncRoute.get());
     m_http->addRoute(m_loroRoute.get());
@@ -145,6 +156,25 @@ bool Host::start(QString *error)
         return false;
     }
 
+    if (m_config.dataDirLooseMode != 0) {
+        m_log->record(QtWarningMsg, lcHost(),
+            QStringLiteral("the data dir was open to other users (mode %1); it is 0700 now")
+                .arg(QString::number(m_config.dataDirLooseMode, 8).rightJustified(4, u'0')),
+            {{QStringLiteral("dataDir"), m_config.dataDir}});
+    }
+    if (files.soft > files.before) {
+        m_log->record(QtInfoMsg, lcHost(), QStringLiteral("file descriptor limit raised"),
+            {{QStringLiteral("from"), QString::number(files.before)},
+                {QStringLiteral("to"), QString::number(files.soft)}});
+    }
+    const qint64 wanted = qint64(m_config.maxConnections) + m_config.maxUnauthenticated + 64;
+    if (files.soft >= 0 && files.soft < wanted) {
+        m_log->record(QtWarningMsg, lcHost(),
+            QStringLiteral("the file descriptor limit is below what the connection caps allow; "
+                           "when it is reached, accepting pauses until connections close"),
+            {{QStringLiteral("limit"), QString::number(files.soft)},
+                {QStringLiteral("wanted"), QString::number(wanted)}});
+    }
     if (m_config.didDerived) {
         m_log->record(QtWarningMsg, lcHost(),
             QStringLiteral("no DID configured; using %1 derived from the public URL")
@@ -158,6 +188,11 @@ bool Host::start(QString *error)
         {{QStringLiteral("address"), m_config.listen},
             {QStringLiteral("port"), QString::number(m_http->port())},
             {QStringLiteral("did"), m_config.did}, {QStringLiteral("dataDir"), m_config.dataDir}});
+    if (m_config.allowLoopbackDidWeb) {
+        m_log->record(QtWarningMsg, lcAuth(),
+            QStringLiteral("did:web documents may be fetched from loopback and private addresses "
+                           "(--allow-loopback-did-web)"));
+    }
     if (m_config.adminRemote) {
         m_log->record(QtWarningMsg, lcHost(),
             QStringLiteral("the admin API answers non-loopback peers (--admin-remote)"));

@@ -26,6 +26,7 @@ class SyncRoute;
 class TokenAuthorizer;
 class TokenIssuer;
 class TokenRoute;
+class UnauthenticatedConnections;
 class UnitStore;
 class WebSocketUpgrader;
 
@@ -94,6 +95,7 @@ private:
     std::unique_ptr<AdminService> m_admin;
     std::unique_ptr<AdminRoute> m_adminRoute;
     std::unique_ptr<SecretStore> m_secrets;
+    std::unique_ptr<UnauthenticatedConnections> m_unauthenticated;
     std::unique_ptr<HttpServer> m_http;
     QString m_adminTokenSource;
     bool m_stopping = false;

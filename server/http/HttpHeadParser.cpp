@@ -1,5 +1,7 @@
 #include "http/HttpHeadParser.h"
 
+#include <limits>
+
 #include <QUrl>
 
 namespace canopy {
@@ -69,6 +71,27 @@ HttpParseError malformed(const QString &message)
     return HttpParseError {400, message};
 }
 
+// Content-Length = 1*DIGIT (RFC 9110 8.6), written as senders write it: one optional space after
+// the colon, then digits and nothing else, so "+26", "-1", "0x1a", " 26 " (spaces around) and
+// lists ("26, 26") are refused: a length the host reads differently from a proxy in front of it
+// is how requests are smuggled. Values past 18 digits saturate (the front answers 413).
+Expected<qint64, HttpParseError> contentLengthValue(QByteArrayView raw)
+{
+    constexpr qint64 Saturated = std::numeric_limits<qint64>::max();
+    if (raw.startsWith(' '))
+        raw = raw.sliced(1);
+    if (raw.isEmpty())
+        return unexpected(malformed(QStringLiteral("Content-Length is empty")));
+    qint64 value = 0;
+    for (char c : raw) {
+        if (c < '0' || c > '9')
+            return unexpected(
+                malformed(QStringLiteral("Content-Length is not a number (decimal digits only)")));
+        value = value > (Saturated - 9) / 10 ? Saturated : value * 10 + (c - '0');
+    }
+    return value;
+}
+
 } // namespace
 
 qsizetype HttpHeadParser::headLength(QByteArrayView buffered, qsizetype limit)
@@ -128,6 +151,17 @@ Expected<HttpRequest, HttpParseError> HttpHeadParser::parse(QByteArrayView head)
             return unexpected(
                 malformed(QStringLiteral("header field value has control characters")));
         request.headers.append({name.toLower(), value});
+        if (request.headers.constLast().first == "content-length") {
+            auto length = contentLengthValue(QByteArrayView(line).sliced(colon + 1));
+            if (!length)
+                return unexpected(length.error());
+            // Repeated with the same value it is still one length (RFC 9110 8.6 allows this);
+            // different values leave the body's end ambiguous.
+            if (request.contentLength >= 0 && *length != request.contentLength)
+                return unexpected(
+                    malformed(QStringLiteral("Content-Length is given with different values")));
+            request.contentLength = *length;
+        }
     }
 
     if (request.version == "HTTP/1.1" && !request.hasHeader("host"))

@@ -18,6 +18,8 @@ struct HttpRequest
     QString rawPath; // the path as sent (DIDs keep their own %3A escapes)
     QUrlQuery query;
     QList<QPair<QByteArray, QByteArray>> headers; // names lower-cased, values trimmed
+    qsizetype longestLine = 0; // bytes of the head's longest line, CRLF excluded
+    qint64 contentLength = -1; // Content-Length, checked by the parser; -1 when absent
     QByteArray body;
     QHostAddress remoteAddress;
     quint16 remotePort = 0;

@@ -74,7 +74,7 @@ QByteArray HttpResponse::reasonPhrase(int status)
     }
 }
 
-QByteArray HttpResponse::serialize() const
+QByteArray HttpResponse::serialize(Body withBody) const
 {
     QByteArray out;
     out.reserve(body.size() + 256);
@@ -83,7 +83,8 @@ QByteArray HttpResponse::serialize() const
         out += name + ": " + value + "\r\n";
     out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     out += "Connection: close\r\n\r\n";
-    out += body;
+    if (withBody == Body::Included)
+        out += body;
     return out;
 }
 

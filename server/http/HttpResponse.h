@@ -22,7 +22,12 @@ struct HttpResponse
     static HttpResponse error(int status, const QString &name, const QString &message);
     static QByteArray reasonPhrase(int status);
 
-    QByteArray serialize() const; // HTTP/1.1, Content-Length, Connection: close
+    enum class Body
+    {
+        Included,
+        Omitted // a HEAD answer: the GET's headers, Content-Length included, without the body
+    };
+    QByteArray serialize(Body body = Body::Included) const; // HTTP/1.1, Content-Length, close
 };
 
 } // namespace canopy

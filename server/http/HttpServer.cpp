@@ -3,15 +3,41 @@
 #include "http/HttpExchange.h"
 #include "http/HttpHeadParser.h"
 #include "http/HttpRoute.h"
+#include "http/UnauthenticatedConnections.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
+#include "log/Metrics.h"
 
+#include <cerrno>
+#include <cstring>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <QDateTime>
 #include <QPointer>
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
 
 namespace canopy {
+
+namespace {
+constexpr int kAcceptBurst = 64; // connections taken per event-loop turn, so others get served
+
+// Bytes of the head's longest line, CRLF excluded (the WebSocket server has its own limit).
+qsizetype longestLine(QByteArrayView head)
+{
+    qsizetype longest = 0;
+    while (!head.isEmpty()) {
+        const qsizetype end = head.indexOf('\n');
+        const qsizetype line = end < 0 ? head.size() : end;
+        longest = std::max(longest, line > 0 && head.at(line - 1) == '\r' ? line - 1 : line);
+        head = end < 0 ? QByteArrayView() : head.sliced(end + 1);
+    }
+    return longest;
+}
+} // namespace
 
 struct HttpServer::Connection
 {
@@ -20,6 +46,7 @@ struct HttpServer::Connection
     qint64 bodyLength = -1;
     HttpRequest request;
     bool dispatched = false;
+    bool head = false; // HEAD: answered as GET would be, without the body
 };
 
 HttpServer::HttpServer(EventLog &log, QObject *parent)
@@ -27,7 +54,8 @@ HttpServer::HttpServer(EventLog &log, QObject *parent)
     , m_log(log)
     , m_server(new QTcpServer(this))
 {
-    connect(m_server, &QTcpServer::newConnection, this, &HttpServer::onNewConnection);
+    m_acceptRetry.setSingleShot(true);
+    connect(&m_acceptRetry, &QTimer::timeout, this, &HttpServer::resumeAccepting);
 }
 
 HttpServer::~HttpServer()
@@ -42,11 +70,22 @@ void HttpServer::addRoute(HttpRoute *route)
 
 bool HttpServer::listen(const QHostAddress &address, quint16 port)
 {
-    return m_server->listen(address, port);
+    if (!m_server->listen(address, port))
+        return false;
+    // Qt 6.4's own accept loop takes EMFILE for a passing error and retries at once, forever (a
+    // busy loop that starves every peer). The front accepts by itself instead, on the same
+    // listening socket: Qt's notifier stays off.
+    m_server->pauseAccepting();
+    m_acceptNotifier
+        = new QSocketNotifier(m_server->socketDescriptor(), QSocketNotifier::Read, this);
+    connect(m_acceptNotifier, &QSocketNotifier::activated, this, &HttpServer::acceptPending);
+    return true;
 }
 
 void HttpServer::close()
 {
+    m_acceptRetry.stop();
+    delete std::exchange(m_acceptNotifier, nullptr); // before its descriptor is closed
     m_server->close();
 }
 
@@ -65,27 +104,129 @@ QHostAddress HttpServer::address() const
     return m_server->serverAddress();
 }
 
-void HttpServer::onNewConnection()
+void HttpServer::acceptPending()
 {
-    while (QTcpSocket *socket = m_server->nextPendingConnection()) {
-        auto *state = new Connection;
-        m_connections.insert(socket, state);
-        // Slow-loris: a head that does not arrive in time costs the peer its connection.
-        state->headTimer.setSingleShot(true);
-        connect(&state->headTimer, &QTimer::timeout, socket, [this, socket] {
-            finish(socket,
-                HttpResponse::error(408, QStringLiteral("RequestTimeout"),
-                    QStringLiteral("the request did not arrive in time")));
-        });
-        state->headTimer.start(HeadTimeoutMs);
-        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
-        connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
-            release(socket);
-            socket->deleteLater();
-        });
-        if (socket->bytesAvailable() > 0)
-            onReadyRead(socket);
+    if (!m_acceptNotifier)
+        return;
+    const int listener = int(m_server->socketDescriptor());
+    for (int i = 0; i < kAcceptBurst; ++i) {
+        const int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                pauseAccepting(errno);
+            } else if (m_acceptPaused) {
+                // The backlog is drained: the shortage is over.
+                m_acceptPaused = false;
+                m_log.record(QtInfoMsg, lcHttp(), QStringLiteral("accepting connections again"));
+            }
+            return;
+        }
+        auto *socket = new QTcpSocket(m_server);
+        if (!socket->setSocketDescriptor(fd)) {
+            ::close(fd);
+            delete socket;
+            continue;
+        }
+        onNewConnection(socket);
     }
+}
+
+void HttpServer::pauseAccepting(int error)
+{
+    // Out of descriptors (EMFILE, ENFILE) or kernel memory: the connection waits in the listen
+    // backlog until a descriptor is free; trying again at once would only spin.
+    m_acceptNotifier->setEnabled(false);
+    m_acceptRetry.start(AcceptRetryMs);
+    if (m_acceptPaused)
+        return; // the same shortage: logged and counted once
+    m_acceptPaused = true;
+    const bool descriptors = error == EMFILE || error == ENFILE;
+    if (m_metrics)
+        m_metrics->countRefusal(
+            descriptors ? QStringLiteral("accept-emfile") : QStringLiteral("accept-error"));
+    m_log.record(QtWarningMsg, lcHttp(),
+        descriptors ? QStringLiteral("accepting paused: the process is out of file descriptors")
+                    : QStringLiteral("accepting paused: accept failed"),
+        {{QStringLiteral("reason"), QString::fromLocal8Bit(std::strerror(error))}});
+}
+
+void HttpServer::resumeAccepting()
+{
+    if (!m_acceptNotifier)
+        return;
+    m_acceptNotifier->setEnabled(true);
+    acceptPending(); // ends the shortage, or finds it still there
+}
+
+void HttpServer::refuseUnauthenticated(QTcpSocket *socket, bool perAddress)
+{
+    const QString reason = perAddress ? QStringLiteral("max-unauthenticated-per-ip")
+                                      : QStringLiteral("max-unauthenticated");
+    if (m_metrics)
+        m_metrics->countRefusal(reason);
+    // A flood of refused connections must not become a flood of log lines: one a second says
+    // how many were refused since the last.
+    ++m_refusedSinceLog;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_lastRefusalLogMs >= 1000) {
+        m_log.record(QtWarningMsg, lcHttp(),
+            perAddress
+                ? QStringLiteral("connection refused: too many unauthenticated from this address")
+                : QStringLiteral("connection refused: too many unauthenticated connections"),
+            {{QStringLiteral("remote"), socket->peerAddress().toString()},
+                {QStringLiteral("reason"), reason},
+                {QStringLiteral("refused"), QString::number(m_refusedSinceLog)}});
+        m_lastRefusalLogMs = now;
+        m_refusedSinceLog = 0;
+    }
+    HttpResponse response = perAddress
+        ? HttpResponse::error(429, QStringLiteral("TooManyConnections"),
+            QStringLiteral("this address holds %1 connections that have not authenticated")
+                .arg(m_unauthenticated->maxPerAddress()))
+        : HttpResponse::error(503, QStringLiteral("ServerBusy"),
+            QStringLiteral("the host holds %1 connections that have not authenticated")
+                .arg(m_unauthenticated->maxTotal()));
+    response.setHeader("Retry-After", "5");
+    response.setHeader("Access-Control-Allow-Origin", "*");
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    socket->write(response.serialize());
+    socket->disconnectFromHost();
+}
+
+void HttpServer::onNewConnection(QTcpSocket *socket)
+{
+    // Whatever way a connection ends, its descriptor is free again: a paused accept resumes.
+    connect(socket, &QObject::destroyed, this, [this] {
+        if (m_acceptPaused)
+            m_acceptRetry.start(0);
+    });
+    if (m_unauthenticated) {
+        const auto refusal = m_unauthenticated->admit(socket);
+        if (refusal != UnauthenticatedConnections::Refusal::None) {
+            refuseUnauthenticated(
+                socket, refusal == UnauthenticatedConnections::Refusal::PerAddress);
+            return;
+        }
+    }
+    auto *state = new Connection;
+    m_connections.insert(socket, state);
+    // Slow-loris: a head that does not arrive in time costs the peer its connection.
+    state->headTimer.setSingleShot(true);
+    connect(&state->headTimer, &QTimer::timeout, socket, [this, socket] {
+        finish(socket,
+            HttpResponse::error(408, QStringLiteral("RequestTimeout"),
+                QStringLiteral("the request did not arrive in time")));
+    });
+    state->headTimer.start(HeadTimeoutMs);
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
+    connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+        release(socket);
+        socket->deleteLater();
+    });
+    if (socket->bytesAvailable() > 0)
+        onReadyRead(socket);
 }
 
 void HttpServer::onReadyRead(QTcpSocket *socket)
@@ -109,6 +250,7 @@ void HttpServer::onReadyRead(QTcpSocket *socket)
             return;
         auto parsed = HttpHeadParser::parse(QByteArrayView(peeked).first(length));
         if (!parsed) {
+            state->head = QByteArrayView(peeked).startsWith("HEAD ");
             m_log.record(QtInfoMsg, lcHttp(), QStringLiteral("malformed request"),
                 {{QStringLiteral("remote"), socket->peerAddress().toString()},
                     {QStringLiteral("reason"), parsed.error().message}});
@@ -122,8 +264,10 @@ void HttpServer::onReadyRead(QTcpSocket *socket)
         }
         state->headLength = length;
         state->request = std::move(*parsed);
+        state->head = state->request.method == "HEAD";
         state->request.remoteAddress = socket->peerAddress();
         state->request.remotePort = socket->peerPort();
+        state->request.longestLine = longestLine(QByteArrayView(peeked).first(length));
 
         // An upgrade keeps its head unread: the WebSocket server reads the handshake itself.
         if (state->request.isWebSocketUpgrade()) {
@@ -137,22 +281,13 @@ void HttpServer::onReadyRead(QTcpSocket *socket)
                     QStringLiteral("send a Content-Length body")));
             return;
         }
-        state->bodyLength = 0;
-        if (state->request.hasHeader("content-length")) {
-            bool ok = false;
-            state->bodyLength = state->request.header("content-length").toLongLong(&ok);
-            if (!ok || state->bodyLength < 0) {
-                finish(socket,
-                    HttpResponse::error(400, QStringLiteral("BadRequest"),
-                        QStringLiteral("invalid Content-Length")));
-                return;
-            }
-            if (state->bodyLength > MaxBodyBytes) {
-                finish(socket,
-                    HttpResponse::error(413, QStringLiteral("ContentTooLarge"),
-                        QStringLiteral("the body exceeds 1 MiB")));
-                return;
-            }
+        // The parser checked Content-Length (digits only, one value).
+        state->bodyLength = qMax<qint64>(0, state->request.contentLength);
+        if (state->bodyLength > MaxBodyBytes) {
+            finish(socket,
+                HttpResponse::error(413, QStringLiteral("ContentTooLarge"),
+                    QStringLiteral("the body exceeds 1 MiB")));
+            return;
         }
     }
 
@@ -166,6 +301,10 @@ void HttpServer::dispatch(QTcpSocket *socket, Connection &state)
 {
     state.dispatched = true;
     state.headTimer.stop();
+    // Every route answers HEAD as it answers GET; finish() leaves the body out. An upgrade keeps
+    // its method, so no route upgrades a HEAD.
+    if (state.head && !state.request.isWebSocketUpgrade())
+        state.request.method = "GET";
     const HttpRequest &request = state.request;
 
     if (request.method == "OPTIONS") {
@@ -222,8 +361,10 @@ void HttpServer::finish(QTcpSocket *socket, const HttpResponse &response)
 {
     HttpResponse out = response;
     out.setHeader("Access-Control-Allow-Origin", "*");
+    const Connection *state = m_connections.value(socket);
+    const bool head = state && state->head;
     release(socket);
-    socket->write(out.serialize());
+    socket->write(out.serialize(head ? HttpResponse::Body::Omitted : HttpResponse::Body::Included));
     socket->disconnectFromHost();
 }
 

@@ -3,7 +3,9 @@
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
+#include <QTimer>
 
+class QSocketNotifier;
 class QTcpServer;
 class QTcpSocket;
 
@@ -11,9 +13,12 @@ namespace canopy {
 
 class HttpRoute;
 class EventLog;
+class Metrics;
+class UnauthenticatedConnections;
 struct HttpResponse;
 
-// The HTTP front: accepts connections, reads request heads within limits, answers CORS
+// The HTTP front: accepts connections (within the cap on unauthenticated ones; pausing while
+// the process is out of file descriptors), reads request heads within limits, answers CORS
 // preflights and errors itself, and dispatches everything else to registered routes.
 class HttpServer final : public QObject
 {
@@ -23,11 +28,20 @@ class HttpServer final : public QObject
 public:
     static constexpr qint64 MaxBodyBytes = 1024 * 1024;
     static constexpr int HeadTimeoutMs = 5000;
+    // While accept() fails for want of descriptors, it is tried again this often (or as soon as
+    // a connection closes), never in a busy loop.
+    static constexpr int AcceptRetryMs = 250;
 
     explicit HttpServer(EventLog &log, QObject *parent = nullptr);
     ~HttpServer() override;
 
     void addRoute(HttpRoute *route); // not owned; must outlive the server
+    // Every accepted connection is admitted here first; refused ones get 503 or 429 at once.
+    void setUnauthenticatedConnections(UnauthenticatedConnections *counter)
+    {
+        m_unauthenticated = counter;
+    }
+    void setMetrics(Metrics *metrics) { m_metrics = metrics; }
     bool listen(const QHostAddress &address, quint16 port);
     void close(); // stop accepting; connections being served finish
     QString errorString() const;
@@ -36,7 +50,11 @@ public:
 
 private:
     struct Connection;
-    void onNewConnection();
+    void acceptPending();
+    void pauseAccepting(int error);
+    void resumeAccepting();
+    void onNewConnection(QTcpSocket *socket);
+    void refuseUnauthenticated(QTcpSocket *socket, bool perAddress);
     void onReadyRead(QTcpSocket *socket);
     void dispatch(QTcpSocket *socket, Connection &state);
     void finish(QTcpSocket *socket, const HttpResponse &response);
@@ -44,6 +62,13 @@ private:
 
     EventLog &m_log;
     QTcpServer *m_server;
+    QSocketNotifier *m_acceptNotifier = nullptr;
+    QTimer m_acceptRetry;
+    bool m_acceptPaused = false;
+    UnauthenticatedConnections *m_unauthenticated = nullptr;
+    Metrics *m_metrics = nullptr;
+    qint64 m_lastRefusalLogMs = 0;
+    int m_refusedSinceLog = 0;
     QList<HttpRoute *> m_routes;
     QHash<QTcpSocket *, Connection *> m_connections;
 };

@@ -2,12 +2,80 @@
 
 #include "auth/TokenIssuer.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <QDir>
 #include <QFile>
-#include <QSaveFile>
+#include <QRandomGenerator>
 #include <qt6keychain/keychain.h>
 
 namespace canopy {
+namespace {
+
+// A secret file holds one token; anything much larger is not one of ours.
+constexpr qint64 MaxSecretFileBytes = 4096;
+
+QString systemError(int error)
+{
+    return QString::fromLocal8Bit(std::strerror(error));
+}
+
+// Opens a secret file for reading only if it can be trusted: never through a symbolic link
+// (O_NOFOLLOW), a regular file, owned by the user running canopy, mode exactly 0600 (nobody else
+// could have read or replaced it). -1 with an empty error when there is no file.
+int openTrusted(const QString &path, QString *error)
+{
+    const QByteArray native = QFile::encodeName(path);
+    // O_NONBLOCK: a FIFO planted here must not hang the host before fstat refuses it.
+    const int fd = ::open(native.constData(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        const int code = errno;
+        if (code == ENOENT)
+            return -1;
+        *error = code == ELOOP ? path + QStringLiteral(" is a symbolic link (never followed)")
+                               : QStringLiteral("cannot read %1: %2").arg(path, systemError(code));
+        return -1;
+    }
+    struct stat st
+    {
+    };
+    if (::fstat(fd, &st) != 0)
+        *error = QStringLiteral("cannot inspect %1: %2").arg(path, systemError(errno));
+    else if (!S_ISREG(st.st_mode))
+        *error = path + QStringLiteral(" is not a regular file");
+    else if (st.st_uid != ::geteuid())
+        *error = QStringLiteral("%1 belongs to uid %2, not to the user running canopy (uid %3)")
+                     .arg(path, QString::number(st.st_uid), QString::number(::geteuid()));
+    else if ((st.st_mode & 07777) != 0600)
+        *error = QStringLiteral("%1 has mode %2; it must be 0600 (readable and writable by its "
+                                "owner only)")
+                     .arg(path, QString::number(st.st_mode & 07777, 8).rightJustified(4, u'0'));
+    else if (st.st_size > MaxSecretFileBytes)
+        *error = QStringLiteral("%1 is larger than %2 bytes")
+                     .arg(path, QString::number(MaxSecretFileBytes));
+    if (!error->isEmpty()) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+} // namespace
+
+Expected<void, QString> SecretStore::checkFile(const QString &path)
+{
+    QString error;
+    const int fd = openTrusted(path, &error);
+    if (fd >= 0)
+        ::close(fd);
+    if (!error.isEmpty())
+        return unexpected(error);
+    return {};
+}
 
 SecretStore::SecretStore(QString service, QString fallbackDir, QObject *parent)
     : QObject(parent)
@@ -86,10 +154,11 @@ void SecretStore::load(const QString &key)
 void SecretStore::remove(const QString &key)
 {
     if (m_backend == Backend::File) {
-        QFile file(fallbackPath(key));
-        if (file.exists() && !file.remove()) {
-            Q_EMIT failed(key,
-                QStringLiteral("cannot remove %1: %2").arg(file.fileName(), file.errorString()));
+        // unlink: a symbolic link there goes, what it points to stays.
+        const QString path = fallbackPath(key);
+        if (::unlink(QFile::encodeName(path).constData()) != 0 && errno != ENOENT) {
+            Q_EMIT failed(
+                key, QStringLiteral("cannot remove %1: %2").arg(path, systemError(errno)));
             return;
         }
         Q_EMIT written(key);
@@ -150,30 +219,72 @@ void SecretStore::loadFromFile(const QString &key)
 
 bool SecretStore::readFile(const QString &key, QString *value, QString *error) const
 {
-    QFile file(fallbackPath(key));
     value->clear();
-    if (!file.exists())
-        return true;
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString());
-        return false;
+    const QString path = fallbackPath(key);
+    const int fd = openTrusted(path, error);
+    if (fd < 0)
+        return error->isEmpty(); // absent: no value
+    QByteArray bytes;
+    char buffer[512];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *error = QStringLiteral("cannot read %1: %2").arg(path, systemError(errno));
+            ::close(fd);
+            return false;
+        }
+        if (n == 0)
+            break;
+        bytes.append(buffer, n);
+        if (bytes.size() > MaxSecretFileBytes) {
+            *error = QStringLiteral("%1 is larger than %2 bytes")
+                         .arg(path, QString::number(MaxSecretFileBytes));
+            ::close(fd);
+            return false;
+        }
     }
-    *value = QString::fromUtf8(file.readAll()).trimmed();
+    ::close(fd);
+    *value = QString::fromUtf8(bytes).trimmed();
     return true;
 }
 
 bool SecretStore::writeFile(const QString &key, const QString &value, QString *error)
 {
-    QSaveFile file(fallbackPath(key));
-    // Created 0600 from the start: never readable by others, not even for a moment.
-    if (!file.open(QIODevice::WriteOnly)
-        || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
-        *error = QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString());
+    // A fresh file of our own (O_CREAT | O_EXCL | O_NOFOLLOW, 0600 from the first byte), then
+    // renamed into place: rename replaces a symbolic link itself, never what it points to.
+    const QString path = fallbackPath(key);
+    const QString temporary = path + QStringLiteral(".new-")
+        + QString::number(QRandomGenerator::system()->generate64(), 36);
+    const QByteArray native = QFile::encodeName(temporary);
+    const int fd
+        = ::open(native.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, systemError(errno));
         return false;
     }
-    file.write(value.toUtf8() + '\n');
-    if (!file.commit()) {
-        *error = QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString());
+    const QByteArray bytes = value.toUtf8() + '\n';
+    qsizetype written = 0;
+    int failure = ::fchmod(fd, 0600) == 0 ? 0 : errno; // exact, whatever the umask took away
+    while (failure == 0 && written < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.constData() + written, size_t(bytes.size() - written));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            failure = errno;
+        else
+            written += n;
+    }
+    if (failure == 0 && ::fsync(fd) != 0)
+        failure = errno;
+    if (::close(fd) != 0 && failure == 0)
+        failure = errno;
+    if (failure == 0 && ::rename(native.constData(), QFile::encodeName(path).constData()) != 0)
+        failure = errno;
+    if (failure != 0) {
+        ::unlink(native.constData());
+        *error = QStringLiteral("cannot write %1: %2").arg(path, systemError(failure));
         return false;
     }
     return true;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "util/Expected.h"
+
 #include <QObject>
 #include <QString>
 
@@ -34,6 +36,9 @@ public:
     void useFileFallback() { m_backend = Backend::File; }
     Backend backend() const { return m_backend; }
     QString fallbackPath(const QString &key) const;
+    // Whether a fallback file may be trusted: absent, or a regular file (not a symbolic link)
+    // owned by the user running canopy with mode 0600. The error names the file and the problem.
+    static Expected<void, QString> checkFile(const QString &path);
 
 Q_SIGNALS:
     void ready(const QString &key, const QString &value, canopy::SecretStore::Backend backend);

@@ -2,7 +2,14 @@
 
 #include "log/LogCategories.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <QAtomicInteger>
+#include <QFile>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QtEndian>
@@ -161,8 +168,59 @@ Database::~Database()
     QSqlDatabase::removeDatabase(name);
 }
 
+namespace {
+
+StoreError privacyError(const QString &path, const QString &what, int error = 0)
+{
+    QString message = QStringLiteral("cannot open %1: %2").arg(path, what);
+    if (error != 0)
+        message += QStringLiteral(" (") + QString::fromLocal8Bit(std::strerror(error)) + u')';
+    return StoreError {StoreError::Code::OpenFailed, message};
+}
+
+// The database is its user's alone (0600) whatever the umask: the file is made 0600 before
+// SQLite opens it, and SQLite creates -wal and -shm with its database's mode (it fchmods them
+// past the umask). Those left looser by an older run are tightened too.
+Expected<void, StoreError> makePrivate(const QString &path)
+{
+    if (path.isEmpty() || path == u":memory:" || path.startsWith(u"file:"))
+        return {};
+    const QByteArray native = QFile::encodeName(path);
+    const int fd = ::open(native.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return unexpected(privacyError(path, QStringLiteral("cannot create it"), errno));
+    struct stat st
+    {
+    };
+    int error = 0;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        error = -1;
+    else if ((st.st_mode & 07777) != 0600 && ::fchmod(fd, 0600) != 0)
+        error = errno;
+    ::close(fd);
+    if (error == -1)
+        return unexpected(privacyError(path, QStringLiteral("it is not a regular file")));
+    if (error != 0)
+        return unexpected(privacyError(path, QStringLiteral("cannot make it 0600"), error));
+    for (const char *suffix : {"-wal", "-shm", "-journal"}) {
+        const QByteArray side = native + suffix;
+        if (::lstat(side.constData(), &st) != 0 || !S_ISREG(st.st_mode)
+            || (st.st_mode & 07777) == 0600)
+            continue;
+        if (::chmod(side.constData(), 0600) != 0) {
+            return unexpected(privacyError(
+                path + QString::fromLatin1(suffix), QStringLiteral("cannot make it 0600"), errno));
+        }
+    }
+    return {};
+}
+
+} // namespace
+
 Expected<std::unique_ptr<Database>, StoreError> Database::open(const QString &path)
 {
+    if (auto made = makePrivate(path); !made)
+        return unexpected(made.error());
     static QAtomicInteger<quint64> counter;
     const QString name = QStringLiteral("canopy-%1").arg(counter.fetchAndAddRelaxed(1));
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);

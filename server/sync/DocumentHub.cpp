@@ -154,8 +154,15 @@ bool DocumentHub::load(const DocumentKey &key, Document &document)
                 {{QStringLiteral("entity"), key.name}, {QStringLiteral("kind"), key.kind}});
             return false;
         }
+        QHash<QString, QString> dids; // one copy of each identity for the whole document
+        document.owners.clear();
         for (StoredUnit &stored : *units) {
             const qint64 size = stored.size;
+            // Ascending by (peer, start): a peer's first row holds its first counters.
+            if (!stored.fromDid.isEmpty() && !document.owners.contains(stored.peer)) {
+                const QString &did = *dids.insert(stored.fromDid, stored.fromDid);
+                document.owners.insert(stored.peer, did);
+            }
             index->addStored(unitOf(std::move(stored)), size);
         }
     }
@@ -184,14 +191,25 @@ Expected<crdt::Admission, crdt::Refusal> DocumentHub::admit(
         }
     }
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    auto admission = document.index->admit(
-        std::move(units), crdt::AdmitContext {now, persistent ? m_limits.maxEntityBytes : 0});
+    const QString sender = member ? member->memberDid() : QString();
+    const auto mayExtend = [&document, &sender](const QByteArray &peer) {
+        const auto owner = document.owners.constFind(peer);
+        return owner == document.owners.constEnd() || *owner == sender;
+    };
+    auto admission = document.index->admit(std::move(units),
+        crdt::AdmitContext {now, persistent ? m_limits.maxEntityBytes : 0, mayExtend});
     if (!admission) {
         if (m_metrics && admission.error().reason == u"max-entity-bytes")
             m_metrics->countRefusal(admission.error().reason);
         return admission;
     }
     m_counters.duplicateUnits += quint64(admission->duplicates);
+    if (!sender.isEmpty()) {
+        for (const crdt::Unit &unit : std::as_const(admission->fresh)) {
+            if (!unit.peer.isEmpty() && !document.owners.contains(unit.peer))
+                document.owners.insert(unit.peer, sender);
+        }
+    }
     if (!persistent) {
         if (!admission->fresh.isEmpty())
             Q_EMIT heldUnitsChanged(key);
@@ -199,11 +217,10 @@ Expected<crdt::Admission, crdt::Refusal> DocumentHub::admit(
     }
     if (isNew && !admission->fresh.isEmpty())
         ++m_newDocumentsPending;
-    const QString did = member ? member->memberDid() : QString();
     for (const crdt::Unit &unit : std::as_const(admission->superseded))
         m_removals.append(UnitRemoval {key, unit.peer, unit.start, unit.end});
     for (const crdt::Unit &unit : std::as_const(admission->fresh))
-        m_writes.append(UnitWrite {key, storedOf(unit, now, did)});
+        m_writes.append(UnitWrite {key, storedOf(unit, now, sender)});
     if (document.engine->loadsData() && !admission->fresh.isEmpty())
         Q_EMIT heldUnitsChanged(key);
     return admission;

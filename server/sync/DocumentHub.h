@@ -113,6 +113,8 @@ private:
         bool stale = false; // a commit failed: the index is reloaded from the store
         QHash<HubMember *, quint64> members; // member -> its id
         qint64 lastUsedMs = 0;
+        // Each author key's identity: who first wrote it (from the store, then as admitted).
+        QHash<QByteArray, QString> owners;
     };
     struct Event
     {

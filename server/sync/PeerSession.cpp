@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <QDateTime>
+#include <QMetaMethod>
 #include <QTimer>
 #include <QWebSocket>
 
@@ -20,6 +21,8 @@ namespace {
 constexpr int kCloseGraceMs = 2000; // for the peer to answer our close frame
 constexpr int kDrainGraceMs = 10000; // when frames are still queued ahead of the close frame
 constexpr int kQtCloseDrainMs = 5000; // for a peer still sending when Qt closed on its own
+// What the kernel may still hand over from a peer that is cut off: enough to notice its close.
+constexpr qint64 kCutOffReadBufferBytes = 4096;
 } // namespace
 
 PeerSession::PeerSession(quint64 id, QWebSocket *socket, QString did, DocumentHub &hub,
@@ -48,6 +51,33 @@ PeerSession::PeerSession(quint64 id, QWebSocket *socket, QString did, DocumentHu
     });
     connect(m_pingTimer, &QTimer::timeout, this, &PeerSession::onPingTick);
     m_pingTimer->start(m_limits.pingIntervalMs);
+    m_pingTokens = m_limits.pingBurst;
+    m_pingClock.start();
+    watchPings();
+}
+
+void PeerSession::watchPings()
+{
+    // Qt answers every ping by itself, writing the pong to the transport whether the peer reads
+    // or not, and Qt 6.4 has neither a switch for that nor a signal for a received ping. Its
+    // frame parser, a child of the socket, does announce each one (after the pong is queued):
+    // listening there lets pings be rate-limited and their pongs counted against the send
+    // queue. Should a later Qt lack it, the queue is still checked after every read.
+    static const QMetaMethod slot
+        = staticMetaObject.method(staticMetaObject.indexOfSlot("onPingReceived()"));
+    const QList<QObject *> children = m_socket->findChildren<QObject *>(Qt::FindDirectChildrenOnly);
+    for (QObject *child : children) {
+        const QMetaObject *meta = child->metaObject();
+        const int signal = meta->indexOfSignal("pingReceived(QByteArray)");
+        if (qstrcmp(meta->className(), "QWebSocketDataProcessor") == 0 && signal >= 0) {
+            connect(child, meta->method(signal), this, slot);
+            return;
+        }
+    }
+    static bool warned = false;
+    if (!std::exchange(warned, true))
+        m_log.record(QtWarningMsg, lcSync(),
+            QStringLiteral("this Qt does not announce received pings: they are not rate-limited"));
 }
 
 PeerSession::~PeerSession()
@@ -73,6 +103,12 @@ void PeerSession::setTransport(QTcpSocket *transport)
             return;
         const qint64 budget = 2 * m_limits.maxMessageBytes + (1 << 20);
         ConnectionDrain::start(std::exchange(m_drainFd, -1), kQtCloseDrainMs, budget);
+    });
+    // Qt has handled what arrived (connected after Qt's own reader, so this runs second): what
+    // it queued by itself, pongs and close replies, counts against the cap too.
+    connect(transport, &QIODevice::readyRead, this, [this] {
+        if (!m_closed && !m_closeSent)
+            withinQueueLimit(0);
     });
 }
 
@@ -102,25 +138,65 @@ bool PeerSession::admitOutgoing(qint64 bytes)
 {
     if (m_closed || m_closeSent || m_socket->state() != QAbstractSocket::ConnectedState)
         return false;
+    return withinQueueLimit(bytes);
+}
+
+bool PeerSession::withinQueueLimit(qint64 adding)
+{
     // A peer that does not read must not grow the host's memory without bound. Frames go to
     // the kernel directly while it takes them; what it refused waits in Qt's write buffer,
     // which is flushed before judging: only bytes the kernel still refuses count.
-    if (m_transport && m_transport->bytesToWrite() + bytes > m_limits.maxQueueBytes)
-        m_transport->flush();
-    if (m_transport && m_transport->bytesToWrite() + bytes > m_limits.maxQueueBytes) {
-        LogFields queued = fields();
-        queued.append({QStringLiteral("queued"), QString::number(m_transport->bytesToWrite())});
-        m_log.record(QtWarningMsg, lcSync(),
-            QStringLiteral("session closed: the peer does not read"), queued);
+    if (!m_transport || m_transport->bytesToWrite() + adding <= m_limits.maxQueueBytes)
+        return true;
+    m_transport->flush();
+    if (m_transport->bytesToWrite() + adding <= m_limits.maxQueueBytes)
+        return true;
+    LogFields queued = fields();
+    queued.append({QStringLiteral("queued"), QString::number(m_transport->bytesToWrite())});
+    m_log.record(
+        QtWarningMsg, lcSync(), QStringLiteral("session closed: the peer does not read"), queued);
+    if (m_metrics)
+        m_metrics->countRefusal(QStringLiteral("send-queue-full"));
+    stopReading();
+    close(QWebSocketProtocol::CloseCode(1013), // try again later
+        QStringLiteral("outgoing queue over %1 bytes: the peer is not reading")
+            .arg(m_limits.maxQueueBytes),
+        true);
+    return false;
+}
+
+void PeerSession::stopReading()
+{
+    if (!m_transport)
+        return;
+    // Qt reads and answers frames by itself (pongs included). A peer cut off for breaking the
+    // rules costs nothing more: Qt's reader lets go, what is buffered is dropped unread (which
+    // also ends the read Qt may be in the middle of), and the kernel holds the rest back.
+    QObject::disconnect(m_transport, &QIODevice::readyRead, m_socket, nullptr);
+    m_transport->setReadBufferSize(kCutOffReadBufferBytes);
+    m_transport->skip(m_transport->bytesAvailable());
+}
+
+void PeerSession::onPingReceived()
+{
+    if (m_closed)
+        return;
+    const qint64 now = m_pingClock.elapsed();
+    m_pingTokens = std::min(double(m_limits.pingBurst),
+        m_pingTokens + double(now - m_pingRefilledMs) * m_limits.pingsPerSecond / 1000.0);
+    m_pingRefilledMs = now;
+    if (m_pingTokens >= 1) {
+        m_pingTokens -= 1;
+    } else {
         if (m_metrics)
-            m_metrics->countRefusal(QStringLiteral("send-queue-full"));
-        close(QWebSocketProtocol::CloseCode(1013), // try again later
-            QStringLiteral("outgoing queue over %1 bytes: the peer is not reading")
-                .arg(m_limits.maxQueueBytes),
-            true);
-        return false;
+            m_metrics->countRefusal(QStringLiteral("ping-flood"));
+        rejectFrame(QStringLiteral("ping-flood"),
+            QStringLiteral("more than %1 pings a second").arg(m_limits.pingsPerSecond));
+        if (m_closed)
+            return;
     }
-    return true;
+    // Qt has just queued the pong.
+    withinQueueLimit(0);
 }
 
 void PeerSession::sendFrame(const QByteArray &frame)
@@ -266,6 +342,7 @@ void PeerSession::rejectFrame(const QString &reason, const QString &detail, LogF
     if (m_badFrameTimes.size() > m_limits.badFramesPerMinute) {
         m_log.record(QtWarningMsg, lcSync(), QStringLiteral("session closed: too many bad frames"),
             fields());
+        stopReading();
         close(QWebSocketProtocol::CloseCodePolicyViolated,
             QStringLiteral("more than %1 bad frames in a minute").arg(m_limits.badFramesPerMinute),
             true);

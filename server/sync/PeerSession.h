@@ -5,6 +5,7 @@
 #include "sync/HubMember.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
@@ -28,6 +29,10 @@ struct SessionLimits
     int badFramesPerMinute = 100; // more than this closes the session with 1008
     int maxSubscriptions = 1000; // documents joined at once
     qint64 maxQueueBytes = 64 * 1024 * 1024; // unsent bytes; past it the session closes with 1013
+    // WebSocket pings a peer may send: a burst, then a steady rate. Each one beyond is a bad
+    // frame ("ping-flood"), so a flood is closed with 1008 after badFramesPerMinute more.
+    int pingBurst = 30;
+    int pingsPerSecond = 2;
 };
 
 struct SessionTraffic
@@ -56,9 +61,9 @@ struct FrameLabel
 };
 
 // One WebSocket peer, whatever protocol it speaks: the socket and its TCP transport, pings,
-// limits (message size -> 1009, bad frames -> 1008, send queue -> 1013), the close handshake,
-// traffic counts. Each wire protocol derives its session from this and turns frames into hub
-// calls and hub answers into frames.
+// limits (message size -> 1009, bad frames and ping floods -> 1008, send queue, Qt's own pongs
+// included -> 1013), the close handshake, traffic counts. Each wire protocol derives its session
+// from this and turns frames into hub calls and hub answers into frames.
 class PeerSession : public QObject, public HubMember
 {
     Q_OBJECT
@@ -128,7 +133,15 @@ protected:
     Metrics *metrics() const { return m_metrics; }
     const SessionLimits &limits() const { return m_limits; }
 
+private Q_SLOTS:
+    void onPingReceived(); // a ping from the peer, after Qt queued its pong
+
 private:
+    void watchPings();
+    // False (and the session closed with 1013) when `adding` more bytes would pass the cap.
+    bool withinQueueLimit(qint64 adding);
+    // For a peer cut off for breaking the rules: Qt stops reading and answering its frames.
+    void stopReading();
     void onBinaryMessage(const QByteArray &frame);
     void onTextMessage(const QString &text);
     void onPingTick();
@@ -146,6 +159,9 @@ private:
     QDateTime m_connectedAt;
     SessionTraffic m_traffic;
     QList<qint64> m_badFrameTimes; // ms, within the last minute
+    QElapsedTimer m_pingClock;
+    double m_pingTokens = 0;
+    qint64 m_pingRefilledMs = 0;
     QTimer *m_pingTimer;
     int m_missedPongs = 0;
     bool m_awaitingPong = false;

@@ -1,7 +1,10 @@
 #include "sync/SessionRegistry.h"
 
+#include "http/UnauthenticatedConnections.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
+
+#include <QPointer>
 
 namespace canopy {
 
@@ -22,8 +25,12 @@ void SessionRegistry::add(PeerSession *session, QTcpSocket *transport)
         Q_EMIT sessionClosed(closed);
         closed->deleteLater();
     });
+    // Authenticated, the connection no longer counts against the cap on unauthenticated ones.
     connect(session, &PeerSession::authenticated, this,
-        [this](PeerSession *granted) { Q_EMIT sessionAuthenticated(granted); });
+        [this, guard = QPointer<QTcpSocket>(transport)](PeerSession *granted) {
+            UnauthenticatedConnections::authenticated(guard);
+            Q_EMIT sessionAuthenticated(granted);
+        });
     m_log.record(QtInfoMsg, lcSync(), QStringLiteral("session opened"),
         {{QStringLiteral("session"), session->idString()}, {QStringLiteral("did"), session->did()},
             {QStringLiteral("remote"), session->remoteAddress().toString()},
@@ -31,8 +38,10 @@ void SessionRegistry::add(PeerSession *session, QTcpSocket *transport)
             {QStringLiteral("auth"),
                 session->isAuthenticated() ? session->grant().method : QStringLiteral("pending")}});
     Q_EMIT sessionOpened(session);
-    if (session->isAuthenticated())
+    if (session->isAuthenticated()) {
+        UnauthenticatedConnections::authenticated(transport);
         Q_EMIT sessionAuthenticated(session);
+    }
 }
 
 PeerSession *SessionRegistry::find(const QString &id) const

@@ -6,6 +6,8 @@
 #include "log/Metrics.h"
 #include "sync/SessionRegistry.h"
 
+#include <QTimer>
+#include <QUrl>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
@@ -17,7 +19,84 @@ QString peerKey(const QHostAddress &address, quint16 port)
     return address.toString() + u'|' + QString::number(port);
 }
 
+QList<QByteArray> headerValues(const HttpRequest &request, QByteArrayView name)
+{
+    QList<QByteArray> values;
+    for (const auto &[key, value] : request.headers) {
+        if (key == name)
+            values.append(value);
+    }
+    return values;
+}
+
+QList<QByteArray> commaList(const QByteArray &value)
+{
+    QList<QByteArray> items;
+    for (const QByteArray &part : value.split(',')) {
+        if (!part.trimmed().isEmpty())
+            items.append(part.trimmed());
+    }
+    return items;
+}
+
 } // namespace
+
+Expected<void, QString> WebSocketUpgrader::checkRequest(const HttpRequest &request)
+{
+    const auto refuse = [](const QString &reason) { return unexpected(reason); };
+    if (request.method != "GET")
+        return refuse(QStringLiteral("a WebSocket upgrade is a GET request"));
+    if (request.version != "HTTP/1.1")
+        return refuse(QStringLiteral("a WebSocket upgrade needs HTTP/1.1, not %1")
+                          .arg(QString::fromLatin1(request.version)));
+    if (request.longestLine > MaxUpgradeLineBytes)
+        return refuse(QStringLiteral("a line of the upgrade request exceeds %1 bytes")
+                          .arg(MaxUpgradeLineBytes));
+
+    // Upgrade names exactly one protocol; "h2c, websocket" leaves which one open.
+    QList<QByteArray> upgrades;
+    for (const QByteArray &value : headerValues(request, "upgrade"))
+        upgrades.append(commaList(value));
+    if (upgrades.size() != 1 || upgrades.front().compare("websocket", Qt::CaseInsensitive) != 0)
+        return refuse(QStringLiteral("Upgrade must be exactly \"websocket\""));
+    // The WebSocket server reads only the first Connection header.
+    const QList<QByteArray> connection = commaList(request.header("connection"));
+    const bool upgradeListed = std::any_of(connection.begin(), connection.end(),
+        [](const QByteArray &token) { return token.compare("upgrade", Qt::CaseInsensitive) == 0; });
+    if (!upgradeListed)
+        return refuse(QStringLiteral("Connection must list \"Upgrade\""));
+
+    const QList<QByteArray> keys = headerValues(request, "sec-websocket-key");
+    if (keys.isEmpty())
+        return refuse(QStringLiteral("Sec-WebSocket-Key is missing"));
+    const auto key
+        = QByteArray::fromBase64Encoding(keys.front(), QByteArray::AbortOnBase64DecodingErrors);
+    if (keys.size() > 1 || keys.front().size() != 24 || !key || key.decoded.size() != 16)
+        return refuse(QStringLiteral("Sec-WebSocket-Key must be one base64-encoded 16-byte value"));
+
+    bool offers13 = false;
+    bool versionsValid = true;
+    for (const QByteArray &value : headerValues(request, "sec-websocket-version")) {
+        for (const QByteArray &version : commaList(value)) {
+            bool isNumber = false;
+            offers13 = version.toUInt(&isNumber) == 13 || offers13;
+            versionsValid = versionsValid && isNumber;
+        }
+    }
+    if (!offers13 || !versionsValid)
+        return refuse(QStringLiteral("Sec-WebSocket-Version must be 13"));
+
+    // The handshake's URL takes its host from Host, as the WebSocket server builds it.
+    QUrl url = QUrl::fromEncoded(request.target);
+    if (url.isRelative()) {
+        url.setAuthority(QString::fromLatin1(request.header("host")));
+        if (!url.userName().isNull())
+            return refuse(QStringLiteral("Host must not carry user information"));
+    }
+    if (url.host().isEmpty())
+        return refuse(QStringLiteral("Host must name the host"));
+    return {};
+}
 
 WebSocketUpgrader::WebSocketUpgrader(SessionRegistry &sessions, EventLog &log, QObject *parent)
     : QObject(parent)
@@ -29,8 +108,6 @@ WebSocketUpgrader::WebSocketUpgrader(SessionRegistry &sessions, EventLog &log, Q
     // Sync1 clients send their token as a second subprotocol and need "authorization" echoed;
     // a client that offers nothing gets nothing selected.
     m_webSockets->setSupportedSubprotocols({QStringLiteral("authorization")});
-    // A handshake that is not finished in time costs the peer its connection.
-    m_webSockets->setHandshakeTimeout(10000);
     connect(
         m_webSockets, &QWebSocketServer::newConnection, this, &WebSocketUpgrader::onNewConnection);
     connect(m_webSockets, &QWebSocketServer::serverError, this,
@@ -45,6 +122,23 @@ void WebSocketUpgrader::setConnectionLimits(int total, int perDid)
 {
     m_maxConnections = total;
     m_maxConnectionsPerDid = perDid;
+}
+
+bool WebSocketUpgrader::validate(HttpExchange &exchange, const LogFields &fields)
+{
+    const auto checked = checkRequest(exchange.request());
+    if (checked)
+        return true;
+    LogFields refused = fields;
+    refused.append({QStringLiteral("reason"), checked.error()});
+    m_log.record(QtInfoMsg, lcSync(),
+        QStringLiteral("upgrade refused: not a valid WebSocket upgrade"), refused);
+    if (m_metrics)
+        m_metrics->countRefusal(QStringLiteral("bad-upgrade"));
+    // RFC 6455 4.2.2: a refused handshake names the versions the server speaks.
+    exchange.respond(HttpResponse::error(400, QStringLiteral("BadRequest"), checked.error())
+                         .setHeader("Sec-WebSocket-Version", "13"));
+    return false;
 }
 
 bool WebSocketUpgrader::admit(HttpExchange &exchange, const QString &did, const LogFields &fields)
@@ -84,7 +178,21 @@ void WebSocketUpgrader::upgrade(HttpExchange &exchange, const QString &did, Sess
     QTcpSocket *socket = exchange.takeSocket();
     if (!socket)
         return;
-    m_pending.insert(key, Pending {did, std::move(factory), socket});
+    // QWebSocketServer times out only the handshakes of connections it accepted itself, never
+    // one handed over: the deadline is kept here. Aborted, the socket goes (Qt deletes it on
+    // disconnect) and with it its pending entry and its place among the unauthenticated.
+    auto *deadline = new QTimer(socket);
+    deadline->setSingleShot(true);
+    connect(deadline, &QTimer::timeout, socket, [this, socket, did] {
+        m_log.record(QtInfoMsg, lcSync(), QStringLiteral("WebSocket handshake timed out"),
+            {{QStringLiteral("did"), did},
+                {QStringLiteral("remote"), socket->peerAddress().toString()}});
+        if (m_metrics)
+            m_metrics->countRefusal(QStringLiteral("handshake-timeout"));
+        socket->abort();
+    });
+    deadline->start(m_handshakeTimeoutMs);
+    m_pending.insert(key, Pending {did, std::move(factory), socket, deadline});
     // A handshake that never completes must not leave its entry behind.
     connect(socket, &QObject::destroyed, this, [this, key] { m_pending.remove(key); });
     m_webSockets->handleConnection(socket);
@@ -106,6 +214,7 @@ void WebSocketUpgrader::onNewConnection()
         }
         const Pending pending = *it;
         m_pending.erase(it);
+        delete pending.deadline;
         PeerSession *session = pending.factory(socket, m_sessions.nextId());
         m_sessions.add(session, pending.transport);
     }

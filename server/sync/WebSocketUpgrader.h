@@ -1,6 +1,7 @@
 #pragma once
 
 #include "log/LogFields.h"
+#include "util/Expected.h"
 
 #include <functional>
 
@@ -9,6 +10,7 @@
 #include <QPointer>
 #include <QTcpSocket>
 
+class QTimer;
 class QWebSocket;
 class QWebSocketServer;
 
@@ -16,13 +18,15 @@ namespace canopy {
 
 class EventLog;
 class HttpExchange;
+struct HttpRequest;
 class Metrics;
 class PeerSession;
 class SessionRegistry;
 
-// The upgrade every wire protocol shares: connection limits counted over all protocols (and
-// over handshakes still running), the WebSocket handshake within 10 s, then a session made by
-// the protocol's route and handed to the registry.
+// The upgrade every wire protocol shares: the request checked as Qt's WebSocket server will
+// check it, connection limits counted over all protocols (and over handshakes still running),
+// the WebSocket handshake within 10 s, then a session made by the protocol's route and handed
+// to the registry.
 class WebSocketUpgrader final : public QObject
 {
     Q_OBJECT
@@ -30,11 +34,24 @@ class WebSocketUpgrader final : public QObject
 
 public:
     using SessionFactory = std::function<PeerSession *(QWebSocket *socket, quint64 id)>;
+    static constexpr int HandshakeTimeoutMs = 10000;
+    // Qt's limit on one line of an upgrade head (request line or header field).
+    static constexpr qsizetype MaxUpgradeLineBytes = 8 * 1024 - 2;
+
+    // Why `request` is no WebSocket upgrade the handshake would accept (RFC 6455 4.2.1, and
+    // what QWebSocketServer checks); a route answers 400 with the reason before any token is
+    // spent, since Qt would only close the connection after the token is gone.
+    static Expected<void, QString> checkRequest(const HttpRequest &request);
 
     WebSocketUpgrader(SessionRegistry &sessions, EventLog &log, QObject *parent = nullptr);
 
     void setConnectionLimits(int total, int perDid);
     void setMetrics(Metrics *metrics) { m_metrics = metrics; }
+    // Answers 400 with checkRequest()'s reason and returns false when the request is no valid
+    // upgrade; logged with `fields` and counted.
+    bool validate(HttpExchange &exchange, const LogFields &fields);
+    void setHandshakeTimeout(int ms) { m_handshakeTimeoutMs = ms; } // for tests
+    qsizetype pendingCount() const { return m_pending.size(); }
     // Answers 503 or 429 and returns false when `did` may not open one more connection.
     bool admit(HttpExchange &exchange, const QString &did, const LogFields &fields);
     // Takes the socket from the front; `factory` makes its session once the handshake is done.
@@ -52,11 +69,13 @@ private:
         QString did;
         SessionFactory factory;
         QPointer<QTcpSocket> transport;
+        QPointer<QTimer> deadline;
     };
     QHash<QString, Pending> m_pending;
     int m_maxConnections = 4096;
     int m_maxConnectionsPerDid = 16;
     Metrics *m_metrics = nullptr;
+    int m_handshakeTimeoutMs = HandshakeTimeoutMs;
 };
 
 } // namespace canopy

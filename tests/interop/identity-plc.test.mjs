@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-    PlcDirectory, SecretTracker, TOKEN_RE, makeKeypair, mintAndBuy, openSync, show, startIdentityHost,
+    PlcDirectory, SecretTracker, TOKEN_RE, UNRESOLVED_MESSAGE, makeKeypair, mintAndBuy, openSync, show,
+    startIdentityHost,
 } from './lib/atproto.mjs';
-import { delay } from './lib/util.mjs';
+import { delay, waitUntil } from './lib/util.mjs';
 
 const SERVICE_DID = 'did:web:svc.example.test';
 
@@ -100,16 +101,22 @@ describe('identity: real PLC directory (@did-plc/server 0.0.1, legacy documents)
         const r = await mintAndBuy(host, { iss: did, keypair: signingKey, secrets });
         assert.equal(r.status, 401, show(r));
         assert.equal(r.json?.error, 'AuthenticationRequired', r.text);
-        assert.match(r.json?.message ?? '', /tombstoned|not found/i);
+        // The caller hears what every resolution failure says; the log says which.
+        assert.equal(r.json?.message, UNRESOLVED_MESSAGE, r.text);
+        await waitUntil(() => host.logs.some((l) => l.did === did && /tombstoned|not known/i.test(l.message ?? '')),
+            { timeoutMs: 3000, what: 'the tombstone in the host log' });
         assert.equal(r.json?.token, undefined);
     });
 
-    test('a DID never registered is 401 AuthenticationRequired "not found"', async () => {
+    test('a DID never registered is 401 AuthenticationRequired, "not known" in the log', async () => {
         const kp = await makeKeypair('p256');
-        const r = await mintAndBuy(host, { iss: 'did:plc:abcdefghijklmnopqrstuvwx', keypair: kp, secrets });
+        const did = 'did:plc:abcdefghijklmnopqrstuvwx';
+        const r = await mintAndBuy(host, { iss: did, keypair: kp, secrets });
         assert.equal(r.status, 401, show(r));
         assert.equal(r.json?.error, 'AuthenticationRequired', r.text);
-        assert.match(r.json?.message ?? '', /not found/i);
+        assert.equal(r.json?.message, UNRESOLVED_MESSAGE, r.text);
+        await waitUntil(() => host.logs.some((l) => l.did === did && /is not known to/i.test(l.message ?? '')),
+            { timeoutMs: 3000, what: '"not known" in the host log' });
     });
 
     test('no token, JWT or dev token value appears in the host log', async () => {

@@ -63,8 +63,10 @@ describe('loro-protocol: durability across kill -9', { timeout: 120000 }, () => 
         const roomId = roomName('kill-on-ack');
         const doc = newDoc();
         const want = {};
+        // One writer, one identity: its Loro peer is bound to the DID that first wrote it.
+        const writer = freshDid('w');
         for (let round = 0; round < 5; round++) {
-            const c = await RawLoroClient.connect(host, freshDid('w'));
+            const c = await RawLoroClient.connect(host, writer);
             await c.join({ roomId, version: doc.version().encode() });
             const before = doc.version();
             doc.getText('text').insert(doc.getText('text').length, `round ${round};`);

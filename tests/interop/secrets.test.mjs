@@ -69,7 +69,8 @@ describe('secrets: never in the log, the metrics or an error body', { timeout: 1
         const webKey = await makeKeypair('k256');
         ids.push({ did: dids.addWeb(webKey), keypair: webKey });
         const adminToken = makeAdminToken();
-        host = await startLimitsHost({ did: SERVICE_DID, adminToken, args: ['--plc-url', dids.url, '--token-ttl', '2'] });
+        // --allow-loopback-did-web: the did:web is served from 127.0.0.1.
+        host = await startLimitsHost({ did: SERVICE_DID, adminToken, args: ['--plc-url', dids.url, '--token-ttl', '2', '--allow-loopback-did-web'] });
         secrets.add(host.token);
         secrets.add(adminToken);
     });

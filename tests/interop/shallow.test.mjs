@@ -156,7 +156,8 @@ describe('shallow snapshots', () => {
         writer.getText('text').insert(0, 'more');
         writer.commit();
         // Rooted where the host's history reaches: the host needs only the change after the root.
-        const c = await LeafClient.connect(host.wsUrl('did:web:shallow-full2.example'), host.token);
+        // The writer sends it (its peer is bound to its identity).
+        const c = await LeafClient.connect(host.wsUrl('did:web:shallow-full.example'), host.token);
         clients.push(c);
         c.send({ type: 'subscribe', snapshot: writer.export({ mode: 'shallow-snapshot', frontiers: held }), entityId: entity });
         await c.waitForUpdate(entity);

@@ -1,4 +1,6 @@
 // DID resolution against a loopback directory served by Canopy's own HTTP front.
+#include "auth/AddressKind.h"
+#include "auth/AtprotoDid.h"
 #include "auth/DidResolver.h"
 #include "http/HttpExchange.h"
 #include "http/HttpRoute.h"
@@ -7,6 +9,7 @@
 #include "store/Database.h"
 
 #include <QFile>
+#include <QHostInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -46,12 +49,22 @@ public:
     };
     QHash<QString, Answer> answers;
     QHash<QString, int> requests;
+    QList<QByteArray> hosts; // the Host header of every request
+
+    int total() const
+    {
+        int n = 0;
+        for (int count : requests)
+            n += count;
+        return n;
+    }
 
     bool matches(const HttpRequest &) const override { return true; }
     void handle(HttpExchange &exchange) override
     {
         const QString path = exchange.request().path;
         ++requests[path];
+        hosts.append(exchange.request().header("host"));
         const Answer answer
             = answers.value(path, Answer {404, "{\"message\":\"DID not registered\"}"});
         HttpResponse response;
@@ -87,6 +100,7 @@ class TestDidResolver final : public QObject
         ResolverSettings s;
         s.plcUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->port()));
         s.timeoutMs = 1000;
+        s.allowLocalDidWeb = true; // the directory is on loopback
         return s;
     }
     QString webDid() const
@@ -121,6 +135,7 @@ private Q_SLOTS:
         m_db = std::move(*db);
         m_directory.answers.clear();
         m_directory.requests.clear();
+        m_directory.hosts.clear();
         m_directory.answers.insert(QStringLiteral("/") + kPlcDid,
             {200, document(kPlcDid, kK256, QStringLiteral("alice.test"))});
         m_directory.answers.insert(QStringLiteral("/.well-known/did.json"),
@@ -190,6 +205,108 @@ private Q_SLOTS:
         auto result = resolveNow(resolver, webDid());
         QVERIFY2(result.has_value(), result ? "" : qPrintable(result.error().message));
         QCOMPARE(result->atprotoKey->curve, auth::Curve::P256);
+    }
+
+    // Without allowLocalDidWeb a did:web at a local address is refused before anything is sent,
+    // however its host is written.
+    void localDidWebIsRefusedWithoutARequest_data()
+    {
+        QTest::addColumn<QString>("did");
+        const QString port = QString::number(m_server->port());
+        QTest::newRow("localhost") << QStringLiteral("did:web:localhost%3A") + port;
+        QTest::newRow("LOCALHOST.") << QStringLiteral("did:web:LOCALHOST.%3A") + port;
+        QTest::newRow("under .localhost") << QStringLiteral("did:web:a.localhost%3A") + port;
+        QTest::newRow("127.0.0.1") << QStringLiteral("did:web:127.0.0.1%3A") + port;
+        QTest::newRow("127.1") << QStringLiteral("did:web:127.1%3A") + port;
+        QTest::newRow("decimal") << QStringLiteral("did:web:2130706433%3A") + port;
+        QTest::newRow("hex") << QStringLiteral("did:web:0x7f.1%3A") + port;
+        QTest::newRow("[::1]") << QStringLiteral("did:web:%5B%3A%3A1%5D%3A") + port;
+        QTest::newRow("[::ffff:127.0.0.1]")
+            << QStringLiteral("did:web:%5B%3A%3Affff%3A127.0.0.1%5D%3A") + port;
+        QTest::newRow("10.0.0.1") << QStringLiteral("did:web:10.0.0.1");
+        QTest::newRow("192.168.1.1") << QStringLiteral("did:web:192.168.1.1");
+        QTest::newRow("172.16.0.1") << QStringLiteral("did:web:172.16.0.1");
+        QTest::newRow("169.254.169.254") << QStringLiteral("did:web:169.254.169.254");
+        QTest::newRow("0.0.0.0") << QStringLiteral("did:web:0.0.0.0%3A") + port;
+        QTest::newRow("[fe80::1]") << QStringLiteral("did:web:%5Bfe80%3A%3A1%5D");
+        QTest::newRow("[fd00::1]") << QStringLiteral("did:web:%5Bfd00%3A%3A1%5D");
+        QTest::newRow("[::]") << QStringLiteral("did:web:%5B%3A%3A%5D%3A") + port;
+        QTest::newRow("multicast") << QStringLiteral("did:web:224.0.0.1");
+    }
+
+    void localDidWebIsRefusedWithoutARequest()
+    {
+        QFETCH(QString, did);
+        ResolverSettings s = settings();
+        s.allowLocalDidWeb = false;
+        DidResolver resolver(*m_db, m_log, s);
+        auto result = resolveNow(resolver, did);
+        QVERIFY(!result.has_value());
+        QCOMPARE(result.error().code, ResolveError::Code::Refused);
+        QVERIFY2(result.error().message.contains(u"refused without a request"),
+            qPrintable(result.error().message));
+        QCOMPARE(resolver.fetches(), quint64(0));
+        QCOMPARE(m_directory.total(), 0);
+    }
+
+    void unroutableIsRefusedEvenWhenLocalIsAllowed()
+    {
+        DidResolver resolver(*m_db, m_log, settings());
+        auto result = resolveNow(resolver, QStringLiteral("did:web:224.0.0.1"));
+        QVERIFY(!result.has_value());
+        QCOMPARE(result.error().code, ResolveError::Code::Refused);
+        QCOMPARE(resolver.fetches(), quint64(0));
+    }
+
+    // A document cached while local hosts were allowed is not served once they are not.
+    void cachedLocalDidWebIsRefusedToo()
+    {
+        {
+            DidResolver allowed(*m_db, m_log, settings());
+            QVERIFY(resolveNow(allowed, webDid()).has_value());
+        }
+        ResolverSettings s = settings();
+        s.allowLocalDidWeb = false;
+        DidResolver refusing(*m_db, m_log, s);
+        auto result = resolveNow(refusing, webDid());
+        QVERIFY(!result.has_value());
+        QCOMPARE(result.error().code, ResolveError::Code::Refused);
+        QCOMPARE(m_directory.total(), 1);
+    }
+
+    // A name is judged by what it resolves to, and the request goes to the checked address with
+    // the name in Host. This machine's own name resolves to loopback where /etc/hosts says so.
+    void nameResolvingToLoopback()
+    {
+        const QString name = QHostInfo::localHostName().toLower();
+        const QHostInfo info = QHostInfo::fromName(name);
+        bool loopback = !info.addresses().isEmpty() && !name.isEmpty();
+        for (const QHostAddress &address : info.addresses())
+            loopback = loopback && address.isLoopback()
+                && address.protocol() == QAbstractSocket::IPv4Protocol;
+        if (!loopback || !auth::isValidAtprotoDid(QString(QStringLiteral("did:web:") + name)))
+            QSKIP("this machine's name does not resolve to IPv4 loopback only");
+        const QString did
+            = QStringLiteral("did:web:%1%3A%2").arg(name, QString::number(m_server->port()));
+        m_directory.answers.insert(QStringLiteral("/.well-known/did.json"),
+            {200, document(did, kP256, QStringLiteral("named.test"))});
+
+        ResolverSettings s = settings();
+        s.allowLocalDidWeb = false;
+        DidResolver refusing(*m_db, m_log, s);
+        auto refused = resolveNow(refusing, did);
+        QVERIFY(!refused.has_value());
+        QCOMPARE(refused.error().code, ResolveError::Code::Refused);
+        QVERIFY2(refused.error().message.contains(u"resolves to 127."),
+            qPrintable(refused.error().message));
+        QCOMPARE(m_directory.total(), 0);
+
+        DidResolver allowed(*m_db, m_log, settings());
+        auto result = resolveNow(allowed, did);
+        QVERIFY2(result.has_value(), result ? "" : qPrintable(result.error().message));
+        QCOMPARE(result->handle, QStringLiteral("named.test"));
+        QCOMPARE(m_directory.hosts,
+            QList<QByteArray> {(name + u':' + QString::number(m_server->port())).toLatin1()});
     }
 
     void concurrentLookupsShareOneRequest()

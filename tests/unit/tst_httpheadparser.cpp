@@ -1,5 +1,7 @@
 #include "http/HttpHeadParser.h"
 
+#include <limits>
+
 #include <QTest>
 
 using namespace canopy;
@@ -79,6 +81,52 @@ private Q_SLOTS:
             QCOMPARE(parsed.error().status, status);
             QVERIFY(!parsed.error().message.isEmpty());
         }
+    }
+
+    // Content-Length = 1*DIGIT, one optional space after the colon and nothing else; repeated
+    // with one value it is that value (RFC 9110 8.6 allows this), with two values refused.
+    void contentLength_data()
+    {
+        QTest::addColumn<QByteArray>("fields");
+        QTest::addColumn<qint64>("expected"); // -2: refused with 400
+        QTest::newRow("absent") << QByteArray() << qint64(-1);
+        QTest::newRow("26") << QByteArray("Content-Length: 26\r\n") << qint64(26);
+        QTest::newRow("no space") << QByteArray("Content-Length:26\r\n") << qint64(26);
+        QTest::newRow("zero") << QByteArray("Content-Length: 0\r\n") << qint64(0);
+        QTest::newRow("leading zeros") << QByteArray("Content-Length: 0026\r\n") << qint64(26);
+        QTest::newRow("name in any case") << QByteArray("content-LENGTH: 5\r\n") << qint64(5);
+        QTest::newRow("identical duplicates")
+            << QByteArray("Content-Length: 26\r\nContent-Length: 26\r\n") << qint64(26);
+        QTest::newRow("huge saturates")
+            << QByteArray("Content-Length: 99999999999999999999999999\r\n")
+            << std::numeric_limits<qint64>::max();
+        QTest::newRow("different duplicates")
+            << QByteArray("Content-Length: 26\r\nContent-Length: 27\r\n") << qint64(-2);
+        QTest::newRow("duplicates apart")
+            << QByteArray("Content-Length: 5\r\nX-A: b\r\ncontent-length: 50\r\n") << qint64(-2);
+        for (const char *bad : {"+26", "-1", "0x1a", " 26 ", "  26", "26 ", "\t26", "26, 26",
+                 "26,26", "2 6", "", " ", "1e3", "26.0", "twenty-six", "\xd9\xa2"}) {
+            QTest::addRow("\"%s\"", bad) << QByteArray("Content-Length:")
+                    + (QByteArray(bad).startsWith(' ') ? "" : " ") + bad
+                    + "\r\n" << qint64(-2);
+        }
+    }
+
+    void contentLength()
+    {
+        QFETCH(QByteArray, fields);
+        QFETCH(qint64, expected);
+        const QByteArray head = "POST /admin/bans HTTP/1.1\r\nHost: a\r\n" + fields + "\r\n";
+        const auto parsed = HttpHeadParser::parse(head);
+        if (expected == -2) {
+            QVERIFY2(!parsed, parsed ? "parsed" : "");
+            QCOMPARE(parsed.error().status, 400);
+            QVERIFY2(parsed.error().message.contains(QStringLiteral("Content-Length")),
+                qPrintable(parsed.error().message));
+            return;
+        }
+        QVERIFY2(parsed, parsed ? "" : qPrintable(parsed.error().message));
+        QCOMPARE(parsed->contentLength, expected);
     }
 
     void fields()

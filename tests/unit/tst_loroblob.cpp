@@ -267,6 +267,10 @@ private Q_SLOTS:
     void corruptLz4_data();
     void corruptLz4();
     void lz4OutputIsCapped();
+    void decompressionLimits_data();
+    void decompressionLimits();
+    void hugeSstableMetaKeepsNothing();
+    void splitUpdateBlobs();
     void craftedSnapshots_data();
     void craftedSnapshots();
     void changeBlockRejects_data();
@@ -883,11 +887,177 @@ void TestLoroBlob::lz4OutputIsCapped()
     appendU32le(oplog, xxh32(meta));
     appendU32le(oplog, metaOffset);
 
+    // Past the limits is TooLarge (issue 10: it was BadCompression before the limits existed).
     const auto parsed = LoroBlob::parse(snapshotBlob(oplog));
     QVERIFY(!parsed);
-    QCOMPARE(describe(parsed.error().code), describe(LoroErrorCode::BadCompression));
+    QCOMPARE(describe(parsed.error().code), describe(LoroErrorCode::TooLarge));
     QVERIFY2(parsed.error().message.contains(QStringLiteral("limit")),
         qPrintable(parsed.error().message));
+}
+
+// A real change block (1@0) padded to `size` (Loro ignores bytes after its last field) as one
+// large LZ4 block of an oplog, then "fr" and "vv": a snapshot that inflates as far as wanted.
+static QByteArray inflatingSnapshot(const QByteArray &block, const QByteArray &padding)
+{
+    const QByteArray frame = lz4Frame(QByteArray(block + padding));
+    QByteArray oplog("LORO");
+    oplog.append(char(0));
+    oplog.append(frame);
+    appendU32le(oplog, xxh32(frame));
+    QByteArray rest;
+    rest.append(QByteArray::fromHex("010100")); // "fr": the bare first value
+    const QByteArray vv = encodeVersionVector({{1, 1}});
+    const quint16 second = quint16(rest.size());
+    rest.append(char(0)); // "vv" shares nothing with "fr"
+    appendU16le(rest, 2);
+    rest.append("vv");
+    rest.append(vv);
+    appendU16le(rest, 0);
+    appendU16le(rest, second);
+    appendU16le(rest, 2);
+    const quint32 restAt = quint32(oplog.size());
+    oplog.append(rest);
+    appendU32le(oplog, xxh32(rest));
+    const quint32 metaOffset = quint32(oplog.size());
+    QByteArray meta;
+    appendU32le(meta, 5);
+    appendU16le(meta, 12);
+    meta.append(blockKey(1, 0));
+    meta.append(char(0x81)); // large, LZ4
+    appendU32le(meta, restAt);
+    appendU16le(meta, 2);
+    meta.append("fr");
+    meta.append(char(0));
+    appendU16le(meta, 2);
+    meta.append("vv");
+    appendU32le(oplog, 2);
+    oplog.append(meta);
+    appendU32le(oplog, xxh32(meta));
+    appendU32le(oplog, metaOffset);
+    return snapshotBlob(oplog);
+}
+
+void TestLoroBlob::decompressionLimits_data()
+{
+    QTest::addColumn<QByteArray>("blob");
+    QTest::addColumn<qsizetype>("maxOutput");
+    QTest::addColumn<qsizetype>("maxRatio");
+    QTest::addColumn<bool>("parses");
+    const auto a = LoroBlob::parse(fixture(QStringLiteral("update-a.bin")));
+    QVERIFY(a && a->blocks.size() == 1);
+    const QByteArray block = a->blocks.first().bytes;
+    constexpr qsizetype MiB = 1024 * 1024;
+    // Zeros: 4 MiB from some 16 KiB, a ratio of about 250.
+    const QByteArray zeros = inflatingSnapshot(block, QByteArray(4 * MiB, '\0'));
+    QVERIFY(zeros.size() * 64 < 4 * MiB && zeros.size() * 300 > 4 * MiB);
+    // Noise LZ4 cannot shrink: a ratio of about 1, 2 MiB in all.
+    QByteArray noise(2 * MiB, Qt::Uninitialized);
+    for (qsizetype i = 0; i < noise.size(); ++i)
+        noise[i] = char((i * 2654435761u) >> 13);
+    const QByteArray dense = inflatingSnapshot(block, noise);
+    QTest::newRow("ratio 250 over the default 64") << zeros << 32 * MiB << qsizetype(64) << false;
+    QTest::newRow("ratio 250 within 300") << zeros << 32 * MiB << qsizetype(300) << true;
+    QTest::newRow("4 MiB past a 3 MiB message limit")
+        << zeros << 3 * MiB << qsizetype(1000) << false;
+    QTest::newRow("2 MiB of noise past a 1 MiB message limit")
+        << dense << 1 * MiB << qsizetype(64) << false;
+    QTest::newRow("2 MiB of noise within 3 MiB") << dense << 3 * MiB << qsizetype(64) << true;
+}
+
+void TestLoroBlob::decompressionLimits()
+{
+    QFETCH(QByteArray, blob);
+    QFETCH(qsizetype, maxOutput);
+    QFETCH(qsizetype, maxRatio);
+    QFETCH(bool, parses);
+    const auto parsed = LoroBlob::parse(blob, LoroLimits {maxOutput, maxRatio});
+    if (parses) {
+        QVERIFY2(parsed, qPrintable(parsed ? QString() : parsed.error().message));
+        QCOMPARE(parsed->blocks.size(), 1);
+        QCOMPARE(vvToString(parsed->version), QStringLiteral("{1:1}"));
+        return;
+    }
+    QVERIFY(!parsed);
+    QCOMPARE(describe(parsed.error().code), describe(LoroErrorCode::TooLarge));
+    QVERIFY2(parsed.error().message.contains(QString::number(maxOutput)),
+        qPrintable(parsed.error().message));
+}
+
+// A meta declaring four million 7-byte entries under a good checksum: refused, and nothing is
+// kept per entry (it was some 80 bytes each, 600 MiB for this one) - the meta is walked, not
+// copied. Peak RSS is read from /proc: a generous 100 MiB over the 28 MB input.
+void TestLoroBlob::hugeSstableMetaKeepsNothing()
+{
+    const auto peak = [] {
+        QFile status(QStringLiteral("/proc/self/status"));
+        if (!status.open(QIODevice::ReadOnly))
+            return qint64(-1);
+        for (const QByteArray &line : status.readAll().split('\n')) {
+            if (line.startsWith("VmHWM:"))
+                return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+        }
+        return qint64(-1);
+    };
+    const qint64 before = peak();
+    constexpr int Entries = 4'000'000;
+    QByteArray entries(7 * qsizetype(Entries), '\0');
+    for (int i = 0; i < Entries; ++i) {
+        entries[7 * qsizetype(i)] = 5; // offset 5, empty key
+        entries[7 * qsizetype(i) + 6] = char(0x80); // large, plain
+    }
+    QByteArray oplog("LORO");
+    oplog.append(char(0));
+    oplog.append(QByteArray(5 * qsizetype(Entries), 'x')); // enough "data" for the count
+    const quint32 metaOffset = quint32(oplog.size());
+    appendU32le(oplog, Entries);
+    oplog.append(entries);
+    appendU32le(oplog, xxh32(entries));
+    appendU32le(oplog, metaOffset);
+    const auto parsed = LoroBlob::parse(snapshotBlob(oplog));
+    QVERIFY(!parsed);
+    QCOMPARE(describe(parsed.error().code), describe(LoroErrorCode::BadSstable));
+    const qint64 after = peak();
+    if (before < 0 || after < 0)
+        QSKIP("no /proc/self/status here");
+    QVERIFY2(after - before < 2 * (oplog.size() / 1024) + 100 * 1024,
+        qPrintable(QStringLiteral("peak RSS grew by %1 KiB").arg(after - before)));
+}
+
+// Answers split between blocks: each part a valid blob within the budget, the blocks in
+// lamport order, none lost; one block past the budget travels alone.
+void TestLoroBlob::splitUpdateBlobs()
+{
+    const auto team = LoroBlob::parse(fixture(QStringLiteral("update-team-full.bin")));
+    QVERIFY(team && team->blocks.size() == 4);
+    const QList<QByteArrayView> blocks = views(team->blocks);
+    qsizetype largest = 0;
+    for (const QByteArrayView b : blocks)
+        largest = qMax(largest, b.size());
+
+    QCOMPARE(encodeUpdateBlobs(blocks, -1), QList<QByteArray> {encodeUpdateBlob(blocks)});
+    QCOMPARE(encodeUpdateBlobs(blocks, 1 << 20), QList<QByteArray> {encodeUpdateBlob(blocks)});
+    for (const qsizetype budget : {largest + 32, 2 * largest + 40, qsizetype(30)}) {
+        const QList<QByteArray> parts = encodeUpdateBlobs(blocks, budget);
+        QVERIFY(parts.size() > 1);
+        QStringList seen;
+        quint32 lamport = 0;
+        for (const QByteArray &part : parts) {
+            const auto parsed = LoroBlob::parse(part);
+            QVERIFY2(parsed, qPrintable(parsed ? QString() : parsed.error().message));
+            QVERIFY(part.size() <= budget || parsed->blocks.size() == 1);
+            for (const ChangeBlock &b : parsed->blocks) {
+                QVERIFY(b.lamportStart >= lamport);
+                lamport = b.lamportStart;
+                seen.append(blockToString(b));
+            }
+        }
+        QStringList expected;
+        for (const ChangeBlock &b : team->blocks)
+            expected.append(blockToString(b));
+        seen.sort();
+        expected.sort();
+        QCOMPARE(seen, expected);
+    }
 }
 
 void TestLoroBlob::craftedSnapshots_data()

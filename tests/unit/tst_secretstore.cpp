@@ -13,9 +13,11 @@
 
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -373,6 +375,8 @@ private Q_SLOTS:
             QFile f(path);
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write("  operator-chosen-token \n");
+            // Only a file nobody else could have read or written is trusted (see refusals).
+            QVERIFY(f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
         }
         SecretStore store(m_service, dir.path());
         Outcome o;
@@ -397,6 +401,130 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(QString::fromUtf8(f.readAll()).trimmed(), o.value);
         QCOMPARE(modeOf(path), 0600);
+    }
+
+    // A fallback file is trusted only when it is a regular file (never followed through a
+    // symbolic link), owned by the user running the store, with mode exactly 0600. Anything else
+    // fails loadOrCreate and load with a reason naming the file, replaces nothing and reads
+    // nothing; checkFile() says the same up front.
+    void fileUntrustedIsRefused_data()
+    {
+        QTest::addColumn<QString>("shape");
+        QTest::addColumn<QString>("reason"); // a word the reason must contain
+        QTest::newRow("symbolic link")
+            << QStringLiteral("symlink") << QStringLiteral("symbolic link");
+        QTest::newRow("dangling symbolic link")
+            << QStringLiteral("dangling") << QStringLiteral("symbolic link");
+        QTest::newRow("world-writable") << QStringLiteral("0666") << QStringLiteral("0666");
+        QTest::newRow("group-readable") << QStringLiteral("0640") << QStringLiteral("0640");
+        QTest::newRow("world-readable") << QStringLiteral("0604") << QStringLiteral("0604");
+        QTest::newRow("owner read-only") << QStringLiteral("0400") << QStringLiteral("0400");
+        QTest::newRow("executable") << QStringLiteral("0700") << QStringLiteral("0700");
+        QTest::newRow("a directory") << QStringLiteral("dir") << QStringLiteral("regular file");
+        QTest::newRow("a FIFO") << QStringLiteral("fifo") << QStringLiteral("regular file");
+        QTest::newRow("another user's") << QStringLiteral("nobody") << QStringLiteral("uid");
+    }
+
+    void fileUntrustedIsRefused()
+    {
+        QFETCH(QString, shape);
+        QFETCH(QString, reason);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString key = QStringLiteral("admin-token");
+        const QString path = QDir(dir.path()).filePath(key);
+        const QString target = dir.filePath(QStringLiteral("elsewhere"));
+        const QByteArray native = QFile::encodeName(path);
+        const QByteArray targetBytes = "someone else's file\n";
+        const auto writeFile = [](const QString &at, const QByteArray &bytes, int mode) {
+            QFile f(at);
+            return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size()
+                && ::chmod(QFile::encodeName(at).constData(), mode_t(mode)) == 0;
+        };
+        if (shape == u"symlink" || shape == u"dangling") {
+            if (shape == u"symlink")
+                QVERIFY(writeFile(target, targetBytes, 0600));
+            QVERIFY(QFile::link(target, path));
+        } else if (shape == u"dir") {
+            QVERIFY(QDir().mkdir(path));
+        } else if (shape == u"fifo") {
+            QCOMPARE(::mkfifo(native.constData(), 0600), 0);
+        } else if (shape == u"nobody") {
+            if (::geteuid() != 0)
+                QSKIP("giving a file to another user needs root");
+            QVERIFY(writeFile(path, "planted-token\n", 0600));
+            QCOMPARE(::chown(native.constData(), 65534, 65534), 0);
+        } else {
+            QVERIFY(writeFile(path, "planted-token\n", shape.toInt(nullptr, 8)));
+        }
+
+        const auto checked = SecretStore::checkFile(path);
+        QVERIFY(!checked);
+        QVERIFY2(checked.error().contains(path) && checked.error().contains(reason),
+            qPrintable(checked.error()));
+
+        for (const bool create : {true, false}) {
+            SecretStore store(m_service, dir.path());
+            Outcome o;
+            watch(store, o);
+            store.useFileFallback();
+            if (create)
+                store.loadOrCreate(key);
+            else
+                store.load(key);
+            QTRY_VERIFY_WITH_TIMEOUT(o.any(), 5000);
+            QVERIFY2(o.failed == 1 && o.ready == 0 && o.absent == 0, qPrintable(describe(o)));
+            QVERIFY2(o.reason.contains(reason), qPrintable(o.reason));
+        }
+        // Nothing was replaced or followed: the link is still a link, its target unchanged.
+        if (shape == u"symlink") {
+            QVERIFY(QFileInfo(path).isSymLink());
+            QFile t(target);
+            QVERIFY(t.open(QIODevice::ReadOnly));
+            QCOMPARE(t.readAll(), targetBytes);
+            QCOMPARE(modeOf(target), 0600);
+        }
+        if (shape == u"dangling")
+            QVERIFY(!QFile::exists(target));
+    }
+
+    // write() never goes through a symbolic link: the link is replaced by a 0600 file of the
+    // store's own, and what it pointed to keeps its bytes.
+    void fileWriteReplacesALinkNotItsTarget()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString key = QStringLiteral("dev-token");
+        const QString path = QDir(dir.path()).filePath(key);
+        const QString target = dir.filePath(QStringLiteral("victim"));
+        {
+            QFile t(target);
+            QVERIFY(t.open(QIODevice::WriteOnly));
+            t.write("victim bytes\n");
+        }
+        QVERIFY(QFile::link(target, path));
+        SecretStore store(m_service, dir.path());
+        Outcome o;
+        watch(store, o);
+        store.useFileFallback();
+        {
+            UmaskGuard permissive(0);
+            store.write(key, QStringLiteral("new-secret"));
+            QTRY_VERIFY_WITH_TIMEOUT(o.any(), 5000);
+        }
+        QVERIFY2(o.written == 1 && o.failed == 0, qPrintable(describe(o)));
+        QVERIFY(!QFileInfo(path).isSymLink());
+        QCOMPARE(modeOf(path), 0600);
+        QFile t(target);
+        QVERIFY(t.open(QIODevice::ReadOnly));
+        QCOMPARE(t.readAll(), QByteArray("victim bytes\n"));
+        o.reset();
+        store.load(key);
+        QTRY_VERIFY_WITH_TIMEOUT(o.any(), 5000);
+        QCOMPARE(o.value, QStringLiteral("new-secret"));
+        // No temporary file is left behind.
+        QCOMPARE(QDir(dir.path()).entryList(QDir::NoDotAndDotDot | QDir::Files | QDir::System),
+            QStringList({key, QStringLiteral("victim")}));
     }
 
     void fileUnwritableDirectoryFails()

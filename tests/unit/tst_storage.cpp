@@ -2,6 +2,9 @@
 #include "store/Database.h"
 #include "store/UnitStore.h"
 
+#include <sys/stat.h>
+
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -308,6 +311,40 @@ private Q_SLOTS:
         const auto findings = (*db)->integrityCheck();
         QVERIFY(findings.has_value());
         QCOMPARE(*findings, QStringList {QStringLiteral("ok")});
+    }
+
+    // The database and its -wal/-shm are 0600 whatever the umask (the library does not rely on
+    // the executable's umask(077)); a database left world-readable by an older run is tightened.
+    void filesArePrivate()
+    {
+        const mode_t previous = ::umask(022);
+        const auto restore = qScopeGuard([previous] { ::umask(previous); });
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("c.sqlite"));
+        const auto modeOf = [](const QString &file) {
+            struct stat st
+            {
+            };
+            return ::stat(QFile::encodeName(file).constData(), &st) == 0 ? int(st.st_mode & 07777)
+                                                                         : -1;
+        };
+        {
+            auto db = Database::open(path);
+            QVERIFY2(db, qPrintable(db ? QString() : db.error().message));
+            UnitStore store(**db);
+            QVERIFY(store.write({unit(kEntity, peerKey(1), 0, 1, "x")}).has_value());
+            // Both exist while the connection is open and has written.
+            for (const char *suffix : {"", "-wal", "-shm"}) {
+                const QString file = path + QLatin1String(suffix);
+                QVERIFY2(QFile::exists(file), qPrintable(file));
+                QCOMPARE(QString::number(modeOf(file), 8), QStringLiteral("600"));
+            }
+        }
+        QVERIFY(::chmod(QFile::encodeName(path).constData(), 0644) == 0);
+        auto db = Database::open(path);
+        QVERIFY(db);
+        QCOMPARE(QString::number(modeOf(path), 8), QStringLiteral("600"));
     }
 
     void unopenablePath()

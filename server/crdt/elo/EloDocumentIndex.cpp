@@ -152,6 +152,21 @@ Expected<crdt::Admission, crdt::Refusal> EloDocumentIndex::admit(
                 .arg(m_snapshots.size())
                 .arg(snapshots)});
     }
+    // A span that is not a replay of a stored record adds to (or replaces) its peer's records:
+    // only the identity the peer is bound to may do that (the host cannot check ciphertext).
+    for (const crdt::Unit &unit : std::as_const(units)) {
+        if (isSnapshot(unit) || !context.mayExtend || context.mayExtend(unit.peer))
+            continue;
+        const auto spans = m_spans.find(unit.peer);
+        const auto same = spans == m_spans.end() ? Spans::const_iterator()
+                                                 : spans->second.find({unit.start, unit.end});
+        if (spans != m_spans.end() && same != spans->second.end() && same->second.hash == unit.meta)
+            continue;
+        return unexpected(crdt::Refusal {QStringLiteral("peer-bound"),
+            QStringLiteral("peer %1 belongs to another identity: only it may add the peer's "
+                           "records")
+                .arg(QString::fromUtf8(unit.peer.mid(1)))});
+    }
     crdt::Admission out;
     for (crdt::Unit &unit : units) {
         const bool fresh = isSnapshot(unit) ? admitSnapshot(unit, out) : admitSpan(unit, out);

@@ -117,8 +117,12 @@ Expected<QList<EloRecord>, EloError> parseContainer(QByteArrayView container)
     if (qint64(*count) > r.remaining() / 2)
         return bad(QStringLiteral("bad-container"),
             QStringLiteral("%1 records cannot fit in %2 bytes").arg(*count).arg(r.remaining()));
+    // A record that parses takes at least 34 bytes (length, kind, an empty peer and span or an
+    // empty version, key id, the 12-byte IV and a 16-byte tag with their lengths); the list,
+    // some 150 bytes a record, is reserved for no more than that many.
+    constexpr qint64 MinRecordBytes = 34;
     QList<EloRecord> out;
-    out.reserve(*count);
+    out.reserve(qMin(qint64(*count), r.remaining() / MinRecordBytes));
     for (quint32 i = 0; i < *count; ++i) {
         const auto record = r.varBytes32();
         if (!record)

@@ -209,8 +209,10 @@ Expected<QList<EphemeralEntry>, EphemeralError> parseUpdate(QByteArrayView updat
     // An entry takes at least 3 bytes (key length, option, timestamp).
     if (!count || *count > quint64(r.remaining() / 3 + 1))
         return bad(QStringLiteral("no entry count, or more entries than bytes"));
+    // An entry is some 90 bytes in the list for 3 on the wire: reserved for a modest count
+    // only, the list grows with the entries that really parse.
     QList<EphemeralEntry> out;
-    out.reserve(qsizetype(*count));
+    out.reserve(qsizetype(qMin(*count, quint64(1024))));
     for (quint64 i = 0; i < *count; ++i) {
         auto entry = readEntry(r);
         if (!entry)

@@ -5,6 +5,8 @@
 #include "crdt/loro/LoroFail.h"
 #include "crdt/loro/Sstable.h"
 
+#include <algorithm>
+
 namespace canopy::loro {
 
 namespace {
@@ -41,50 +43,52 @@ LoroExpected<void> parseUpdateBody(QByteArrayView body, LoroBlob &blob)
     return {};
 }
 
-LoroExpected<void> parseOplog(QByteArrayView oplog, qsizetype base, LoroBlob &blob)
+LoroExpected<void> parseOplog(
+    QByteArrayView oplog, qsizetype base, qsizetype *budget, LoroBlob &blob)
 {
     auto table = SstableReader::open(oplog, QStringLiteral("oplog"), base);
     if (!table)
         return fail(table.error().code, table.error().message);
     bool haveVersion = false;
-    auto visited
-        = table->forEach([&](QByteArrayView key, QByteArrayView value) -> LoroExpected<void> {
-              if (key.size() == 12) {
-                  // Change block keyed by its first ID: peer u64 BE, counter i32 BE.
-                  ByteReader k(key);
-                  quint64 peer = 0;
-                  for (int i = 0; i < 8; ++i)
-                      peer = peer << 8 | *k.u8();
-                  quint32 counter = 0;
-                  for (int i = 0; i < 4; ++i)
-                      counter = counter << 8 | *k.u8();
-                  auto block = parseChangeBlock(value);
-                  if (!block)
-                      return fail(block.error().code,
-                          QStringLiteral("oplog key %1: ").arg(hex(key)) + block.error().message);
-                  if (block->peer != peer || block->counterStart != counter)
-                      return fail(LoroErrorCode::BadSnapshot,
-                          QStringLiteral("oplog key %1 holds the block of %2@%3")
-                              .arg(hex(key))
-                              .arg(block->peer)
-                              .arg(block->counterStart));
-                  blob.blocks.append(std::move(*block));
-              } else if (key == QByteArrayView("vv") || key == QByteArrayView("sv")) {
-                  auto vv = decodeVersionVector(value);
-                  if (!vv)
-                      return fail(vv.error().code,
-                          QStringLiteral("oplog \"%1\": ").arg(QLatin1StringView(key))
-                              + vv.error().message);
-                  if (key == QByteArrayView("vv")) {
-                      blob.version = std::move(*vv);
-                      haveVersion = true;
-                  } else {
-                      blob.shallowStart = std::move(*vv);
-                  }
-              }
-              // "fr" and "sf" (frontiers, shallow start frontiers) are not needed by a relay.
-              return {};
-          });
+    auto visited = table->forEach(
+        [&](QByteArrayView key, QByteArrayView value) -> LoroExpected<void> {
+            if (key.size() == 12) {
+                // Change block keyed by its first ID: peer u64 BE, counter i32 BE.
+                ByteReader k(key);
+                quint64 peer = 0;
+                for (int i = 0; i < 8; ++i)
+                    peer = peer << 8 | *k.u8();
+                quint32 counter = 0;
+                for (int i = 0; i < 4; ++i)
+                    counter = counter << 8 | *k.u8();
+                auto block = parseChangeBlock(value);
+                if (!block)
+                    return fail(block.error().code,
+                        QStringLiteral("oplog key %1: ").arg(hex(key)) + block.error().message);
+                if (block->peer != peer || block->counterStart != counter)
+                    return fail(LoroErrorCode::BadSnapshot,
+                        QStringLiteral("oplog key %1 holds the block of %2@%3")
+                            .arg(hex(key))
+                            .arg(block->peer)
+                            .arg(block->counterStart));
+                blob.blocks.append(std::move(*block));
+            } else if (key == QByteArrayView("vv") || key == QByteArrayView("sv")) {
+                auto vv = decodeVersionVector(value);
+                if (!vv)
+                    return fail(vv.error().code,
+                        QStringLiteral("oplog \"%1\": ").arg(QLatin1StringView(key))
+                            + vv.error().message);
+                if (key == QByteArrayView("vv")) {
+                    blob.version = std::move(*vv);
+                    haveVersion = true;
+                } else {
+                    blob.shallowStart = std::move(*vv);
+                }
+            }
+            // "fr" and "sf" (frontiers, shallow start frontiers) are not needed by a relay.
+            return {};
+        },
+        budget);
     if (!visited)
         return visited;
     if (!haveVersion)
@@ -92,7 +96,7 @@ LoroExpected<void> parseOplog(QByteArrayView oplog, qsizetype base, LoroBlob &bl
     return {};
 }
 
-LoroExpected<void> parseSnapshotBody(QByteArrayView body, LoroBlob &blob)
+LoroExpected<void> parseSnapshotBody(QByteArrayView body, qsizetype budget, LoroBlob &blob)
 {
     ByteReader r(body, HeaderSize);
     constexpr const char *names[3] = {"oplog", "state", "shallow root state"};
@@ -118,7 +122,7 @@ LoroExpected<void> parseSnapshotBody(QByteArrayView body, LoroBlob &blob)
     if (sections[0].isEmpty())
         return fail(LoroErrorCode::BadSnapshot, QStringLiteral("snapshot oplog section is empty"));
 
-    if (auto oplog = parseOplog(sections[0], offsets[0], blob); !oplog)
+    if (auto oplog = parseOplog(sections[0], offsets[0], &budget, blob); !oplog)
         return oplog;
     // The state tables are not read, but a corrupt one would make Loro reject the blob,
     // so their layout and checksums are verified too. "E" marks an absent state.
@@ -135,7 +139,7 @@ LoroExpected<void> parseSnapshotBody(QByteArrayView body, LoroBlob &blob)
 
 } // namespace
 
-LoroExpected<LoroBlob> LoroBlob::parse(QByteArrayView data)
+LoroExpected<LoroBlob> LoroBlob::parse(QByteArrayView data, const LoroLimits &limits)
 {
     if (data.size() < HeaderSize)
         return fail(LoroErrorCode::TooShort,
@@ -165,11 +169,60 @@ LoroExpected<LoroBlob> LoroBlob::parse(QByteArrayView data)
     LoroBlob blob;
     blob.mode = BlobMode(mode);
     const QByteArrayView body = data.sliced(HeaderSize);
+    // A zero-filled LZ4 block inflates some 250 times: what a blob may decompress to is
+    // bounded by its own size and by what the host could ever serve.
+    const qsizetype budget = qMin(limits.maxOutputBytes, limits.maxRatio * data.size());
     auto parsed = blob.mode == BlobMode::Update ? parseUpdateBody(body, blob)
-                                                : parseSnapshotBody(body, blob);
+                                                : parseSnapshotBody(body, budget, blob);
+    if (!parsed && parsed.error().code == LoroErrorCode::TooLarge)
+        return fail(LoroErrorCode::TooLarge,
+            QStringLiteral("the snapshot decompresses past %1 bytes (at most %2 times its %3 "
+                           "bytes, and at most the %4-byte message limit): %5")
+                .arg(QString::number(budget), QString::number(limits.maxRatio),
+                    QString::number(data.size()), QString::number(limits.maxOutputBytes),
+                    parsed.error().message));
     if (!parsed)
         return fail(parsed.error().code, parsed.error().message);
     return blob;
+}
+
+QList<QByteArray> encodeUpdateBlobs(QList<QByteArrayView> blocks, qsizetype maxBytes)
+{
+    qsizetype total = HeaderSize;
+    for (const QByteArrayView block : std::as_const(blocks))
+        total += 10 + block.size();
+    if (maxBytes < 0 || total <= maxBytes)
+        return {encodeUpdateBlob(blocks)};
+    // Each part is imported on its own: in lamport order, what a block depends on comes in an
+    // earlier part (or the same), so little of each part waits in Loro's pending queue.
+    std::stable_sort(blocks.begin(), blocks.end(),
+        [](QByteArrayView a, QByteArrayView b) { return lamportStartOf(a) < lamportStartOf(b); });
+    QList<QByteArray> out;
+    QList<QByteArrayView> part;
+    qsizetype size = HeaderSize;
+    for (const QByteArrayView block : std::as_const(blocks)) {
+        QByteArray length;
+        appendLeb(length, quint64(block.size()));
+        const qsizetype more = length.size() + block.size();
+        if (maxBytes >= 0 && !part.isEmpty() && size + more > maxBytes) {
+            out.append(encodeUpdateBlob(part));
+            part.clear();
+            size = HeaderSize;
+        }
+        part.append(block);
+        size += more;
+    }
+    if (!part.isEmpty() || out.isEmpty())
+        out.append(encodeUpdateBlob(part));
+    return out;
+}
+
+quint32 lamportStartOf(QByteArrayView block)
+{
+    ByteReader r(block);
+    (void)r.leb32(); // counter_start
+    (void)r.leb32(); // counter_len
+    return r.leb32().value_or(0);
 }
 
 QByteArray encodeUpdateBlob(const QList<QByteArrayView> &blocks)

@@ -170,6 +170,44 @@ Expected<crdt::Admission, crdt::Refusal> LoroDocumentIndex::admit(
         reach = std::max(reach, unit.end);
     }
 
+    // Counters new to the document come only from the identity their peer is bound to (Loro
+    // peer ids are not authenticated: otherwise anyone could take a victim's next counters and
+    // censor it), and a block's dependencies on other peers must be held or arrive with it.
+    ChangeCoverage incoming;
+    for (const crdt::Unit &unit : std::as_const(blocks))
+        incoming.add(LoroEngine::peerOf(unit.peer), unit.start, unit.end);
+    const auto held = [&](quint64 peer) {
+        quint32 at = rootNow ? entry(rootNow->start, peer) : 0;
+        for (;;) {
+            const quint32 next = incoming.contiguousEnd(peer, m_coverage.contiguousEnd(peer, at));
+            if (next == at)
+                return at;
+            at = next;
+        }
+    };
+    for (const crdt::Unit &unit : std::as_const(blocks)) {
+        const quint64 peer = LoroEngine::peerOf(unit.peer);
+        if (context.mayExtend && !context.mayExtend(unit.peer)) {
+            return unexpected(crdt::Refusal {QStringLiteral("peer-bound"),
+                QStringLiteral("peer %1 belongs to another identity: only it may add the peer's "
+                               "new changes (counters %2..%3)")
+                    .arg(peer)
+                    .arg(unit.start)
+                    .arg(unit.end)});
+        }
+        for (const ChangeDependency &dependency : LoroEngine::decodeDependencies(unit.meta)) {
+            if (dependency.counter >= held(dependency.peer)) {
+                return unexpected(crdt::Refusal {QStringLiteral("missing-dependency"),
+                    QStringLiteral("the changes of peer %1 from counter %2 depend on peer %3's "
+                                   "counter %4, which this document does not hold")
+                        .arg(peer)
+                        .arg(unit.start)
+                        .arg(dependency.peer)
+                        .arg(dependency.counter)});
+            }
+        }
+    }
+
     if (rootUnit) {
         m_root = std::move(root);
         m_bytes += rootUnit->data.size();
@@ -243,6 +281,17 @@ crdt::UnitQuery LoroDocumentIndex::lacking(const crdt::PeerVersion &client) cons
 QList<QByteArray> LoroDocumentIndex::answer(
     QList<crdt::Unit> read, const crdt::PeerVersion &client) const
 {
+    return answerWithin(std::move(read), client, m_maxPayloadBytes);
+}
+
+QList<QByteArray> LoroDocumentIndex::exportAll(QList<crdt::Unit> units) const
+{
+    return answerWithin(std::move(units), {}, -1);
+}
+
+QList<QByteArray> LoroDocumentIndex::answerWithin(
+    QList<crdt::Unit> read, const crdt::PeerVersion &client, qsizetype maxPayloadBytes) const
+{
     VersionVector version = LoroEngine::toVersionVector(client);
     QList<QByteArray> out;
     if (!reachesRoot(version)) {
@@ -265,7 +314,7 @@ QList<QByteArray> LoroDocumentIndex::answer(
         views.reserve(missing.size());
         for (const ChangeBlock *block : missing)
             views.append(block->bytes);
-        out.append(encodeUpdateBlob(views));
+        out += encodeUpdateBlobs(std::move(views), maxPayloadBytes);
     }
     return out;
 }

@@ -12,6 +12,12 @@ namespace canopy::loro {
 class LoroDocumentIndex final : public crdt::DocumentIndex
 {
 public:
+    // Answers are split into blobs of at most `maxPayloadBytes` (-1: one blob), each one message.
+    explicit LoroDocumentIndex(qsizetype maxPayloadBytes = -1)
+        : m_maxPayloadBytes(maxPayloadBytes)
+    {
+    }
+
     void addStored(const crdt::Unit &unit, qint64 bytes) override;
     Expected<crdt::Admission, crdt::Refusal> admit(
         QList<crdt::Unit> units, const crdt::AdmitContext &context) override;
@@ -20,6 +26,8 @@ public:
     crdt::UnitQuery lacking(const crdt::PeerVersion &client) const override;
     QList<QByteArray> answer(
         QList<crdt::Unit> read, const crdt::PeerVersion &client) const override;
+    // The operator's export is one blob of every block, however large.
+    QList<QByteArray> exportAll(QList<crdt::Unit> units) const override;
     qint64 byteCount() const override { return m_bytes; }
     qsizetype unitCount() const override { return m_blocks + (m_root ? 1 : 0); }
 
@@ -40,11 +48,14 @@ private:
     bool reachesRoot(const VersionVector &version) const;
     // Every counter of `start` (below each entry) is held, from the root or from blocks.
     bool holdsHistoryBelow(const VersionVector &start) const;
+    QList<QByteArray> answerWithin(
+        QList<crdt::Unit> read, const crdt::PeerVersion &client, qsizetype maxPayloadBytes) const;
 
     ChangeCoverage m_coverage;
     std::optional<Root> m_root;
     qsizetype m_blocks = 0;
     qint64 m_bytes = 0;
+    qsizetype m_maxPayloadBytes = -1;
 };
 
 } // namespace canopy::loro

@@ -28,6 +28,8 @@ QString describe(LoroErrorCode code)
         return QStringLiteral("bad-compression");
     case LoroErrorCode::BadVersionVector:
         return QStringLiteral("bad-version-vector");
+    case LoroErrorCode::TooLarge:
+        return QStringLiteral("too-large");
     }
     return QStringLiteral("unknown-error");
 }

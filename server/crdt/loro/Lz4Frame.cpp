@@ -31,7 +31,7 @@ LoroExpected<QByteArray> decompressLz4Frame(QByteArrayView frame, qsizetype limi
     for (;;) {
         if (produced == out.size()) {
             if (out.size() >= limit)
-                return fail(LoroErrorCode::BadCompression,
+                return fail(LoroErrorCode::TooLarge,
                     QStringLiteral("lz4: output exceeds the %1-byte limit").arg(limit));
             out.resize(qMin(limit, out.size() * 2));
         }

@@ -10,8 +10,6 @@ namespace {
 
 constexpr qsizetype HeaderSize = 5; // "LORO" + schema byte
 constexpr qsizetype ChecksumSize = 4; // u32le xxh32 after every block and after the meta
-constexpr qsizetype MaxBlockOutput = 64 * 1024 * 1024;
-constexpr qsizetype MaxTableOutput = 256 * 1024 * 1024;
 constexpr quint8 LargeFlag = 0x80;
 constexpr quint8 CompressionNone = 0;
 constexpr quint8 CompressionLz4 = 1;
@@ -58,15 +56,32 @@ LoroExpected<SstableReader> SstableReader::open(QByteArrayView data, QString nam
         return bad(QStringLiteral("block meta checksum mismatch at offset %1")
                        .arg(base + metaEnd - ChecksumSize));
 
-    ByteReader m(meta, base + metaOffset);
-    const quint32 count = *m.u32le();
-    // Every entry takes at least 7 bytes (offset, key length, flags).
-    if (count > quint64(entries.size() / 7))
-        return bad(QStringLiteral("block count %1 does not fit a %2-byte meta")
-                       .arg(count)
-                       .arg(meta.size()));
-    QList<qsizetype> offsets;
-    for (quint32 i = 0; i < count; ++i) {
+    t.m_metaOffset = metaOffset;
+    t.m_count = readU32le(meta, 0);
+    // Every block takes at least 7 bytes of meta (offset, key length, flags) and 5 of data
+    // (a body byte and its checksum).
+    if (t.m_count > quint64(entries.size() / 7)
+        || t.m_count > quint64((metaOffset - HeaderSize) / (1 + ChecksumSize)))
+        return bad(QStringLiteral("block count %1 does not fit a %2-byte meta and %3 bytes of data")
+                       .arg(t.m_count)
+                       .arg(meta.size())
+                       .arg(metaOffset - HeaderSize));
+    // Twice over the meta, keeping nothing: its entries first, then the blocks they lay out.
+    if (auto read = t.walk({}, false); !read)
+        return unexpected(read.error());
+    if (auto laidOut = t.walk([](qsizetype, const Block &) { return LoroExpected<void> {}; }, true);
+        !laidOut)
+        return unexpected(laidOut.error());
+    return t;
+}
+
+LoroExpected<void> SstableReader::walk(const BlockVisitor &each, bool verify) const
+{
+    const auto bad = [this](const QString &what) { return error(LoroErrorCode::BadSstable, what); };
+    const qsizetype metaEnd = m_data.size() - 4;
+    ByteReader m(
+        m_data.sliced(m_metaOffset + 4, metaEnd - m_metaOffset - 4), m_base + m_metaOffset + 4);
+    const auto readEntry = [&](quint32 i) -> LoroExpected<Block> {
         const qsizetype at = m.pos();
         Block block;
         const auto offset = m.u32le();
@@ -76,7 +91,8 @@ LoroExpected<SstableReader> SstableReader::open(QByteArrayView data, QString nam
         if (!flags)
             return bad(
                 QStringLiteral("block meta entry %1 at offset %2 is truncated").arg(i).arg(at));
-        block.firstKey = firstKey->toByteArray();
+        block.begin = *offset;
+        block.firstKey = *firstKey;
         block.large = *flags & LargeFlag;
         const quint8 compression = *flags & ~LargeFlag;
         if (compression != CompressionNone && compression != CompressionLz4)
@@ -89,82 +105,99 @@ LoroExpected<SstableReader> SstableReader::open(QByteArrayView data, QString nam
             if (!lastKey)
                 return bad(
                     QStringLiteral("block meta entry %1 at offset %2 is truncated").arg(i).arg(at));
-            block.lastKey = lastKey->toByteArray();
+            block.lastKey = *lastKey;
         }
-        offsets.append(*offset);
-        t.m_blocks.append(std::move(block));
+        return block;
+    };
+
+    if (!each) {
+        for (quint32 i = 0; i < m_count; ++i) {
+            if (auto entry = readEntry(i); !entry)
+                return unexpected(entry.error());
+        }
+        if (m.remaining() != ChecksumSize)
+            return bad(QStringLiteral("%1 stray bytes after the block meta entries")
+                           .arg(m.remaining() - ChecksumSize));
+        return {};
     }
-    if (m.remaining() != ChecksumSize)
-        return bad(QStringLiteral("%1 stray bytes after the block meta entries")
-                       .arg(m.remaining() - ChecksumSize));
 
     // Blocks are written back to back from the header to the meta; each ends in its checksum.
-    for (qsizetype i = 0; i < t.m_blocks.size(); ++i) {
-        const qsizetype begin = offsets[i];
-        const qsizetype end = i + 1 < offsets.size() ? offsets[i + 1] : metaOffset;
-        const qsizetype expected = i == 0 ? HeaderSize : t.m_blocks[i - 1].end + ChecksumSize;
-        if (begin != expected || end - begin <= ChecksumSize || end > metaOffset)
-            return bad(QStringLiteral("block %1 spans [%2, %3), expected to start at %4")
-                           .arg(i)
-                           .arg(begin)
-                           .arg(end)
-                           .arg(expected));
-        Block &block = t.m_blocks[i];
-        block.begin = begin;
-        block.end = end - ChecksumSize;
-        if (loroXxh32(data.sliced(block.begin, block.end - block.begin))
-            != readU32le(data, block.end))
-            return bad(QStringLiteral("block %1 checksum mismatch at offset %2")
-                           .arg(i)
-                           .arg(base + block.end));
-    }
-    const qsizetype dataEnd
-        = t.m_blocks.isEmpty() ? HeaderSize : t.m_blocks.last().end + ChecksumSize;
-    if (dataEnd != metaOffset)
-        return bad(
-            QStringLiteral("%1 stray bytes before the block meta").arg(metaOffset - dataEnd));
-    return t;
-}
-
-LoroExpected<void> SstableReader::forEach(const Visitor &visit) const
-{
-    QByteArray previousKey;
-    qsizetype budget = MaxTableOutput;
-    for (qsizetype i = 0; i < m_blocks.size(); ++i) {
-        const Block &block = m_blocks[i];
-        const QByteArrayView stored = m_data.sliced(block.begin, block.end - block.begin);
-        QByteArray decompressed;
-        QByteArrayView body = stored;
-        if (block.lz4) {
-            auto out = decompressLz4Frame(stored, qMin(MaxBlockOutput, budget));
-            if (!out)
-                return error(LoroErrorCode::BadCompression,
-                    QStringLiteral("block %1 at offset %2: ").arg(i).arg(m_base + block.begin)
-                        + out.error().message);
-            decompressed = std::move(*out);
-            budget -= decompressed.size();
-            body = decompressed;
+    // A block's end is where the next one begins, so each entry is read one ahead.
+    std::optional<Block> pending;
+    qsizetype expected = HeaderSize;
+    for (quint32 i = 0; i <= m_count; ++i) {
+        std::optional<Block> next;
+        if (i < m_count) {
+            auto entry = readEntry(i);
+            if (!entry)
+                return unexpected(entry.error());
+            next = std::move(*entry);
         }
-        if (block.large) {
-            // One value whose key is the block's first key.
-            if (!previousKey.isEmpty() && !(previousKey < block.firstKey))
-                return error(LoroErrorCode::BadSstable,
-                    QStringLiteral("block %1: keys out of order").arg(i));
-            if (auto r = visit(block.firstKey, body); !r)
+        if (pending) {
+            const qsizetype index = qsizetype(i) - 1;
+            const qsizetype begin = pending->begin;
+            const qsizetype end = next ? next->begin : m_metaOffset;
+            if (begin != expected || end - begin <= ChecksumSize || end > m_metaOffset)
+                return bad(QStringLiteral("block %1 spans [%2, %3), expected to start at %4")
+                               .arg(index)
+                               .arg(begin)
+                               .arg(end)
+                               .arg(expected));
+            pending->end = end - ChecksumSize;
+            if (verify
+                && loroXxh32(m_data.sliced(pending->begin, pending->end - pending->begin))
+                    != readU32le(m_data, pending->end))
+                return bad(QStringLiteral("block %1 checksum mismatch at offset %2")
+                               .arg(index)
+                               .arg(m_base + pending->end));
+            if (auto r = each(index, *pending); !r)
                 return r;
-            previousKey = block.firstKey;
-            continue;
+            expected = end;
         }
-        if (auto r = visitNormal(int(i), body, visit, previousKey); !r)
-            return r;
+        pending = std::move(next);
     }
+    if (expected != m_metaOffset)
+        return bad(
+            QStringLiteral("%1 stray bytes before the block meta").arg(m_metaOffset - expected));
     return {};
 }
 
-LoroExpected<void> SstableReader::visitNormal(
-    int index, QByteArrayView body, const Visitor &visit, QByteArray &previousKey) const
+LoroExpected<void> SstableReader::forEach(const Visitor &visit, qsizetype *budget) const
 {
-    const Block &block = m_blocks[index];
+    QByteArray previousKey;
+    return walk(
+        [&](qsizetype i, const Block &block) -> LoroExpected<void> {
+            const QByteArrayView stored = m_data.sliced(block.begin, block.end - block.begin);
+            QByteArray decompressed;
+            QByteArrayView body = stored;
+            if (block.lz4) {
+                auto out = decompressLz4Frame(stored, *budget);
+                if (!out)
+                    return error(out.error().code,
+                        QStringLiteral("block %1 at offset %2: ").arg(i).arg(m_base + block.begin)
+                            + out.error().message);
+                decompressed = std::move(*out);
+                *budget -= decompressed.size();
+                body = decompressed;
+            }
+            if (block.large) {
+                // One value whose key is the block's first key.
+                if (!previousKey.isEmpty() && !(QByteArrayView(previousKey) < block.firstKey))
+                    return error(LoroErrorCode::BadSstable,
+                        QStringLiteral("block %1: keys out of order").arg(i));
+                if (auto r = visit(block.firstKey, body); !r)
+                    return r;
+                previousKey = block.firstKey.toByteArray();
+                return {};
+            }
+            return visitNormal(int(i), block, body, visit, previousKey);
+        },
+        false);
+}
+
+LoroExpected<void> SstableReader::visitNormal(int index, const Block &block, QByteArrayView body,
+    const Visitor &visit, QByteArray &previousKey) const
+{
     const auto bad = [&](const QString &what) {
         return error(LoroErrorCode::BadSstable,
             QStringLiteral("block %1 at offset %2: ").arg(index).arg(m_base + block.begin) + what);
@@ -197,7 +230,7 @@ LoroExpected<void> SstableReader::visitNormal(
         ByteReader entry(body.sliced(begin, end - begin), begin);
         if (i == 0) {
             // The first entry is a bare value: its key is the meta's first key.
-            key = block.firstKey;
+            key = block.firstKey.toByteArray();
         } else {
             // Later keys share a prefix with the first key and store the rest.
             const auto common = entry.u8();
@@ -210,7 +243,7 @@ LoroExpected<void> SstableReader::visitNormal(
                                .arg(i)
                                .arg(*common)
                                .arg(block.firstKey.size()));
-            key = block.firstKey.first(*common) + suffix->toByteArray();
+            key = block.firstKey.first(*common).toByteArray() + suffix->toByteArray();
         }
         if (!previousKey.isEmpty() && !(previousKey < key))
             return bad(QStringLiteral("entry %1: keys out of order").arg(i));
@@ -219,7 +252,7 @@ LoroExpected<void> SstableReader::visitNormal(
         previousKey = key;
         begin = end;
     }
-    if (key != block.lastKey)
+    if (QByteArrayView(key) != block.lastKey)
         return bad(QStringLiteral("last key does not match the block meta"));
     return {};
 }

@@ -169,6 +169,8 @@ QString LoroProtocolError::codeName(Code code)
         return QStringLiteral("trailing-bytes");
     case Code::BadPermission:
         return QStringLiteral("bad-permission");
+    case Code::TooManyUpdates:
+        return QStringLiteral("too-many-updates");
     }
     return QStringLiteral("invalid");
 }
@@ -292,6 +294,12 @@ Expected<LoroProtocolMessage, LoroProtocolError> LoroProtocolCodec::decode(QByte
                 QStringLiteral("%1 updates cannot fit in the %2 bytes left")
                     .arg(count)
                     .arg(r.remaining()));
+        if (count > LoroProtocolCodec::MaxUpdates)
+            return fail(Code::TooManyUpdates,
+                QStringLiteral("a DocUpdate of %1 updates (at most %2)")
+                    .arg(count)
+                    .arg(LoroProtocolCodec::MaxUpdates));
+        m.updates.reserve(qsizetype(count));
         for (quint32 i = 0; i < count && !r.failed(); ++i)
             m.updates.append(r.varBytes("update").toByteArray());
         m.batchId = r.bytes(Message::BatchIdBytes, "batch id").toByteArray();

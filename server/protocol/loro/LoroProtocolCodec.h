@@ -16,6 +16,7 @@ struct LoroProtocolError
         UnknownType, // a message type byte of 09..ff
         TrailingBytes, // after a DocUpdate, fragment header, fragment or Ack
         BadPermission, // a JoinResponseOk permission other than "read" or "write"
+        TooManyUpdates, // a DocUpdate of more than MaxUpdates updates
     };
     Code code = Code::Truncated;
     QString message;
@@ -28,6 +29,11 @@ struct LoroProtocolError
 class LoroProtocolCodec final
 {
 public:
+    // The updates one DocUpdate may carry. The reference client sends one per message; each
+    // decoded update costs some 50 bytes however short, so a count bounded only by the frame's
+    // bytes would let a 32 MiB frame of empty updates take more than 1 GiB.
+    static constexpr quint32 MaxUpdates = 1024;
+
     static Expected<LoroProtocolMessage, LoroProtocolError> decode(QByteArrayView frame);
     static QByteArray encode(const LoroProtocolMessage &message);
 

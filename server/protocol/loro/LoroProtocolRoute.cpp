@@ -1,6 +1,5 @@
 #include "protocol/loro/LoroProtocolRoute.h"
 
-#include "auth/BanList.h"
 #include "http/HttpExchange.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
@@ -10,12 +9,10 @@
 
 namespace canopy {
 
-LoroProtocolRoute::LoroProtocolRoute(ConnectionAuthorizer &authorizer, BanList &bans,
-    WebSocketUpgrader &upgrader, DocumentHub &hub, EventLog &log, const SessionLimits &limits,
-    QObject *parent)
+LoroProtocolRoute::LoroProtocolRoute(ConnectionAuthorizer &authorizer, WebSocketUpgrader &upgrader,
+    DocumentHub &hub, EventLog &log, const SessionLimits &limits, QObject *parent)
     : QObject(parent)
     , m_authorizer(&authorizer)
-    , m_bans(bans)
     , m_upgrader(upgrader)
     , m_hub(hub)
     , m_log(log)
@@ -41,6 +38,10 @@ void LoroProtocolRoute::handle(HttpExchange &exchange)
             QStringLiteral("/loro/as/<did> requires Upgrade: websocket")));
         return;
     }
+    // The whole upgrade is checked before anything is spent on it: Qt would refuse it later.
+    if (!m_upgrader.validate(
+            exchange, {{QStringLiteral("remote"), request.remoteAddress.toString()}}))
+        return;
     const QString did = SyncRoute::didFromPath(QStringView(request.rawPath).mid(PathPrefix.size()));
     if (did.isEmpty()) {
         exchange.respond(HttpResponse::error(
@@ -50,14 +51,6 @@ void LoroProtocolRoute::handle(HttpExchange &exchange)
     const LogFields fields {{QStringLiteral("did"), did},
         {QStringLiteral("remote"), request.remoteAddress.toString()},
         {QStringLiteral("protocol"), QStringLiteral("loro")}};
-    if (const auto ban = m_bans.activeBan(did)) {
-        m_log.record(
-            QtInfoMsg, lcAuth(), QStringLiteral("upgrade refused: the DID is banned"), fields);
-        exchange.respond(HttpResponse::error(403, QStringLiteral("AccountBanned"),
-            ban->reason.isEmpty() ? QStringLiteral("this DID is banned")
-                                  : QStringLiteral("this DID is banned: %1").arg(ban->reason)));
-        return;
-    }
     if (!m_upgrader.admit(exchange, did, fields))
         return;
     m_upgrader.upgrade(exchange, did, [this, did](QWebSocket *socket, quint64 id) {

@@ -7,7 +7,6 @@
 
 namespace canopy {
 
-class BanList;
 class ConnectionAuthorizer;
 class DocumentHub;
 class EventLog;
@@ -15,7 +14,8 @@ class WebSocketUpgrader;
 
 // GET /loro/as/<did>: the loro-protocol upgrade. The DID in the path is the identity the
 // session will act as; it proves it in its first JoinRequest (loro-websocket clients carry
-// their token there, not in the upgrade). Bans and connection limits are checked first.
+// their token there, not in the upgrade). Connection limits are checked first; a ban only once
+// a join's token would open the DID, so the upgrade tells nobody of one.
 class LoroProtocolRoute final : public QObject, public HttpRoute
 {
     Q_OBJECT
@@ -24,7 +24,7 @@ class LoroProtocolRoute final : public QObject, public HttpRoute
 public:
     static constexpr QStringView PathPrefix = u"/loro/as/";
 
-    LoroProtocolRoute(ConnectionAuthorizer &authorizer, BanList &bans, WebSocketUpgrader &upgrader,
+    LoroProtocolRoute(ConnectionAuthorizer &authorizer, WebSocketUpgrader &upgrader,
         DocumentHub &hub, EventLog &log, const SessionLimits &limits, QObject *parent = nullptr);
 
     bool matches(const HttpRequest &request) const override;
@@ -33,7 +33,6 @@ public:
 
 private:
     ConnectionAuthorizer *m_authorizer;
-    BanList &m_bans;
     WebSocketUpgrader &m_upgrader;
     DocumentHub &m_hub;
     EventLog &m_log;

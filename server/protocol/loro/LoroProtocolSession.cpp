@@ -388,8 +388,8 @@ void LoroProtocolSession::deliverOutcome(
             status = Status::PayloadTooLarge;
         else if (outcome.reason == u"max-entities")
             status = Status::AppError;
-        else if (outcome.reason == u"permission-denied")
-            status = Status::PermissionDenied;
+        else if (outcome.reason == u"permission-denied" || outcome.reason == u"peer-bound")
+            status = Status::PermissionDenied; // another identity's peer
         else
             status = Status::InvalidUpdate;
         break;

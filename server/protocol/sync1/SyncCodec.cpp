@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <msgpack.h>
+#include <optional>
 
 namespace canopy {
 namespace {
@@ -13,15 +14,20 @@ SyncCodecError fail(SyncCodecError::Code code, const QString &message)
     return SyncCodecError {code, message};
 }
 
-// msgpack-c allocates a container's slots from its declared count before reading them. A frame
-// that declares more elements than it has bytes left is refused here, before it can make the
-// unpacker reserve gigabytes for a few bytes of input.
-bool isPlausibleMsgpack(QByteArrayView data)
+// msgpack-c allocates a container's slots from its declared count before reading them, some
+// 24 bytes for each one-byte element. A frame that declares more elements than it has bytes
+// left, or more than a Sync1 message can hold, is refused here, before the unpacker sees it.
+std::optional<SyncCodecError> prescan(QByteArrayView data)
 {
+    using Code = SyncCodecError::Code;
+    const auto notMsgpack = [] {
+        return fail(Code::NotMsgpack, QStringLiteral("the frame is not one msgpack value"));
+    };
     const auto *p = reinterpret_cast<const unsigned char *>(data.data());
     const qsizetype size = data.size();
     qsizetype pos = 0;
     quint64 pending = 1; // items still to read
+    quint64 elements = 0; // items of every container so far
     auto take = [&](qsizetype n, quint64 &out) {
         if (size - pos < n)
             return false;
@@ -37,126 +43,131 @@ bool isPlausibleMsgpack(QByteArrayView data)
         pos += qsizetype(n);
         return true;
     };
-    auto addItems = [&](quint64 n) {
+    // A container of `n` elements (map entries count two): each takes a byte at least, and all
+    // of them together stay within MaxElements.
+    auto container = [&](quint64 n, bool array, bool root) -> std::optional<SyncCodecError> {
         if (n > quint64(size - pos))
-            return false;
+            return notMsgpack();
+        if (elements + n > SyncCodec::MaxElements) {
+            // A root array is named as its smaller siblings are.
+            if (root && array)
+                return fail(
+                    Code::NotAMap, QStringLiteral("the frame is a msgpack array, not a map"));
+            return fail(Code::TooManyElements,
+                QStringLiteral("the frame declares a msgpack %1 of %2 %3, past the %4 elements a "
+                               "Sync1 message can hold")
+                    .arg(array ? QStringLiteral("array") : QStringLiteral("map"),
+                        QString::number(array ? n : n / 2),
+                        array ? QStringLiteral("elements") : QStringLiteral("entries"),
+                        QString::number(SyncCodec::MaxElements)));
+        }
+        elements += n;
         pending += n;
-        return true;
+        return std::nullopt;
     };
     while (pending > 0) {
+        const bool root = pos == 0;
         --pending;
         if (pos >= size)
-            return false;
+            return notMsgpack();
         const unsigned char b = p[pos++];
         quint64 n = 0;
+        std::optional<SyncCodecError> refused;
+        bool ok = true;
         if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
             continue;
         if ((b & 0xf0) == 0x80) { // fixmap
-            if (!addItems(2 * quint64(b & 0x0f)))
-                return false;
-            continue;
+            refused = container(2 * quint64(b & 0x0f), false, root);
+        } else if ((b & 0xf0) == 0x90) { // fixarray
+            refused = container(b & 0x0f, true, root);
+        } else if ((b & 0xe0) == 0xa0) { // fixstr
+            ok = skip(b & 0x1f);
+        } else {
+            switch (b) {
+            case 0xc4:
+            case 0xd9: // bin8, str8
+                ok = take(1, n) && skip(n);
+                break;
+            case 0xc5:
+            case 0xda: // bin16, str16
+                ok = take(2, n) && skip(n);
+                break;
+            case 0xc6:
+            case 0xdb: // bin32, str32
+                ok = take(4, n) && skip(n);
+                break;
+            case 0xc7: // ext8
+                ok = take(1, n) && skip(n + 1);
+                break;
+            case 0xc8: // ext16
+                ok = take(2, n) && skip(n + 1);
+                break;
+            case 0xc9: // ext32
+                ok = take(4, n) && skip(n + 1);
+                break;
+            case 0xcc:
+            case 0xd0:
+                ok = skip(1);
+                break;
+            case 0xcd:
+            case 0xd1:
+            case 0xd4: // fixext1
+                ok = skip(2);
+                break;
+            case 0xd5: // fixext2
+                ok = skip(3);
+                break;
+            case 0xca:
+            case 0xce:
+            case 0xd2:
+                ok = skip(4);
+                break;
+            case 0xd6: // fixext4
+                ok = skip(5);
+                break;
+            case 0xcb:
+            case 0xcf:
+            case 0xd3:
+                ok = skip(8);
+                break;
+            case 0xd7: // fixext8
+                ok = skip(9);
+                break;
+            case 0xd8: // fixext16
+                ok = skip(17);
+                break;
+            case 0xdc: // array16
+                ok = take(2, n);
+                if (ok)
+                    refused = container(n, true, root);
+                break;
+            case 0xdd: // array32
+                ok = take(4, n);
+                if (ok)
+                    refused = container(n, true, root);
+                break;
+            case 0xde: // map16
+                ok = take(2, n);
+                if (ok)
+                    refused = container(2 * n, false, root);
+                break;
+            case 0xdf: // map32
+                ok = take(4, n);
+                if (ok)
+                    refused = container(2 * n, false, root);
+                break;
+            default: // 0xc1 is never used
+                ok = false;
+            }
         }
-        if ((b & 0xf0) == 0x90) { // fixarray
-            if (!addItems(b & 0x0f))
-                return false;
-            continue;
-        }
-        if ((b & 0xe0) == 0xa0) { // fixstr
-            if (!skip(b & 0x1f))
-                return false;
-            continue;
-        }
-        switch (b) {
-        case 0xc4:
-        case 0xd9: // bin8, str8
-            if (!take(1, n) || !skip(n))
-                return false;
-            break;
-        case 0xc5:
-        case 0xda: // bin16, str16
-            if (!take(2, n) || !skip(n))
-                return false;
-            break;
-        case 0xc6:
-        case 0xdb: // bin32, str32
-            if (!take(4, n) || !skip(n))
-                return false;
-            break;
-        case 0xc7: // ext8
-            if (!take(1, n) || !skip(n + 1))
-                return false;
-            break;
-        case 0xc8: // ext16
-            if (!take(2, n) || !skip(n + 1))
-                return false;
-            break;
-        case 0xc9: // ext32
-            if (!take(4, n) || !skip(n + 1))
-                return false;
-            break;
-        case 0xcc:
-        case 0xd0:
-            if (!skip(1))
-                return false;
-            break;
-        case 0xcd:
-        case 0xd1:
-            if (!skip(2))
-                return false;
-            break;
-        case 0xca:
-        case 0xce:
-        case 0xd2:
-            if (!skip(4))
-                return false;
-            break;
-        case 0xcb:
-        case 0xcf:
-        case 0xd3:
-            if (!skip(8))
-                return false;
-            break;
-        case 0xd4:
-            if (!skip(2))
-                return false;
-            break;
-        case 0xd5:
-            if (!skip(3))
-                return false;
-            break;
-        case 0xd6:
-            if (!skip(5))
-                return false;
-            break;
-        case 0xd7:
-            if (!skip(9))
-                return false;
-            break;
-        case 0xd8:
-            if (!skip(17))
-                return false;
-            break;
-        case 0xdc: // array16
-            if (!take(2, n) || !addItems(n))
-                return false;
-            break;
-        case 0xdd: // array32
-            if (!take(4, n) || !addItems(n))
-                return false;
-            break;
-        case 0xde: // map16
-            if (!take(2, n) || !addItems(2 * n))
-                return false;
-            break;
-        case 0xdf: // map32
-            if (!take(4, n) || !addItems(2 * n))
-                return false;
-            break;
-        default: // 0xc1 is never used
-            return false;
-        }
+        if (refused)
+            return refused;
+        if (!ok)
+            return notMsgpack();
     }
-    return pos == size;
+    if (pos != size)
+        return notMsgpack();
+    return std::nullopt;
 }
 
 QString stringOf(const msgpack_object &o)
@@ -229,6 +240,8 @@ QString SyncCodecError::codeName(Code code)
         return QStringLiteral("unknown-type");
     case Code::BadEntityId:
         return QStringLiteral("bad-entity-id");
+    case Code::TooManyElements:
+        return QStringLiteral("too-many-elements");
     }
     return {};
 }
@@ -236,9 +249,8 @@ QString SyncCodecError::codeName(Code code)
 Expected<SyncMessage, SyncCodecError> SyncCodec::decode(QByteArrayView frame)
 {
     using Code = SyncCodecError::Code;
-    if (!isPlausibleMsgpack(frame))
-        return unexpected(
-            fail(Code::NotMsgpack, QStringLiteral("the frame is not one msgpack value")));
+    if (auto refused = prescan(frame))
+        return unexpected(*refused);
 
     Unpacked unpacked;
     size_t offset = 0;

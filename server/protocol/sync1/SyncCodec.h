@@ -14,7 +14,8 @@ struct SyncCodecError
         MissingField,
         WrongFieldType,
         UnknownType,
-        BadEntityId
+        BadEntityId,
+        TooManyElements, // more msgpack elements than any Sync1 message holds
     };
     Code code = Code::NotMsgpack;
     QString message;
@@ -25,6 +26,11 @@ struct SyncCodecError
 class SyncCodec final
 {
 public:
+    // A Sync1 message is a map of two or three str/bin entries; a frame may hold at most this
+    // many elements in all (a map entry counts two), so what msgpack-c allocates for them stays
+    // a few KiB whatever the frame's size.
+    static constexpr quint64 MaxElements = 64;
+
     static Expected<SyncMessage, SyncCodecError> decode(QByteArrayView frame);
     // Keys in the order @msgpack/msgpack writes them, so frames are byte-identical to the JS peers.
     static QByteArray encode(const SyncMessage &message);

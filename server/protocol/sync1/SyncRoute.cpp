@@ -1,14 +1,12 @@
 #include "protocol/sync1/SyncRoute.h"
 
-#include "config/ConfigLoader.h"
 #include "http/HttpExchange.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
 #include "log/Metrics.h"
 #include "protocol/sync1/SyncSession.h"
 #include "sync/WebSocketUpgrader.h"
-
-#include <QUrl>
+#include "util/Did.h"
 
 namespace canopy {
 
@@ -25,10 +23,8 @@ SyncRoute::SyncRoute(ConnectionAuthorizer &authorizer, WebSocketUpgrader &upgrad
 
 QString SyncRoute::didFromPath(QStringView rest)
 {
-    QString did = rest.toString();
-    if (!ConfigLoader::isValidDid(did))
-        did = QUrl::fromPercentEncoding(did.toLatin1());
-    return ConfigLoader::isValidDid(did) ? did : QString();
+    auto did = Did::fromPathSegment(rest);
+    return did ? *did : QString();
 }
 
 bool SyncRoute::matches(const HttpRequest &request) const
@@ -49,12 +45,23 @@ void SyncRoute::handle(HttpExchange &exchange)
             QStringLiteral("/sync/as/<did> requires Upgrade: websocket")));
         return;
     }
-    const QString did = didFromPath(QStringView(request.rawPath).mid(PathPrefix.size()));
-    if (did.isEmpty()) {
-        exchange.respond(HttpResponse::error(
-            400, QStringLiteral("InvalidDid"), QStringLiteral("the path does not end in a DID")));
+    // The whole upgrade is checked before anything is spent on it: Qt would refuse it later.
+    if (!m_upgrader.validate(
+            exchange, {{QStringLiteral("remote"), request.remoteAddress.toString()}}))
+        return;
+    const auto parsed = Did::fromPathSegment(QStringView(request.rawPath).mid(PathPrefix.size()));
+    if (!parsed) {
+        m_log.record(QtInfoMsg, lcAuth(),
+            QStringLiteral("upgrade refused: the path does not end in a DID"),
+            {{QStringLiteral("reason"), parsed.error()},
+                {QStringLiteral("remote"), request.remoteAddress.toString()}});
+        if (m_metrics)
+            m_metrics->countRefusal(QStringLiteral("invalid-did"));
+        exchange.respond(HttpResponse::error(400, QStringLiteral("InvalidDid"),
+            QStringLiteral("the path does not end in a DID: ") + parsed.error()));
         return;
     }
+    const QString did = *parsed; // canonical: bans, tokens and the session all see this spelling
 
     // Browsers send "authorization, <token>", the ws package "authorization,<token>".
     QStringList offered;

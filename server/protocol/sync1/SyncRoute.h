@@ -31,8 +31,9 @@ public:
     void setAuthorizer(ConnectionAuthorizer &authorizer) { m_authorizer = &authorizer; }
     void setMetrics(Metrics *metrics) { m_metrics = metrics; }
 
-    // The DID at the end of an upgrade path: as written (did:web:host%3A8080 keeps its %3A),
-    // or percent-encoded whole. Empty when the path does not end in a DID.
+    // The DID at the end of an upgrade path in its canonical spelling (Did::fromPathSegment): as
+    // written (did:web:host%3A8080 keeps its %3A), or percent-encoded whole and decoded once.
+    // Empty when the path does not end in a DID.
     static QString didFromPath(QStringView rest);
 
 private:

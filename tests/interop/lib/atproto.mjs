@@ -4,7 +4,7 @@
 //   const kp = await makeKeypair('k256');                 // or 'p256'
 //   const did = dids.addPlc(kp);                          // did:plc:<24 random chars>, served at /<did>
 //   const web = dids.addWeb(kp);                          // did:web:localhost%3A<port>, at /.well-known/did.json
-//   const host = await startIdentityHost({ plcUrl: dids.url });
+//   const host = await startIdentityHost({ plcUrl: dids.url });    // with --allow-loopback-did-web (did:web on 127.0.0.1)
 //   const jwt = await mintJwt({ iss: did, aud: host.did, keypair: kp });
 //   const { status, json } = await buyToken(host, jwt);  // GET /xrpc/chat.roomy.v0.sync.token
 //   const r = await openSync(host, did, json.token);      // WebSocket /sync/as/<did>, subprotocols [authorization, token]
@@ -37,6 +37,8 @@ export const LXM = 'chat.roomy.v0.sync.token';
 export const TOKEN_PATH = '/xrpc/chat.roomy.v0.sync.token';
 /** A sync token: 52 characters of uppercase Crockford base32. */
 export const TOKEN_RE = /^[0-9A-HJKMNP-TV-Z]{52}$/;
+/** What the token endpoint tells a caller of every DID resolution failure (the detail is in the host log). */
+export const UNRESOLVED_MESSAGE = 'the DID could not be resolved';
 
 // ---- keys ---------------------------------------------------------------------------------------
 
@@ -233,11 +235,14 @@ export class SecretTracker {
  * @param {number} [o.tokenTtl]    --token-ttl (seconds)
  * @param {number} [o.cacheFresh]  --did-cache-fresh (seconds)
  * @param {number} [o.cacheMax]    --did-cache-max (seconds)
+ * @param {boolean} [o.allowLoopbackDidWeb=true] --allow-loopback-did-web: the DidServer's did:web lives on
+ *                                 127.0.0.1, which the host refuses to ask without it
  * Other fields are passed to startHost (did, token, dataDir, port, extraArgs, env).
  */
 export function startIdentityHost(o = {}) {
-    const { plcUrl, tokenTtl, cacheFresh, cacheMax, extraArgs = [], env = {}, ...rest } = o;
+    const { plcUrl, tokenTtl, cacheFresh, cacheMax, allowLoopbackDidWeb = true, extraArgs = [], env = {}, ...rest } = o;
     const args = [...extraArgs];
+    if (allowLoopbackDidWeb) args.push('--allow-loopback-did-web');
     if (plcUrl != null) args.push('--plc-url', plcUrl);
     if (tokenTtl != null) args.push('--token-ttl', String(tokenTtl));
     if (cacheFresh != null) args.push('--did-cache-fresh', String(cacheFresh));
@@ -297,8 +302,10 @@ export function show(r) {
 // ---- loopback DID server ------------------------------------------------------------------------
 
 /**
- * A tiny DID server on 127.0.0.1: /.well-known/did.json for did:web:localhost%3A<port>, /<did> for any other DID
- * (path percent-decoded, so did:plc:x and did%3Aplc%3Ax both work; usable as --plc-url). Counts requests per DID.
+ * A tiny DID server on 127.0.0.1: /.well-known/did.json for did:web:localhost%3A<port> (or for the did:web its
+ * Host header spells, when one is served: setKey('did:web:127.0.0.1%3A<port>', kp)), /<did> for any other DID
+ * (path percent-decoded, so did:plc:x and did%3Aplc%3Ax both work; usable as --plc-url). Counts requests per DID
+ * and accepted connections (`accepted`).
  *
  * Behaviour per DID (setBehaviour) or for everything (setAll), fields:
  *   status: 404 | 410 | 500 | ...  answer that status with a JSON message
@@ -320,6 +327,7 @@ export class DidServer {
         this.counts = new Map();    // did -> requests
         this.log = [];              // { did, path, t }
         this.sockets = new Set();
+        this.accepted = 0;          // TCP connections accepted, answered or not
         this.pending = new Set();   // timers of delayed answers
         this.server = null;
         this.port = null;
@@ -329,6 +337,7 @@ export class DidServer {
         this.server = http.createServer((req, res) => this.#handle(req, res));
         this.server.keepAliveTimeout = 5000;
         this.server.on('connection', (sock) => {
+            this.accepted += 1;
             this.sockets.add(sock);
             sock.on('close', () => this.sockets.delete(sock));
         });
@@ -391,8 +400,13 @@ export class DidServer {
     requests(did) { return this.counts.get(did) ?? 0; }
     get totalRequests() { return this.log.length; }
 
-    #didForPath(pathname) {
-        if (pathname === '/.well-known/did.json') return this.webDid;
+    #didForPath(pathname, host) {
+        if (pathname === '/.well-known/did.json') {
+            // Another spelling of this server (did:web:127.0.0.1%3A<port>, a name for 127.0.0.1) is
+            // told apart by the Host it was asked under, once the test serves something for it.
+            const named = host ? `did:web:${encodeURIComponent(host)}` : null;
+            return named && (this.entries.has(named) || this.behaviour.has(named)) ? named : this.webDid;
+        }
         let raw = pathname.slice(1);
         try { raw = decodeURIComponent(raw); } catch { /* keep as is */ }
         return raw;
@@ -400,7 +414,7 @@ export class DidServer {
 
     #handle(req, res) {
         const pathname = new URL(req.url, 'http://x').pathname;
-        const did = this.#didForPath(pathname);
+        const did = this.#didForPath(pathname, req.headers.host);
         this.counts.set(did, this.requests(did) + 1);
         this.log.push({ did, path: req.url, t: Date.now() });
         const b = this.behaviour.get(did) ?? this.all;

@@ -29,7 +29,7 @@ export const CANOPY_BIN = process.env.CANOPY_BIN
 
 /** Configuration variables of the host; stripped from the inherited environment so only the test sets them. */
 export const CONFIG_ENV = ['DATA_DIR', 'DID', 'PUBLIC_URL', 'UNSAFE_DEV_TOKEN', 'PORT', 'LISTEN',
-    'MAX_MESSAGE_BYTES', 'PING_INTERVAL'];
+    'MAX_MESSAGE_BYTES', 'PING_INTERVAL', 'ALLOW_LOOPBACK_DID_WEB'];
 
 const liveChildren = new Set();
 function killAllSync() {
@@ -125,6 +125,8 @@ export class Host {
      * @param {number}  [o.pingInterval] --ping-interval
      * @param {string[]}[o.extraArgs]    appended verbatim
      * @param {object}  [o.env]          extra environment for the child
+     * @param {string[]}[o.launcher]     a command that execs the host in its own process (pid unchanged),
+     *                                   e.g. ['prlimit', '--nofile=64:64']
      * @param {boolean} [o.useFlags=true] when false, pass the settings above through env variables instead
      */
     constructor(o = {}) {
@@ -182,7 +184,10 @@ export class Host {
         const { args, env } = this.buildCommand();
         this.lastArgs = args;
         this.exitInfo = null;
-        const child = spawn(CANOPY_BIN, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+        const launcher = this.opts.launcher ?? [];
+        const child = launcher.length
+            ? spawn(launcher[0], [...launcher.slice(1), CANOPY_BIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+            : spawn(CANOPY_BIN, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
         this.child = child;
         this.starts += 1;
         liveChildren.add(child);
