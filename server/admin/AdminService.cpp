@@ -336,7 +336,8 @@ Expected<void, AdminError> AdminService::deleteDocument(const QString &name, con
         return unexpected(key.error());
     if (const qsizetype members = m_parts.hub->memberCount(*key); members > 0) {
         return unexpected(AdminError {AdminError::Code::Conflict,
-            QStringLiteral("%1 has %2 subscriber(s); revoke them first").arg(name).arg(members)});
+            QStringLiteral("%1 has %2 subscriber(s); revoke them first")
+                .arg(name, QString::number(members))});
     }
     m_parts.hub->dropDocument(*key);
     auto deleted = m_parts.store->deleteDocument(*key);
@@ -489,8 +490,8 @@ QString AdminService::metricsText() const
             "# TYPE canopy_did_cache_hits_total counter\ncanopy_did_cache_hits_total %1\n"
             "# HELP canopy_did_cache_misses_total DID lookups that needed the network.\n"
             "# TYPE canopy_did_cache_misses_total counter\ncanopy_did_cache_misses_total %2\n")
-                   .arg(m_parts.resolver->cacheHits())
-                   .arg(m_parts.resolver->cacheMisses());
+                   .arg(QString::number(m_parts.resolver->cacheHits()),
+                       QString::number(m_parts.resolver->cacheMisses()));
     }
     const HubCounters &hub = m_parts.hub->counters();
     out += QStringLiteral("# HELP canopy_bad_frames_total Frames dropped as invalid, by reason.\n"
@@ -499,23 +500,21 @@ QString AdminService::metricsText() const
     std::sort(reasons.begin(), reasons.end());
     for (const QString &reason : std::as_const(reasons))
         out += QStringLiteral("canopy_bad_frames_total{reason=\"%1\"} %2\n")
-                   .arg(reason)
-                   .arg(hub.badFrames.value(reason));
+                   .arg(reason, QString::number(hub.badFrames.value(reason)));
     out += QStringLiteral(
         "# HELP canopy_blocks_stored_total Loro change blocks stored.\n"
         "# TYPE canopy_blocks_stored_total counter\ncanopy_blocks_stored_total %1\n"
         "# HELP canopy_duplicate_blocks_total Units received that were already stored.\n"
         "# TYPE canopy_duplicate_blocks_total counter\ncanopy_duplicate_blocks_total %2\n")
-               .arg(hub.unitsStoredByKind.value(QStringLiteral("loro")))
-               .arg(hub.duplicateUnits);
+               .arg(QString::number(hub.unitsStoredByKind.value(QStringLiteral("loro"))),
+                   QString::number(hub.duplicateUnits));
     out += QStringLiteral("# HELP canopy_units_stored_total Units stored, by document kind.\n"
                           "# TYPE canopy_units_stored_total counter\n");
     QStringList kinds = hub.unitsStoredByKind.keys();
     std::sort(kinds.begin(), kinds.end());
     for (const QString &kind : std::as_const(kinds))
         out += QStringLiteral("canopy_units_stored_total{kind=\"%1\"} %2\n")
-                   .arg(kind)
-                   .arg(hub.unitsStoredByKind.value(kind));
+                   .arg(kind, QString::number(hub.unitsStoredByKind.value(kind)));
     const ProcessMemory memory = ProcessMemory::read();
     if (memory.residentBytes >= 0) {
         out += QStringLiteral(

@@ -108,8 +108,7 @@ Expected<DidDocument, QString> DidDocument::parse(QByteArrayView json, const QSt
             if (!method.value(field).isString()) {
                 return unexpected(
                     QStringLiteral("DID document verificationMethod[%1] lacks a string %2")
-                        .arg(i)
-                        .arg(field));
+                        .arg(QString::number(i), field));
             }
         }
     }

@@ -128,8 +128,8 @@ KeyExpected<QByteArray> decodeBase58btc(QStringView text)
         const char16_t c = text[i].unicode();
         const qint8 digit = c < 128 ? Base58Table[c] : qint8(-1);
         if (digit < 0) {
-            return unexpected(keyError(
-                QStringLiteral("invalid base58btc character '%1' at %2").arg(text[i]).arg(i)));
+            return unexpected(keyError(QStringLiteral("invalid base58btc character '%1' at %2")
+                                           .arg(QString(text[i]), QString::number(i))));
         }
         quint32 carry = quint32(digit);
         qsizetype j = 0;
@@ -190,13 +190,12 @@ KeyExpected<PublicKey> publicKeyFromPoint(Curve curve, QByteArrayView point)
         return unexpected(keyError(
             QStringLiteral("expected a 33-byte compressed or 65-byte uncompressed %1 point, got %2 "
                            "bytes")
-                .arg(curveName(curve))
-                .arg(point.size())));
+                .arg(curveName(curve), QString::number(point.size()))));
     }
     const auto prefix = static_cast<unsigned char>(point[0]);
     if ((compressed && prefix != 0x02 && prefix != 0x03) || (uncompressed && prefix != 0x04)) {
-        return unexpected(keyError(
-            QStringLiteral("bad %1-byte point prefix %2").arg(point.size()).arg(hexByte(prefix))));
+        return unexpected(keyError(QStringLiteral("bad %1-byte point prefix %2")
+                                       .arg(QString::number(point.size()), hexByte(prefix))));
     }
     const std::optional<QByteArray> out = convertPoint(curve, point, POINT_CONVERSION_COMPRESSED);
     if (!out)
@@ -245,9 +244,8 @@ KeyExpected<PublicKey> parseMultikey(QStringView publicKeyMultibase)
         return unexpected(keyError(
             QStringLiteral("expected a 33-byte compressed %1 point after the multicodec, got %2 "
                            "bytes%3")
-                .arg(curveName(curve))
-                .arg(point.size())
-                .arg(point.size() == 65 ? QStringLiteral(" (uncompressed)") : QString())));
+                .arg(curveName(curve), QString::number(point.size()),
+                    point.size() == 65 ? QStringLiteral(" (uncompressed)") : QString())));
     }
     return publicKeyFromPoint(curve, point);
 }

@@ -116,9 +116,7 @@ Expected<qint64, ConfigError> parseInteger(
     if (!ok || value < min || value > max) {
         return unexpected(ConfigError {QString::fromLatin1(setting),
             QStringLiteral("'%1' is not a whole number from %2 to %3")
-                .arg(text)
-                .arg(min)
-                .arg(max)});
+                .arg(text, QString::number(min), QString::number(max))});
     }
     return value;
 }

@@ -150,9 +150,7 @@ bool Host::start(QString *error)
     m_http->addRoute(m_adminRoute.get());
     if (!m_http->listen(QHostAddress(m_config.listen), m_config.port)) {
         *error = QStringLiteral("cannot listen on %1:%2: %3")
-                     .arg(m_config.listen)
-                     .arg(m_config.port)
-                     .arg(m_http->errorString());
+                     .arg(m_config.listen, QString::number(m_config.port), m_http->errorString());
         return false;
     }
 
@@ -206,7 +204,7 @@ QString Host::listeningUrl() const
     QString host = m_config.listen;
     if (host.contains(u':'))
         host = u'[' + host + u']';
-    return QStringLiteral("http://%1:%2/").arg(host).arg(port());
+    return QStringLiteral("http://%1:%2/").arg(host, QString::number(port()));
 }
 
 void Host::loadAdminToken()

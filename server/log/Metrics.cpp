@@ -115,8 +115,8 @@ QString Metrics::render() const
     for (int d = 0; d < 2; ++d) {
         for (const QString &type : sortedKeys(m_traffic[d])) {
             out += QStringLiteral("canopy_frames_total{direction=\"%1\",type=\"%2\"} %3\n")
-                       .arg(directionName(d), label(type))
-                       .arg(m_traffic[d].value(type).frames);
+                       .arg(directionName(d), label(type),
+                           QString::number(m_traffic[d].value(type).frames));
         }
     }
     out += QStringLiteral(
@@ -125,8 +125,8 @@ QString Metrics::render() const
     for (int d = 0; d < 2; ++d) {
         for (const QString &type : sortedKeys(m_traffic[d])) {
             out += QStringLiteral("canopy_bytes_total{direction=\"%1\",type=\"%2\"} %3\n")
-                       .arg(directionName(d), label(type))
-                       .arg(m_traffic[d].value(type).bytes);
+                       .arg(directionName(d), label(type),
+                           QString::number(m_traffic[d].value(type).bytes));
         }
     }
     out += QStringLiteral("# HELP canopy_protocol_frames_total WebSocket frames by protocol, "
@@ -171,16 +171,14 @@ QString Metrics::render() const
                           "# TYPE canopy_auth_failures_total counter\n");
     for (const QString &error : sortedKeys(m_authFailures)) {
         out += QStringLiteral("canopy_auth_failures_total{error=\"%1\"} %2\n")
-                   .arg(label(error))
-                   .arg(m_authFailures.value(error));
+                   .arg(label(error), QString::number(m_authFailures.value(error)));
     }
     out += QStringLiteral(
         "# HELP canopy_refusals_total Connections and requests refused by a limit or rule.\n"
         "# TYPE canopy_refusals_total counter\n");
     for (const QString &reason : sortedKeys(m_refusals)) {
         out += QStringLiteral("canopy_refusals_total{reason=\"%1\"} %2\n")
-                   .arg(label(reason))
-                   .arg(m_refusals.value(reason));
+                   .arg(label(reason), QString::number(m_refusals.value(reason)));
     }
     out += QStringLiteral("# HELP canopy_store_failures_total Batches SQLite refused to commit.\n"
                           "# TYPE canopy_store_failures_total counter\n"
@@ -190,14 +188,12 @@ QString Metrics::render() const
                           "# TYPE canopy_store_commit_seconds histogram\n");
     for (size_t i = 0; i < CommitBuckets.size(); ++i) {
         out += QStringLiteral("canopy_store_commit_seconds_bucket{le=\"%1\"} %2\n")
-                   .arg(CommitBuckets[i])
-                   .arg(m_commitBuckets[i]);
+                   .arg(QString::number(CommitBuckets[i]), QString::number(m_commitBuckets[i]));
     }
     out += QStringLiteral("canopy_store_commit_seconds_bucket{le=\"+Inf\"} %1\n"
                           "canopy_store_commit_seconds_sum %2\n"
                           "canopy_store_commit_seconds_count %1\n")
-               .arg(m_commitCount)
-               .arg(m_commitSum, 0, 'g', 9);
+               .arg(QString::number(m_commitCount), QString::number(m_commitSum, 'g', 9));
     return out;
 }
 

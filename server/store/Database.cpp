@@ -104,7 +104,7 @@ Expected<void, StoreError> moveBlocksToUnits(QSqlQuery &query, int step)
 {
     const auto failed = [&](const QSqlQuery &q) {
         return unexpected(StoreError {StoreError::Code::MigrationFailed,
-            QStringLiteral("migration %1: %2").arg(step).arg(q.lastError().text())});
+            QStringLiteral("migration %1: %2").arg(QString::number(step), q.lastError().text())});
     };
     QSqlQuery insert(query);
     if (!insert.prepare(QStringLiteral(
@@ -146,7 +146,8 @@ Expected<void, StoreError> runMigration(
     for (const char *statement : statements) {
         if (!query.exec(QString::fromLatin1(statement))) {
             return unexpected(StoreError {StoreError::Code::MigrationFailed,
-                QStringLiteral("migration %1: %2").arg(step).arg(query.lastError().text())});
+                QStringLiteral("migration %1: %2")
+                    .arg(QString::number(step), query.lastError().text())});
         }
     }
     return {};
@@ -283,8 +284,7 @@ Expected<void, StoreError> Database::migrate()
     if (current > SchemaVersion) {
         return unexpected(StoreError {StoreError::Code::NewerSchema,
             QStringLiteral("the database has schema %1; this Canopy knows up to %2")
-                .arg(current)
-                .arg(SchemaVersion)});
+                .arg(QString::number(current), QString::number(SchemaVersion))});
     }
     for (int step = current + 1; step <= SchemaVersion; ++step) {
         Transaction transaction(m_db);
@@ -314,7 +314,8 @@ Expected<void, StoreError> Database::migrate()
             return unexpected(ran.error());
         if (!query.exec(QStringLiteral("PRAGMA user_version=%1").arg(step))) {
             return unexpected(StoreError {StoreError::Code::MigrationFailed,
-                QStringLiteral("migration %1: %2").arg(step).arg(query.lastError().text())});
+                QStringLiteral("migration %1: %2")
+                    .arg(QString::number(step), query.lastError().text())});
         }
         if (auto committed = transaction.commit(); !committed)
             return unexpected(committed.error());

@@ -345,7 +345,8 @@ Expected<void, crdt::Refusal> DocumentHub::update(HubMember *member, const Docum
             crdt::Refusal refusal = split.error();
             refusal.malformed = true;
             if (updates.size() > 1)
-                refusal.message = QStringLiteral("update %1: %2").arg(i).arg(refusal.message);
+                refusal.message
+                    = QStringLiteral("update %1: %2").arg(QString::number(i), refusal.message);
             return refuse(refusal);
         }
         units.append(std::move(split->units));

@@ -164,7 +164,8 @@ bool WebSocketUpgrader::admit(HttpExchange &exchange, const QString &did, const 
         m_log.record(QtWarningMsg, lcSync(),
             QStringLiteral("upgrade refused: per-DID connection limit reached"), fields);
         exchange.respond(HttpResponse::error(429, QStringLiteral("TooManyConnections"),
-            QStringLiteral("%1 already holds %2 connections").arg(did).arg(m_maxConnectionsPerDid))
+            QStringLiteral("%1 already holds %2 connections")
+                .arg(did, QString::number(m_maxConnectionsPerDid)))
                              .setHeader("Retry-After", "10"));
         return false;
     }

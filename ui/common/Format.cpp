@@ -23,10 +23,12 @@ QString Format::duration(qint64 seconds)
     if (seconds < 60)
         return tr("%1 s").arg(seconds);
     if (seconds < 3600)
-        return tr("%1 min %2 s").arg(seconds / 60).arg(seconds % 60);
+        return tr("%1 min %2 s").arg(QString::number(seconds / 60), QString::number(seconds % 60));
     if (seconds < 86400)
-        return tr("%1 h %2 min").arg(seconds / 3600).arg(seconds % 3600 / 60);
-    return tr("%1 d %2 h").arg(seconds / 86400).arg(seconds % 86400 / 3600);
+        return tr("%1 h %2 min")
+            .arg(QString::number(seconds / 3600), QString::number(seconds % 3600 / 60));
+    return tr("%1 d %2 h")
+        .arg(QString::number(seconds / 86400), QString::number(seconds % 86400 / 3600));
 }
 
 QString Format::time(const QDateTime &when, bool milliseconds)

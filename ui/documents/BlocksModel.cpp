@@ -55,7 +55,7 @@ QVariant BlocksModel::data(const QModelIndex &index, int role) const
     auto range = [](quint32 start, quint32 end) {
         if (end <= start + 1)
             return QString::number(start);
-        return QStringLiteral("%1–%2").arg(start).arg(end - 1);
+        return QStringLiteral("%1–%2").arg(QString::number(start), QString::number(end - 1));
     };
     switch (role) {
     case Qt::DisplayRole:

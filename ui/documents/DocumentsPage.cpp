@@ -205,10 +205,9 @@ QStringList DocumentsPage::exportPaths(
     const QString stem = info.suffix().isEmpty() ? info.fileName() : info.completeBaseName();
     QStringList out;
     for (qsizetype i = 0; i < payloads.size(); ++i) {
-        out.append(info.dir().filePath(QStringLiteral("%1.%2-%3.%4")
-                                           .arg(stem)
-                                           .arg(i + 1)
-                                           .arg(payloadWhat(kind, payloads.at(i)), suffix)));
+        out.append(info.dir().filePath(
+            QStringLiteral("%1.%2-%3.%4")
+                .arg(stem, QString::number(i + 1), payloadWhat(kind, payloads.at(i)), suffix)));
     }
     return out;
 }

@@ -171,7 +171,7 @@ void OverviewPage::updateService()
             const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
                 ? u'[' + address.toString() + u']'
                 : address.toString();
-            urls.append(QStringLiteral("http://%1:%2/").arg(host).arg(port));
+            urls.append(QStringLiteral("http://%1:%2/").arg(host, QString::number(port)));
         }
     } else {
         urls.append(m_host->listeningUrl());

@@ -172,7 +172,7 @@ QString SessionsModel::roomsText(const SessionInfo &s)
         qsizetype j = i;
         while (j < s.rooms.size() && s.rooms.at(j).kind == s.rooms.at(i).kind)
             ++j;
-        kinds.append(QStringLiteral("%1 %2").arg(j - i).arg(s.rooms.at(i).kind));
+        kinds.append(QStringLiteral("%1 %2").arg(QString::number(j - i), s.rooms.at(i).kind));
         i = j;
     }
     return tr("%n room(s): %1", nullptr, int(s.rooms.size())).arg(kinds.join(QStringLiteral(", ")));

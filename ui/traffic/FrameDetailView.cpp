@@ -19,8 +19,9 @@ using Message = LoroProtocolMessage;
 // Ranges are half-open in the formats; shown inclusive, as people count.
 QString range(quint32 start, quint32 end)
 {
-    return end <= start + 1 ? QString::number(start)
-                            : QStringLiteral("%1–%2").arg(start).arg(end - 1);
+    return end <= start + 1
+        ? QString::number(start)
+        : QStringLiteral("%1–%2").arg(QString::number(start), QString::number(end - 1));
 }
 
 QTreeWidgetItem *addField(QTreeWidgetItem *parent, const QString &key, const QString &type,
@@ -329,9 +330,8 @@ void FrameDetailView::showLoroMessage(
         if (header)
             index += QStringLiteral(" — ")
                 + tr("fragment %1 of %2, %3 in all")
-                      .arg(m.index + 1)
-                      .arg(header->fragmentCount)
-                      .arg(Format::bytes(header->totalSize));
+                      .arg(QString::number(m.index + 1), QString::number(header->fragmentCount),
+                          Format::bytes(header->totalSize));
         else
             index += QStringLiteral(" — ") + tr("its header is no longer in the list");
         addField(root, tr("index"), QStringLiteral("varUint"), index);
@@ -410,7 +410,9 @@ void FrameDetailView::showLoroBlobs(const QList<LoroPayload> &updates, QStringLi
         const LoroPayload &p = updates.at(i);
         QString head = tr("<b>%1</b>, %n byte(s)", nullptr, int(p.size)).arg(p.field);
         if (several)
-            head = tr("Update %1 of %2: ").arg(i + 1).arg(updates.size()) + head;
+            head = tr("Update %1 of %2: ")
+                       .arg(QString::number(i + 1), QString::number(updates.size()))
+                + head;
         lines.append(head);
         lines.append(tr("Mode: %1").arg(p.modeName));
         lines.append(tr("Checksum: %1").arg(FrameDecoder::checksumText(p.checksum)));
@@ -453,7 +455,9 @@ void FrameDetailView::showEloRecords(const QList<EloPayload> &updates, QStringLi
         const EloPayload &p = updates.at(i);
         QString head = tr("<b>ELO container</b>, %n byte(s)", nullptr, int(p.size));
         if (several)
-            head = tr("Update %1 of %2: ").arg(i + 1).arg(updates.size()) + head;
+            head = tr("Update %1 of %2: ")
+                       .arg(QString::number(i + 1), QString::number(updates.size()))
+                + head;
         lines.append(head);
         if (p.parsed)
             lines.append(
@@ -480,8 +484,8 @@ void FrameDetailView::showEloRecords(const QList<EloPayload> &updates, QStringLi
             item->setText(5, Format::bytes(record.ciphertextSize));
             item->setToolTip(5,
                 tr("%1 bytes of ciphertext with its tag, after a %2-byte header")
-                    .arg(record.ciphertextSize)
-                    .arg(record.headerSize));
+                    .arg(QString::number(record.ciphertextSize),
+                        QString::number(record.headerSize)));
         }
     }
 }
@@ -498,7 +502,9 @@ void FrameDetailView::showEphemeral(const QList<EphemeralPayload> &updates, QStr
         const EphemeralPayload &p = updates.at(i);
         QString head = tr("<b>ephemeral update</b>, %n byte(s)", nullptr, int(p.size));
         if (several)
-            head = tr("Update %1 of %2: ").arg(i + 1).arg(updates.size()) + head;
+            head = tr("Update %1 of %2: ")
+                       .arg(QString::number(i + 1), QString::number(updates.size()))
+                + head;
         lines.append(head);
         if (p.parsed)
             lines.append(tr("%n entry(s)", nullptr, int(p.entries.size())));

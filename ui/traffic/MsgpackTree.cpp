@@ -171,9 +171,9 @@ public:
             kind = Kind::Map;
             return be(b == 0xde ? 2 : 4, length);
         }
-        return fail(MsgpackTree::tr("byte 0x%1 at %2 starts no msgpack value")
-                        .arg(b, 2, 16, QLatin1Char('0'))
-                        .arg(m_pos - 1));
+        return fail(
+            MsgpackTree::tr("byte 0x%1 at %2 starts no msgpack value")
+                .arg(QString::number(b, 16).rightJustified(2, u'0'), QString::number(m_pos - 1)));
     }
 
     bool negative() const { return m_negative; }

@@ -62,8 +62,7 @@ public:
         else
             setError(Code::BadVarUint,
                 QStringLiteral("%1 at offset %2 is not a varUint of at most 32 bits")
-                    .arg(QLatin1StringView(what))
-                    .arg(m_pos));
+                    .arg(QLatin1StringView(what), QString::number(m_pos)));
         return 0;
     }
 
@@ -111,9 +110,8 @@ private:
     {
         setError(Code::Truncated,
             QStringLiteral("%1 at offset %2 runs past the end of the %3-byte frame")
-                .arg(QLatin1StringView(what))
-                .arg(m_pos)
-                .arg(m_data.size()));
+                .arg(QLatin1StringView(what), QString::number(m_pos),
+                    QString::number(m_data.size())));
     }
 
     QByteArrayView m_data;
@@ -292,13 +290,11 @@ Expected<LoroProtocolMessage, LoroProtocolError> LoroProtocolCodec::decode(QByte
         if (!r.failed() && qint64(count) > r.remaining())
             return fail(Code::Truncated,
                 QStringLiteral("%1 updates cannot fit in the %2 bytes left")
-                    .arg(count)
-                    .arg(r.remaining()));
+                    .arg(QString::number(count), QString::number(r.remaining())));
         if (count > LoroProtocolCodec::MaxUpdates)
             return fail(Code::TooManyUpdates,
                 QStringLiteral("a DocUpdate of %1 updates (at most %2)")
-                    .arg(count)
-                    .arg(LoroProtocolCodec::MaxUpdates));
+                    .arg(QString::number(count), QString::number(LoroProtocolCodec::MaxUpdates)));
         m.updates.reserve(qsizetype(count));
         for (quint32 i = 0; i < count && !r.failed(); ++i)
             m.updates.append(r.varBytes("update").toByteArray());
@@ -335,8 +331,7 @@ Expected<LoroProtocolMessage, LoroProtocolError> LoroProtocolCodec::decode(QByte
     if (closed && r.remaining() > 0)
         return fail(Code::TrailingBytes,
             QStringLiteral("%1 trailing bytes after the %2")
-                .arg(r.remaining())
-                .arg(Message::typeName(m.type)));
+                .arg(QString::number(r.remaining()), Message::typeName(m.type)));
     return m;
 }
 

@@ -493,21 +493,19 @@ void LoroProtocolSession::onFragmentHeader(const LoroProtocolMessage &message)
     if (qint64(message.totalSize) > limits().maxMessageBytes)
         return refuse(Status::PayloadTooLarge,
             QStringLiteral("%1 bytes announced, over the %2-byte message limit")
-                .arg(message.totalSize)
-                .arg(limits().maxMessageBytes));
+                .arg(
+                    QString::number(message.totalSize), QString::number(limits().maxMessageBytes)));
     if (message.fragmentCount == 0
         || message.fragmentCount > std::max<quint32>(message.totalSize, 1)
         || message.fragmentCount > 65536)
         return refuse(Status::InvalidUpdate,
             QStringLiteral("%1 fragments cannot carry %2 bytes")
-                .arg(message.fragmentCount)
-                .arg(message.totalSize));
+                .arg(QString::number(message.fragmentCount), QString::number(message.totalSize)));
     // What is being reassembled counts against the same cap as what waits to be sent.
     if (reassemblyBytes() + qint64(message.totalSize) + queuedBytes() > limits().maxQueueBytes)
         return refuse(Status::PayloadTooLarge,
             QStringLiteral("reassembling %1 more bytes would pass the session's %2-byte queue cap")
-                .arg(message.totalSize)
-                .arg(limits().maxQueueBytes));
+                .arg(QString::number(message.totalSize), QString::number(limits().maxQueueBytes)));
     Batch &batch = m_batches[message.batchId];
     batch.roomKey = roomKey(message.magic, message.roomId);
     batch.count = message.fragmentCount;
@@ -541,8 +539,7 @@ void LoroProtocolSession::onBatchTimeout(const QByteArray &batchId, quint64 gene
     late.append({QStringLiteral("reason"), QStringLiteral("fragment_timeout")});
     log().record(QtWarningMsg, lcSync(),
         QStringLiteral("fragment batch dropped: %1 of %2 fragments arrived within 10 s")
-            .arg(it->pieces.size())
-            .arg(it->count),
+            .arg(QString::number(it->pieces.size()), QString::number(it->count)),
         late);
     dropBatch(batchId);
     m_refusedBatches.insert(batchId, QDateTime::currentMSecsSinceEpoch());
@@ -574,12 +571,12 @@ void LoroProtocolSession::onFragment(const LoroProtocolMessage &message)
         rejectFrame(QStringLiteral("bad-fragment"),
             batch.pieces.contains(message.index)
                 ? QStringLiteral("fragment %1 of batch %2 arrived twice")
-                      .arg(message.index)
-                      .arg(QString::fromLatin1(message.batchId.toHex()))
+                      .arg(QString::number(message.index),
+                          QString::fromLatin1(message.batchId.toHex()))
                 : QStringLiteral("fragment %1 does not belong to batch %2 of %3 fragments")
-                      .arg(message.index)
-                      .arg(QString::fromLatin1(message.batchId.toHex()))
-                      .arg(batch.count),
+                      .arg(QString::number(message.index),
+                          QString::fromLatin1(message.batchId.toHex()),
+                          QString::number(batch.count)),
             roomFields(message).mid(2));
         return;
     }
