@@ -6,7 +6,10 @@
 #include "log/EventLog.h"
 #include "sync/SessionRegistry.h"
 #include "sync/WebSocketUpgrader.h"
+#include "util/Did.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -165,6 +168,66 @@ private Q_SLOTS:
         QTRY_COMPARE(unauthenticated.count(), 0);
         QCOMPARE(unauthenticated.countFor(QHostAddress::LocalHost), 0);
         QVERIFY(!made);
+    }
+
+    // Hostile clients, item 11: the 429 for a DID at its connection cap quotes the DID as the
+    // client spelled it (canonically). Chained arg() put the cap into every %2 of the DID too:
+    // did:web:relay.example%2Fa came out as did:web:relay.example1Fa.
+    void perDidRefusalQuotesDid_data()
+    {
+        QTest::addColumn<QString>("did");
+        QTest::newRow("a did:web port (%3A)") << QStringLiteral("did:web:host.example%3A8080");
+        QTest::newRow("an escaped slash (%2F)") << QStringLiteral("did:web:relay.example%2Fa");
+        QTest::newRow("%21, %2F and %40 together")
+            << QStringLiteral("did:web:a.example%3A1:x%21%2F%40y");
+        QTest::newRow("a plain did:plc") << QStringLiteral("did:plc:ewvi7nxzyoun6zhxrhs64oiz");
+    }
+
+    void perDidRefusalQuotesDid()
+    {
+        QFETCH(QString, did);
+        const auto canonical = Did::canonical(did);
+        QVERIFY(canonical.has_value());
+        QCOMPARE(*canonical, did); // as the routes hand it over
+
+        EventLog log;
+        SessionRegistry sessions(log);
+        WebSocketUpgrader upgrader(sessions, log);
+        upgrader.setConnectionLimits(100, 1);
+
+        // One upgrade of `did` still in its handshake holds the DID's only place.
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, server.serverPort());
+        QVERIFY(server.waitForNewConnection(5000));
+        QTcpSocket *accepted = server.nextPendingConnection();
+        QVERIFY(accepted);
+        HttpRequest first = upgradeRequest();
+        first.remoteAddress = accepted->peerAddress();
+        first.remotePort = accepted->peerPort();
+        HttpExchange holding(first, accepted);
+        upgrader.upgrade(holding, did, [](QWebSocket *, quint64) { return nullptr; });
+        QCOMPARE(upgrader.pendingCount(), 1);
+
+        HttpExchange second(upgradeRequest(), nullptr);
+        HttpResponse answer;
+        connect(&second, &HttpExchange::responded, this,
+            [&](const HttpResponse &response) { answer = response; });
+        QVERIFY(!upgrader.admit(second, did, {{QStringLiteral("did"), did}}));
+        QCOMPARE(answer.status, 429);
+        const QJsonObject body = QJsonDocument::fromJson(answer.body).object();
+        QCOMPARE(
+            body.value(QStringLiteral("error")).toString(), QStringLiteral("TooManyConnections"));
+        QCOMPARE(body.value(QStringLiteral("message")).toString(),
+            did + QStringLiteral(" already holds 1 connections"));
+        const LogEntry entry = log.entries().constLast();
+        QCOMPARE(
+            entry.message, QStringLiteral("upgrade refused: per-DID connection limit reached"));
+        QCOMPARE(entry.fields.value(0).second, did);
+
+        client.abort();
+        QTRY_COMPARE_WITH_TIMEOUT(upgrader.pendingCount(), 0, 5000);
     }
 
     void unauthenticatedCaps()
