@@ -1,5 +1,7 @@
 #include "admin/AdminService.h"
 
+#include "access/AccessControl.h"
+#include "access/AccessRules.h"
 #include "auth/BanList.h"
 #include "auth/DidResolver.h"
 #include "crdt/DocumentEngine.h"
@@ -12,6 +14,9 @@
 #include "util/Did.h"
 #include "util/ProcessMemory.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 
 namespace canopy {
@@ -31,6 +36,107 @@ Expected<QString, AdminError> canonicalDid(const QString &given)
             u'\'' + given.left(80) + QStringLiteral("' is not a DID: ") + did.error()});
     }
     return *did;
+}
+
+AdminError badRequest(const QString &message)
+{
+    return AdminError {AdminError::Code::BadRequest, message};
+}
+
+AdminError accessError(const AccessError &error)
+{
+    switch (error.code) {
+    case AccessError::Code::BadRequest:
+        return AdminError {AdminError::Code::BadRequest, error.message};
+    case AccessError::Code::NotFound:
+        return AdminError {AdminError::Code::NotFound, error.message};
+    case AccessError::Code::Conflict:
+        return AdminError {AdminError::Code::Conflict, error.message};
+    case AccessError::Code::Store:
+        break;
+    }
+    return AdminError {AdminError::Code::Unavailable, error.message};
+}
+
+AdminError noAccessControl()
+{
+    return AdminError {
+        AdminError::Code::Unavailable, QStringLiteral("access control is not running")};
+}
+
+// An identity as the rules compare it: a canonical DID or "key:<name>" with a valid name.
+// `field` names where it came from in the request.
+Expected<QString, AdminError> canonicalIdentity(const QString &given, const QString &field)
+{
+    if (const auto name = AccessRules::keyNameOf(given)) {
+        if (!AccessRules::isValidKeyName(*name)) {
+            return unexpected(badRequest(field
+                + QStringLiteral(": '%1' is not key:<name> with a name of 1-64 characters of "
+                                 "A-Z a-z 0-9 . _ -")
+                      .arg(given.left(80))));
+        }
+        return given;
+    }
+    auto did = Did::canonical(given);
+    if (!did) {
+        return unexpected(badRequest(field
+            + QStringLiteral(": '%1' is neither a DID nor key:<name>: ").arg(given.left(80))
+            + did.error()));
+    }
+    return *did;
+}
+
+Expected<void, AdminError> checkDocumentId(const QString &document)
+{
+    if (document.isEmpty() || document.toUtf8().size() > 128)
+        return unexpected(badRequest(QStringLiteral("document: an id is 1 to 128 bytes of UTF-8")));
+    return {};
+}
+
+QString json(const QJsonObject &object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+QString iso(const QDateTime &time)
+{
+    return time.isValid() ? time.toUTC().toString(Qt::ISODateWithMs) : QString();
+}
+
+QJsonObject memberJson(const Member &member)
+{
+    return QJsonObject {{QStringLiteral("did"), member.did}, {QStringLiteral("note"), member.note}};
+}
+
+QJsonObject accessJson(const DocumentAccess &access)
+{
+    QJsonArray grants;
+    for (const DocumentGrant &grant : access.grants) {
+        grants.append(QJsonObject {{QStringLiteral("identity"), grant.identity},
+            {QStringLiteral("permission"), permissionName(grant.permission)}});
+    }
+    return QJsonObject {{QStringLiteral("owner"), access.owner},
+        {QStringLiteral("default"), permissionName(access.defaultAccess)},
+        {QStringLiteral("grants"), grants}};
+}
+
+// A key as the event log shows it: never its value.
+QJsonObject keyJson(const AccessKey &key)
+{
+    return QJsonObject {{QStringLiteral("name"), key.name}, {QStringLiteral("scope"), key.scope},
+        {QStringLiteral("permission"), permissionName(key.permission)},
+        {QStringLiteral("expiresAt"),
+            key.expiresAt.isValid() ? QJsonValue(iso(key.expiresAt)) : QJsonValue()}};
+}
+
+DocumentAccessInfo accessInfo(const DocumentAccess &access)
+{
+    DocumentAccessInfo info;
+    info.owner = access.owner;
+    info.defaultAccess = permissionName(access.defaultAccess);
+    for (const DocumentGrant &grant : access.grants)
+        info.grants.append(GrantInfo {grant.identity, permissionName(grant.permission)});
+    return info;
 }
 
 DocumentInfo infoOf(const DocumentSummary &summary, qint64 subscribers)
@@ -106,6 +212,14 @@ AdminService::AdminService(Parts parts, QObject *parent)
     connect(m_parts.bans, &BanList::banned, this, &AdminService::bansChanged);
     connect(m_parts.bans, &BanList::unbanned, this, &AdminService::bansChanged);
     connect(m_parts.log, &EventLog::entryAdded, this, &AdminService::logEntryAdded);
+    if (m_parts.access) {
+        connect(
+            m_parts.access, &AccessControl::membersChanged, this, &AdminService::membersChanged);
+        connect(
+            m_parts.access, &AccessControl::keysChanged, this, &AdminService::accessKeysChanged);
+        connect(m_parts.access, &AccessControl::accessChanged, this,
+            &AdminService::documentAccessChanged);
+    }
 }
 
 void AdminService::watchSession(PeerSession *session)
@@ -442,6 +556,233 @@ Expected<void, AdminError> AdminService::unban(const QString &given)
     m_parts.log->record(QtInfoMsg, lcAuth(), QStringLiteral("ban lifted by operator"),
         {{QStringLiteral("did"), did}});
     return {};
+}
+
+QString AdminService::accessMode() const
+{
+    if (!m_parts.access)
+        return QStringLiteral("open");
+    return m_parts.access->settings().mode == AccessMode::Members ? QStringLiteral("members")
+                                                                   : QStringLiteral("open");
+}
+
+QString AdminService::newDocumentAccess() const
+{
+    return m_parts.access ? permissionName(m_parts.access->settings().documentDefault)
+                          : QStringLiteral("write");
+}
+
+QList<MemberInfo> AdminService::members() const
+{
+    QList<MemberInfo> out;
+    if (!m_parts.access)
+        return out;
+    for (const Member &member : m_parts.access->members()) {
+        out.append(MemberInfo {member.did,
+            m_parts.resolver ? m_parts.resolver->cachedHandle(member.did) : QString(), member.note,
+            member.addedAt});
+    }
+    return out;
+}
+
+Expected<MemberInfo, AdminError> AdminService::addMember(
+    const QString &given, const QString &note, const QString &actor)
+{
+    if (!m_parts.access)
+        return unexpected(noAccessControl());
+    auto canonical = Did::canonical(given);
+    if (!canonical) {
+        return unexpected(badRequest(
+            QStringLiteral("did: '%1' is not a DID: ").arg(given.left(80)) + canonical.error()));
+    }
+    const QString &did = *canonical;
+    if (note.size() > 1000)
+        return unexpected(badRequest(QStringLiteral("note: at most 1000 characters")));
+    QString beforeText;
+    for (const Member &member : m_parts.access->members()) {
+        if (member.did == did)
+            beforeText = json(memberJson(member));
+    }
+    auto added = m_parts.access->addMember(did, note);
+    if (!added)
+        return unexpected(accessError(added.error()));
+    m_parts.log->record(QtInfoMsg, lcAccess(),
+        beforeText.isEmpty() ? QStringLiteral("member added")
+                             : QStringLiteral("member note changed"),
+        {{QStringLiteral("actor"), actor}, {QStringLiteral("target"), did},
+            {QStringLiteral("did"), did}, {QStringLiteral("before"), beforeText},
+            {QStringLiteral("after"), json(memberJson(*added))}});
+    return MemberInfo {added->did,
+        m_parts.resolver ? m_parts.resolver->cachedHandle(added->did) : QString(), added->note,
+        added->addedAt};
+}
+
+Expected<void, AdminError> AdminService::removeMember(const QString &given, const QString &actor)
+{
+    if (!m_parts.access)
+        return unexpected(noAccessControl());
+    auto canonical = Did::canonical(given);
+    if (!canonical) {
+        return unexpected(badRequest(
+            QStringLiteral("did: '%1' is not a DID: ").arg(given.left(80)) + canonical.error()));
+    }
+    const QString &did = *canonical;
+    QString beforeText;
+    for (const Member &member : m_parts.access->members()) {
+        if (member.did == did)
+            beforeText = json(memberJson(member));
+    }
+    if (auto removed = m_parts.access->removeMember(did); !removed)
+        return unexpected(accessError(removed.error()));
+    m_parts.log->record(QtInfoMsg, lcAccess(), QStringLiteral("member removed"),
+        {{QStringLiteral("actor"), actor}, {QStringLiteral("target"), did},
+            {QStringLiteral("did"), did}, {QStringLiteral("before"), beforeText},
+            {QStringLiteral("after"), QString()}});
+    return {};
+}
+
+Expected<DocumentAccessInfo, AdminError> AdminService::documentAccess(const QString &document) const
+{
+    if (!m_parts.access)
+        return unexpected(noAccessControl());
+    if (auto ok = checkDocumentId(document); !ok)
+        return unexpected(ok.error());
+    auto access = m_parts.access->documentAccess(document);
+    if (!access) {
+        return unexpected(AdminError {AdminError::Code::NotFound,
+            QStringLiteral("no access is recorded for %1: it has not been created (a PUT sets it "
+                           "ahead)")
+                .arg(document.left(128))});
+    }
+    return accessInfo(*access);
+}
+
+Expected<DocumentAccessInfo, AdminError> AdminService::setDocumentAccess(
+    const QString &document, const DocumentAccessInfo &given, const QString &actor)
+{
+    if (!m_parts.access)
+        return unexpected(noAccessControl());
+    if (auto ok = checkDocumentId(document); !ok)
+        return unexpected(ok.error());
+    DocumentAccess access;
+    if (!given.owner.isEmpty()) {
+        auto owner = canonicalIdentity(given.owner, QStringLiteral("owner"));
+        if (!owner)
+            return unexpected(owner.error());
+        access.owner = *owner;
+    }
+    const auto defaultAccess = parsePermission(given.defaultAccess);
+    if (!defaultAccess)
+        return unexpected(badRequest(QStringLiteral("default: none, read or write")));
+    access.defaultAccess = *defaultAccess;
+    if (given.grants.size() > 10000)
+        return unexpected(badRequest(QStringLiteral("grants: at most 10000")));
+    for (qsizetype i = 0; i < given.grants.size(); ++i) {
+        const QString field = QStringLiteral("grants[%1]").arg(i);
+        auto identity
+            = canonicalIdentity(given.grants[i].identity, field + QStringLiteral(".identity"));
+        if (!identity)
+            return unexpected(identity.error());
+        const auto permission = parsePermission(given.grants[i].permission);
+        if (!permission || *permission == Permission::None)
+            return unexpected(badRequest(field + QStringLiteral(".permission: read or write")));
+        access.grants.append(DocumentGrant {*identity, *permission});
+    }
+    const auto before = m_parts.access->documentAccess(document);
+    auto stored = m_parts.access->setDocumentAccess(document, access);
+    if (!stored)
+        return unexpected(accessError(stored.error()));
+    m_parts.log->record(QtInfoMsg, lcAccess(), QStringLiteral("document access changed"),
+        {{QStringLiteral("actor"), actor}, {QStringLiteral("target"), document},
+            {QStringLiteral("entity"), document},
+            {QStringLiteral("before"), before ? json(accessJson(*before)) : QString()},
+            {QStringLiteral("after"), json(accessJson(*stored))}});
+    return accessInfo(*stored);
+}
+
+QList<AccessKeyInfo> AdminService::accessKeys() const
+{
+    QList<AccessKeyInfo> out;
+    if (!m_parts.access)
+        return out;
+    QHash<QString, int> sessions;
+    for (const PeerSession *session : m_parts.sessions->sessions()) {
+        if (session->did().startsWith(u"key:"))
+            ++sessions[session->did()];
+    }
+    for (const AccessKey &key : m_parts.access->keys()) {
+        out.append(AccessKeyInfo {key.name, key.scope, permissionName(key.permission),
+            key.createdAt, key.expiresAt, sessions.value(AccessRules::keyIdentity(key.name))});
+    }
+    return out;
+}
+
+Expected<IssuedAccessKeyInfo, AdminError> AdminService::issueAccessKey(const QString &name,
+    const QString &scope, const QString &permission, const QDateTime &expiresAt,
+    const QString &actor)
+{
+    if (!m_parts.access)
+        return unexpected(noAccessControl());
+    if (!AccessRules::isValidKeyName(name)) {
+        return unexpected(badRequest(QStringLiteral("name: 1-64 characters of A-Z a-z 0-9 . _ -")));
+    }
+    if (!AccessRules::isValidScope(scope)) {
+        return unexpected(badRequest(QStringLiteral(
+            "scope: an exact document id (1-128 bytes), or a prefix ending in '*'")));
+    }
+    const auto parsed = parsePermission(permission);
+    if (!parsed || *parsed == Permission::None)
+        return unexpected(badRequest(QStringLiteral("permission: read or write")));
+    if (expiresAt.isValid() && expiresAt <= QDateTime::currentDateTimeUtc())
+        return unexpected(badRequest(QStringLiteral("expiresAt: must be in the future")));
+    auto issued = m_parts.access->issueKey(name, scope, *parsed, expiresAt);
+    if (!issued)
+        return unexpected(accessError(issued.error()));
+    m_parts.log->record(QtInfoMsg, lcAccess(), QStringLiteral("access key issued"),
+        {{QStringLiteral("actor"), actor},
+            {QStringLiteral("target"), AccessRules::keyIdentity(issued->key.name)},
+            {QStringLiteral("before"), QString()},
+            {QStringLiteral("after"), json(keyJson(issued->key))}});
+    IssuedAccessKeyInfo out;
+    out.key = AccessKeyInfo {issued->key.name, issued->key.scope,
+        permissionName(issued->key.permission), issued->key.createdAt, issued->key.expiresAt, 0};
+    out.value = issued->value;
+    return out;
+}
+
+Expected<void, AdminError> AdminService::revokeAccessKey(const QString &name, const QString &actor)
+{
+    if (!m_parts.access)
+        return unexpected(noAccessControl());
+    if (!AccessRules::isValidKeyName(name)) {
+        return unexpected(badRequest(QStringLiteral("name: 1-64 characters of A-Z a-z 0-9 . _ -")));
+    }
+    QString beforeText;
+    for (const AccessKey &key : m_parts.access->keys()) {
+        if (key.name == name)
+            beforeText = json(keyJson(key));
+    }
+    if (auto revoked = m_parts.access->revokeKey(name); !revoked)
+        return unexpected(accessError(revoked.error()));
+    m_parts.log->record(QtInfoMsg, lcAccess(), QStringLiteral("access key revoked"),
+        {{QStringLiteral("actor"), actor},
+            {QStringLiteral("target"), AccessRules::keyIdentity(name)},
+            {QStringLiteral("before"), beforeText}, {QStringLiteral("after"), QString()}});
+    return {};
+}
+
+Expected<AccessCheck, AdminError> AdminService::checkAccess(
+    const QString &given, const QString &document) const
+{
+    if (!m_parts.access)
+        return unexpected(noAccessControl());
+    auto identity = canonicalIdentity(given, QStringLiteral("identity"));
+    if (!identity)
+        return unexpected(identity.error());
+    if (auto ok = checkDocumentId(document); !ok)
+        return unexpected(ok.error());
+    const AccessDecision decision = m_parts.access->decide(*identity, document);
+    return AccessCheck {decision.connect, decision.read, decision.write, decision.why};
 }
 
 QList<LogEntry> AdminService::log(const LogQuery &query) const

@@ -9,6 +9,7 @@
 
 namespace canopy {
 
+class AccessControl;
 class BanList;
 class DidResolver;
 class DocumentHub;
@@ -45,6 +46,7 @@ public:
         UnitStore *store;
         TokenIssuer *tokens;
         BanList *bans;
+        AccessControl *access;
         DidResolver *resolver;
         EventLog *log;
         Metrics *metrics;
@@ -80,6 +82,28 @@ public:
         const QString &did, const QString &reason, const QDateTime &until);
     Expected<void, AdminError> unban(const QString &did);
 
+    // Access control (issue 11): members, each document's owner/default/grants, access keys,
+    // and the simulator. Each change is an event in the log (who, what, before -> after); `actor`
+    // names who made it ("admin-api", "window").
+    // Who may connect at all: "open" (anyone with a token) or "members" (--access); and the
+    // default access a new document gets (--document-access): "none", "read" or "write".
+    QString accessMode() const;
+    QString newDocumentAccess() const;
+    QList<MemberInfo> members() const;
+    Expected<MemberInfo, AdminError> addMember(
+        const QString &did, const QString &note, const QString &actor);
+    Expected<void, AdminError> removeMember(const QString &did, const QString &actor);
+    Expected<DocumentAccessInfo, AdminError> documentAccess(const QString &document) const;
+    Expected<DocumentAccessInfo, AdminError> setDocumentAccess(
+        const QString &document, const DocumentAccessInfo &access, const QString &actor);
+    QList<AccessKeyInfo> accessKeys() const;
+    Expected<IssuedAccessKeyInfo, AdminError> issueAccessKey(const QString &name,
+        const QString &scope, const QString &permission, const QDateTime &expiresAt,
+        const QString &actor);
+    Expected<void, AdminError> revokeAccessKey(const QString &name, const QString &actor);
+    Expected<AccessCheck, AdminError> checkAccess(
+        const QString &identity, const QString &document) const;
+
     // Event log and metrics
     QList<LogEntry> log(const LogQuery &query) const;
     QString metricsText() const; // Prometheus text exposition
@@ -98,6 +122,9 @@ Q_SIGNALS:
     void presenceChanged(const QString &kind, const QString &name);
     void tokensChanged();
     void bansChanged();
+    void membersChanged();
+    void accessKeysChanged();
+    void documentAccessChanged(const QString &document); // empty: any document
     void logEntryAdded(const canopy::LogEntry &entry);
     void frameCaptured(const canopy::TrafficFrame &frame);
 

@@ -101,6 +101,52 @@ struct TrafficFrame
     QByteArray bytes; // the whole frame as sent
 };
 
+// Access control, as the operator sees it. Permissions are "none", "read", "write".
+struct MemberInfo
+{
+    QString did;
+    QString handle; // from the DID cache; empty when unknown
+    QString note;
+    QDateTime addedAt;
+};
+
+struct GrantInfo
+{
+    QString identity; // a DID or "key:<name>"
+    QString permission; // "read" or "write"
+};
+
+struct DocumentAccessInfo
+{
+    QString owner; // empty when unknown (a document older than the record)
+    QString defaultAccess; // "none", "read" or "write"
+    QList<GrantInfo> grants;
+};
+
+struct AccessKeyInfo
+{
+    QString name;
+    QString scope;
+    QString permission;
+    QDateTime createdAt;
+    QDateTime expiresAt; // null: never
+    int sessions = 0; // live sessions using it
+};
+
+struct IssuedAccessKeyInfo
+{
+    AccessKeyInfo key;
+    QString value; // shown this once
+};
+
+struct AccessCheck
+{
+    bool connect = false;
+    bool read = false;
+    bool write = false;
+    QString why;
+};
+
 struct AdminError
 {
     enum class Code

@@ -38,6 +38,8 @@ struct Config
     bool allowLoopbackDidWeb = false; // did:web at loopback/private addresses (tests, LAN labs)
     int didCacheFreshSeconds = 3600;
     int didCacheMaxSeconds = 86400; // an entity with no subscribers is released after this
+    QString access = QStringLiteral("open"); // --access: "open" or "members"
+    QString documentAccess = QStringLiteral("write"); // --document-access: a new document's default
     bool headless = false;
 };
 

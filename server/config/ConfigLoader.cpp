@@ -79,6 +79,12 @@ const OptionSpec kOptions[] = {
     {"did-cache-max", "DID_CACHE_MAX", "seconds",
         "A cached DID document older than this is fetched again before use; between the two it "
         "is used while a refresh runs. Default: 86400."},
+    {"access", "ACCESS", "open|members",
+        "Who may connect: open (anyone who obtains a token) or members (only DIDs on the member "
+        "list; access keys and the dev token are outside it). Default: open."},
+    {"document-access", "DOCUMENT_ACCESS", "none|read|write",
+        "What everyone but the owner (and those granted more) may do with a new document. "
+        "Default: write."},
 };
 
 // Below flags and environment: the window's saved settings (group "server"), when given.
@@ -346,6 +352,22 @@ Expected<Config, ConfigError> ConfigLoader::load(
                     .arg(allow)});
         }
         config.allowLoopbackDidWeb = allow == u"1" || allow == u"true";
+    }
+
+    if (const QString access = optionValue(parser, env, spec("access")); !access.isEmpty()) {
+        if (access != u"open" && access != u"members") {
+            return unexpected(ConfigError {QStringLiteral("access"),
+                QStringLiteral("'%1' is not open or members").arg(access)});
+        }
+        config.access = access;
+    }
+    if (const QString documentAccess = optionValue(parser, env, spec("document-access"));
+        !documentAccess.isEmpty()) {
+        if (documentAccess != u"none" && documentAccess != u"read" && documentAccess != u"write") {
+            return unexpected(ConfigError {QStringLiteral("document-access"),
+                QStringLiteral("'%1' is not none, read or write").arg(documentAccess)});
+        }
+        config.documentAccess = documentAccess;
     }
 
     QString dataDir = optionValue(parser, env, spec("data-dir"));

@@ -1,5 +1,6 @@
 #include "host/Host.h"
 
+#include "access/AccessControl.h"
 #include "admin/AdminRoute.h"
 #include "admin/AdminService.h"
 #include "auth/BanList.h"
@@ -58,6 +59,7 @@ Host::~Host()
     m_tokens.reset();
     m_bans.reset();
     m_hub.reset();
+    m_access.reset(); // the hub asks it
     m_store.reset();
     m_database.reset();
 }
@@ -94,6 +96,17 @@ bool Host::start(QString *error)
         return false;
     }
     m_bans = std::move(*bans);
+    AccessControl::Settings accessSettings;
+    accessSettings.mode = m_config.access == u"members" ? AccessMode::Members : AccessMode::Open;
+    accessSettings.documentDefault
+        = parsePermission(m_config.documentAccess).value_or(Permission::Write);
+    auto access = AccessControl::open(*m_database, accessSettings);
+    if (!access) {
+        *error = access.error().message;
+        return false;
+    }
+    m_access = std::move(*access);
+    m_access->setBans(m_bans.get());
 
     SessionLimits limits;
     limits.maxMessageBytes = m_config.maxMessageBytes;
@@ -124,6 +137,13 @@ bool Host::start(QString *error)
     m_syncRoute->setMetrics(m_metrics.get());
     m_loroRoute
         = std::make_unique<LoroProtocolRoute>(*m_authorizer, *m_upgrader, *m_hub, *m_log, limits);
+    // Access control everywhere an identity acts: the token exchange, the upgrade and join, the
+    // hub's documents, and the live sessions it shuts out.
+    m_authorizer->setAccess(m_access.get());
+    m_authorizer->setMetrics(m_metrics.get());
+    m_tokenRoute->setAccess(m_access.get());
+    m_hub->setAccess(m_access.get());
+    m_sessions->setAccess(m_access.get());
     // The issuance history records which session each token opened.
     connect(m_sessions.get(), &SessionRegistry::sessionAuthenticated, m_tokens.get(),
         [this](PeerSession *session) {
@@ -133,7 +153,7 @@ bool Host::start(QString *error)
     m_serviceInfo = std::make_unique<ServiceInfoRoute>(m_config.did, m_config.publicUrl);
     m_admin = std::make_unique<AdminService>(
         AdminService::Parts {m_sessions.get(), m_hub.get(), m_store.get(), m_tokens.get(),
-            m_bans.get(), m_resolver.get(), m_log.get(), m_metrics.get()});
+            m_bans.get(), m_access.get(), m_resolver.get(), m_log.get(), m_metrics.get()});
     m_adminRoute = std::make_unique<AdminRoute>(*m_admin, m_config.adminRemote);
 
     // Every connection holds a descriptor: take all the system allows before listening.

@@ -8,6 +8,7 @@
 
 namespace canopy {
 
+class AccessControl;
 class AdminRoute;
 class AdminService;
 class BanList;
@@ -56,6 +57,7 @@ public:
     DidResolver *resolver() { return m_resolver.get(); }
     TokenRoute *tokenRoute() { return m_tokenRoute.get(); }
     BanList *bans() { return m_bans.get(); }
+    AccessControl *access() const { return m_access.get(); }
     Metrics *metrics() { return m_metrics.get(); }
     AdminService *admin() { return m_admin.get(); }
     SecretStore *secrets() { return m_secrets.get(); }
@@ -86,6 +88,7 @@ private:
     std::unique_ptr<DevTokenAuthorizer> m_devTokens;
     std::unique_ptr<TokenIssuer> m_tokens;
     std::unique_ptr<BanList> m_bans;
+    std::unique_ptr<AccessControl> m_access;
     std::unique_ptr<DidResolver> m_resolver;
     std::unique_ptr<TokenAuthorizer> m_authorizer;
     std::unique_ptr<TokenRoute> m_tokenRoute;

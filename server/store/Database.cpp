@@ -100,6 +100,37 @@ const char *const kMigrationV4[] = {
     " SELECT 'loro', id, created_at, updated_at, last_writer FROM entities",
 };
 
+// Access control: members, each document's owner/default/grants (by document name, shared by
+// every kind of that name) and access keys (only their SHA-256). Documents that exist get their
+// owner from their first stored unit's from_did when it is known, and the default "write" they
+// had so far: an upgrade changes no one's access.
+const char *const kMigrationV5[] = {
+    "CREATE TABLE members ("
+    " did TEXT PRIMARY KEY NOT NULL,"
+    " note TEXT NOT NULL DEFAULT '',"
+    " added_at INTEGER NOT NULL)", // ms since the epoch, UTC
+    "CREATE TABLE document_access ("
+    " name TEXT PRIMARY KEY NOT NULL," // DocumentKey::name
+    " owner TEXT," // NULL: unknown
+    " default_access TEXT NOT NULL)", // none, read, write
+    "CREATE TABLE document_grants ("
+    " name TEXT NOT NULL REFERENCES document_access(name) ON DELETE CASCADE,"
+    " identity TEXT NOT NULL," // a DID or key:<name>
+    " permission TEXT NOT NULL," // read, write
+    " PRIMARY KEY(name, identity))",
+    "CREATE TABLE access_keys ("
+    " name TEXT PRIMARY KEY NOT NULL,"
+    " hash BLOB NOT NULL UNIQUE," // SHA-256 of the key; the key itself is never stored
+    " scope TEXT NOT NULL,"
+    " permission TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " expires_at INTEGER)", // NULL: never
+    "INSERT INTO document_access(name, owner, default_access) "
+    " SELECT d.name, (SELECT nullif(u.from_did, '') FROM units u JOIN documents k"
+    " ON u.document = k.id WHERE k.name = d.name ORDER BY u.id LIMIT 1), 'write'"
+    " FROM documents d GROUP BY d.name",
+};
+
 Expected<void, StoreError> moveBlocksToUnits(QSqlQuery &query, int step)
 {
     const auto failed = [&](const QSqlQuery &q) {
@@ -308,6 +339,9 @@ Expected<void, StoreError> Database::migrate()
             ran = runMigration(query, step, kMigrationV4);
             if (ran)
                 ran = moveBlocksToUnits(query, step);
+            break;
+        case 5:
+            ran = runMigration(query, step, kMigrationV5);
             break;
         }
         if (!ran)

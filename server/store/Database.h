@@ -18,7 +18,7 @@ namespace canopy {
 class Database final
 {
 public:
-    static constexpr int SchemaVersion = 4;
+    static constexpr int SchemaVersion = 5;
 
     static Expected<std::unique_ptr<Database>, StoreError> open(const QString &path);
     ~Database();
