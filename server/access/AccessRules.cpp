@@ -84,11 +84,11 @@ AccessDecision decide(const AccessFacts &facts)
         }
         if (!inScope(key.scope, facts.document)) {
             return decision(true, Permission::None, QLatin1String("key-out-of-scope"),
-                QStringLiteral("%1 is outside access key %2's scope %3")
+                QStringLiteral("%1 is outside the scope %3 of access key %2")
                     .arg(quoted(facts.document), quoted(*name), quoted(key.scope)));
         }
         return decision(true, key.permission, QLatin1String("key-scope"),
-            QStringLiteral("%1 is within access key %2's scope %3, which gives %4")
+            QStringLiteral("%1 is within the scope %3 of access key %2, which gives %4")
                 .arg(quoted(facts.document), quoted(*name), quoted(key.scope),
                     permissionName(key.permission)));
     }
@@ -96,8 +96,9 @@ AccessDecision decide(const AccessFacts &facts)
         // It cannot connect; what it could do once connected (only the dev token can) follows.
         const AccessDecision rights = documentRule(facts, false);
         AccessDecision d = decision(false, rights.permission(), QLatin1String("not-a-member"),
-            QStringLiteral("%1 is not on the member list, so it cannot connect; as the dev token, "
-                           "%2")
+            QStringLiteral(
+                "%1 is not on the member list, so it cannot connect; the dev token, acting "
+                "as it, would get (%2)")
                 .arg(facts.identity, rights.why));
         return d;
     }

@@ -172,6 +172,48 @@ QJsonObject logJson(const LogEntry &e)
     return o;
 }
 
+QJsonValue stringOrNull(const QString &value)
+{
+    return value.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(value);
+}
+
+QJsonObject memberJson(const MemberInfo &m)
+{
+    return QJsonObject {
+        {QStringLiteral("did"), m.did},
+        {QStringLiteral("handle"), stringOrNull(m.handle)},
+        {QStringLiteral("note"), m.note},
+        {QStringLiteral("addedAt"), iso(m.addedAt)},
+    };
+}
+
+QJsonObject documentAccessJson(const DocumentAccessInfo &a)
+{
+    QJsonArray grants;
+    for (const GrantInfo &grant : a.grants) {
+        grants.append(QJsonObject {{QStringLiteral("identity"), grant.identity},
+            {QStringLiteral("permission"), grant.permission}});
+    }
+    return QJsonObject {
+        {QStringLiteral("owner"), stringOrNull(a.owner)},
+        {QStringLiteral("default"), a.defaultAccess},
+        {QStringLiteral("grants"), grants},
+    };
+}
+
+QJsonObject keyJson(const AccessKeyInfo &k)
+{
+    return QJsonObject {
+        {QStringLiteral("name"), k.name},
+        {QStringLiteral("identity"), QString(QStringLiteral("key:") + k.name)},
+        {QStringLiteral("scope"), k.scope},
+        {QStringLiteral("permission"), k.permission},
+        {QStringLiteral("createdAt"), iso(k.createdAt)},
+        {QStringLiteral("expiresAt"), isoOrNull(k.expiresAt)},
+        {QStringLiteral("sessions"), k.sessions},
+    };
+}
+
 // A DID in a path segment, as written (did:web:host%3A80) or percent-encoded whole, in its
 // canonical spelling; what is not a DID goes on as sent, for the service to refuse by name.
 QString didFromSegment(const QString &raw)
@@ -304,6 +346,23 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
         }
         if (count == 2)
             return wrongMethod();
+        if (count == 3 && segments[2] == u"access") {
+            if (method == "GET") {
+                auto access = m_admin.documentAccess(entityId);
+                if (!access)
+                    return failure(access.error());
+                return HttpResponse::json(200, documentAccessJson(*access));
+            }
+            if (method != "PUT")
+                return wrongMethod();
+            auto body = parseDocumentAccessRequest(request.body);
+            if (!body)
+                return failure(body.error());
+            auto stored = m_admin.setDocumentAccess(entityId, *body, QStringLiteral("admin-api"));
+            if (!stored)
+                return failure(stored.error());
+            return HttpResponse::json(200, documentAccessJson(*stored));
+        }
         if (count == 3 && segments[2] == u"export") {
             if (method != "GET")
                 return wrongMethod();
@@ -380,6 +439,89 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
             return lifted ? ok() : failure(lifted.error());
         }
         return notFound(request);
+    }
+
+    if (scope == u"members") {
+        if (count == 1 && method == "GET") {
+            QJsonArray list;
+            for (const MemberInfo &member : m_admin.members())
+                list.append(memberJson(member));
+            return HttpResponse::json(200, QJsonObject {{QStringLiteral("members"), list}});
+        }
+        if (count == 1 && method == "POST") {
+            auto body = parseMemberRequest(request.body);
+            if (!body)
+                return failure(body.error());
+            auto added = m_admin.addMember(body->did, body->note, QStringLiteral("admin-api"));
+            if (!added)
+                return failure(added.error());
+            return HttpResponse::json(200, memberJson(*added));
+        }
+        if (count == 1)
+            return wrongMethod();
+        if (count == 2) {
+            if (method != "DELETE")
+                return wrongMethod();
+            auto removed
+                = m_admin.removeMember(didFromSegment(segments[1]), QStringLiteral("admin-api"));
+            return removed ? ok() : failure(removed.error());
+        }
+        return notFound(request);
+    }
+
+    if (scope == u"keys") {
+        if (count == 1 && method == "GET") {
+            QJsonArray list;
+            for (const AccessKeyInfo &key : m_admin.accessKeys())
+                list.append(keyJson(key));
+            return HttpResponse::json(200, QJsonObject {{QStringLiteral("keys"), list}});
+        }
+        if (count == 1 && method == "POST") {
+            auto body = parseIssueKeyRequest(request.body);
+            if (!body)
+                return failure(body.error());
+            auto issued = m_admin.issueAccessKey(body->name, body->scope, body->permission,
+                body->expiresAt, QStringLiteral("admin-api"));
+            if (!issued)
+                return failure(issued.error());
+            QJsonObject o = keyJson(issued->key);
+            o.insert(QStringLiteral("key"), issued->value); // shown this once
+            return HttpResponse::json(201, o);
+        }
+        if (count == 1)
+            return wrongMethod();
+        if (count == 2) {
+            if (method != "DELETE")
+                return wrongMethod();
+            auto revoked = m_admin.revokeAccessKey(
+                QUrl::fromPercentEncoding(segments[1].toLatin1()), QStringLiteral("admin-api"));
+            return revoked ? ok() : failure(revoked.error());
+        }
+        return notFound(request);
+    }
+
+    if (scope == u"access" && count == 2 && segments[1] == u"check") {
+        if (method != "GET")
+            return wrongMethod();
+        const QString identity
+            = request.query.queryItemValue(QStringLiteral("identity"), QUrl::FullyDecoded);
+        const QString document
+            = request.query.queryItemValue(QStringLiteral("document"), QUrl::FullyDecoded);
+        if (identity.isEmpty()) {
+            return failure(AdminError {AdminError::Code::BadRequest,
+                QStringLiteral("'identity' must be given: a DID or key:<name>")});
+        }
+        if (document.isEmpty()) {
+            return failure(AdminError {
+                AdminError::Code::BadRequest, QStringLiteral("'document' must be given: an id")});
+        }
+        auto check = m_admin.checkAccess(identity, document);
+        if (!check)
+            return failure(check.error());
+        return HttpResponse::json(200,
+            QJsonObject {{QStringLiteral("connect"), check->connect},
+                {QStringLiteral("read"), check->read}, {QStringLiteral("write"), check->write},
+                {QStringLiteral("why"), check->why}});
     }
 
     if (scope == u"log" && count == 1) {

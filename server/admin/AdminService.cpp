@@ -70,17 +70,18 @@ Expected<QString, AdminError> canonicalIdentity(const QString &given, const QStr
 {
     if (const auto name = AccessRules::keyNameOf(given)) {
         if (!AccessRules::isValidKeyName(*name)) {
-            return unexpected(badRequest(field
-                + QStringLiteral(": '%1' is not key:<name> with a name of 1-64 characters of "
-                                 "A-Z a-z 0-9 . _ -")
+            return unexpected(badRequest(u'\'' + field
+                + QStringLiteral("' must be a DID or key:<name> with a name of 1-64 characters "
+                                 "of A-Z a-z 0-9 . _ - ('%1' is not)")
                       .arg(given.left(80))));
         }
         return given;
     }
     auto did = Did::canonical(given);
     if (!did) {
-        return unexpected(badRequest(field
-            + QStringLiteral(": '%1' is neither a DID nor key:<name>: ").arg(given.left(80))
+        return unexpected(badRequest(u'\'' + field
+            + QStringLiteral("' must be a DID or key:<name>; '%1' is not a DID: ")
+                  .arg(given.left(80))
             + did.error()));
     }
     return *did;
@@ -89,7 +90,8 @@ Expected<QString, AdminError> canonicalIdentity(const QString &given, const QStr
 Expected<void, AdminError> checkDocumentId(const QString &document)
 {
     if (document.isEmpty() || document.toUtf8().size() > 128)
-        return unexpected(badRequest(QStringLiteral("document: an id is 1 to 128 bytes of UTF-8")));
+        return unexpected(
+            badRequest(QStringLiteral("'document' must be an id of 1 to 128 bytes of UTF-8")));
     return {};
 }
 
@@ -563,7 +565,7 @@ QString AdminService::accessMode() const
     if (!m_parts.access)
         return QStringLiteral("open");
     return m_parts.access->settings().mode == AccessMode::Members ? QStringLiteral("members")
-                                                                   : QStringLiteral("open");
+                                                                  : QStringLiteral("open");
 }
 
 QString AdminService::newDocumentAccess() const
@@ -592,12 +594,13 @@ Expected<MemberInfo, AdminError> AdminService::addMember(
         return unexpected(noAccessControl());
     auto canonical = Did::canonical(given);
     if (!canonical) {
-        return unexpected(badRequest(
-            QStringLiteral("did: '%1' is not a DID: ").arg(given.left(80)) + canonical.error()));
+        return unexpected(
+            badRequest(QStringLiteral("'did' must be a DID; '%1' is not: ").arg(given.left(80))
+                + canonical.error()));
     }
     const QString &did = *canonical;
     if (note.size() > 1000)
-        return unexpected(badRequest(QStringLiteral("note: at most 1000 characters")));
+        return unexpected(badRequest(QStringLiteral("'note' must be at most 1000 characters")));
     QString beforeText;
     for (const Member &member : m_parts.access->members()) {
         if (member.did == did)
@@ -623,8 +626,9 @@ Expected<void, AdminError> AdminService::removeMember(const QString &given, cons
         return unexpected(noAccessControl());
     auto canonical = Did::canonical(given);
     if (!canonical) {
-        return unexpected(badRequest(
-            QStringLiteral("did: '%1' is not a DID: ").arg(given.left(80)) + canonical.error()));
+        return unexpected(
+            badRequest(QStringLiteral("'did' must be a DID; '%1' is not: ").arg(given.left(80))
+                + canonical.error()));
     }
     const QString &did = *canonical;
     QString beforeText;
@@ -673,10 +677,10 @@ Expected<DocumentAccessInfo, AdminError> AdminService::setDocumentAccess(
     }
     const auto defaultAccess = parsePermission(given.defaultAccess);
     if (!defaultAccess)
-        return unexpected(badRequest(QStringLiteral("default: none, read or write")));
+        return unexpected(badRequest(QStringLiteral("'default' must be none, read or write")));
     access.defaultAccess = *defaultAccess;
     if (given.grants.size() > 10000)
-        return unexpected(badRequest(QStringLiteral("grants: at most 10000")));
+        return unexpected(badRequest(QStringLiteral("'grants' must hold at most 10000 grants")));
     for (qsizetype i = 0; i < given.grants.size(); ++i) {
         const QString field = QStringLiteral("grants[%1]").arg(i);
         auto identity
@@ -685,7 +689,8 @@ Expected<DocumentAccessInfo, AdminError> AdminService::setDocumentAccess(
             return unexpected(identity.error());
         const auto permission = parsePermission(given.grants[i].permission);
         if (!permission || *permission == Permission::None)
-            return unexpected(badRequest(field + QStringLiteral(".permission: read or write")));
+            return unexpected(
+                badRequest(u'\'' + field + QStringLiteral(".permission' must be read or write")));
         access.grants.append(DocumentGrant {*identity, *permission});
     }
     const auto before = m_parts.access->documentAccess(document);
@@ -724,17 +729,18 @@ Expected<IssuedAccessKeyInfo, AdminError> AdminService::issueAccessKey(const QSt
     if (!m_parts.access)
         return unexpected(noAccessControl());
     if (!AccessRules::isValidKeyName(name)) {
-        return unexpected(badRequest(QStringLiteral("name: 1-64 characters of A-Z a-z 0-9 . _ -")));
+        return unexpected(
+            badRequest(QStringLiteral("'name' must be 1-64 characters of A-Z a-z 0-9 . _ -")));
     }
     if (!AccessRules::isValidScope(scope)) {
         return unexpected(badRequest(QStringLiteral(
-            "scope: an exact document id (1-128 bytes), or a prefix ending in '*'")));
+            "'scope' must be an exact document id (1-128 bytes), or a prefix ending in '*'")));
     }
     const auto parsed = parsePermission(permission);
     if (!parsed || *parsed == Permission::None)
-        return unexpected(badRequest(QStringLiteral("permission: read or write")));
+        return unexpected(badRequest(QStringLiteral("'permission' must be read or write")));
     if (expiresAt.isValid() && expiresAt <= QDateTime::currentDateTimeUtc())
-        return unexpected(badRequest(QStringLiteral("expiresAt: must be in the future")));
+        return unexpected(badRequest(QStringLiteral("'expiresAt' must be in the future")));
     auto issued = m_parts.access->issueKey(name, scope, *parsed, expiresAt);
     if (!issued)
         return unexpected(accessError(issued.error()));
@@ -755,7 +761,8 @@ Expected<void, AdminError> AdminService::revokeAccessKey(const QString &name, co
     if (!m_parts.access)
         return unexpected(noAccessControl());
     if (!AccessRules::isValidKeyName(name)) {
-        return unexpected(badRequest(QStringLiteral("name: 1-64 characters of A-Z a-z 0-9 . _ -")));
+        return unexpected(
+            badRequest(QStringLiteral("'name' must be 1-64 characters of A-Z a-z 0-9 . _ -")));
     }
     QString beforeText;
     for (const AccessKey &key : m_parts.access->keys()) {
