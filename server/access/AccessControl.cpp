@@ -255,7 +255,7 @@ Expected<DocumentAccess, AccessError> AccessControl::setDocumentAccess(
     QList<DocumentGrant> grants;
     for (const DocumentGrant &grant : std::as_const(access.grants)) {
         if (grant.permission == Permission::None)
-            return unexpected(badRequest(QStringLiteral("grants: a grant is read or write")));
+            return unexpected(badRequest(QStringLiteral("'grants' must give read or write")));
         const auto same = std::find_if(grants.begin(), grants.end(),
             [&](const DocumentGrant &g) { return g.identity == grant.identity; });
         if (same != grants.end())
@@ -279,16 +279,17 @@ Expected<IssuedAccessKey, AccessError> AccessControl::issueKey(
     const QString &name, const QString &scope, Permission permission, const QDateTime &expiresAt)
 {
     if (!AccessRules::isValidKeyName(name))
-        return unexpected(badRequest(QStringLiteral("name: 1-64 characters of A-Z a-z 0-9 . _ -")));
+        return unexpected(
+            badRequest(QStringLiteral("'name' must be 1-64 characters of A-Z a-z 0-9 . _ -")));
     if (!AccessRules::isValidScope(scope)) {
         return unexpected(
-            badRequest(QStringLiteral("scope: a document id, or a prefix ending in '*'")));
+            badRequest(QStringLiteral("'scope' must be a document id, or a prefix ending in '*'")));
     }
     if (permission == Permission::None)
-        return unexpected(badRequest(QStringLiteral("permission: read or write")));
+        return unexpected(badRequest(QStringLiteral("'permission' must be read or write")));
     const QDateTime now = QDateTime::currentDateTimeUtc();
     if (expiresAt.isValid() && expiresAt <= now)
-        return unexpected(badRequest(QStringLiteral("expiresAt: must be in the future")));
+        return unexpected(badRequest(QStringLiteral("'expiresAt' must be in the future")));
     if (d->keys->find(name)) {
         return unexpected(AccessError {AccessError::Code::Conflict,
             QStringLiteral("an access key named '%1' exists").arg(name)});

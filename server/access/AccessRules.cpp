@@ -24,11 +24,6 @@ AccessDecision decision(bool connect, Permission permission, QLatin1String rule,
 AccessDecision documentRule(const AccessFacts &facts, bool connect)
 {
     if (!facts.access) {
-        if (!connect) {
-            return decision(connect, Permission::Write, QLatin1String("new-document"),
-                QStringLiteral("%1 does not exist yet; whoever creates it owns it")
-                    .arg(quoted(facts.document)));
-        }
         return decision(connect, Permission::Write, QLatin1String("new-document"),
             QStringLiteral("%1 does not exist yet; %2 may create it and would own it "
                            "(others would get the default %3)")

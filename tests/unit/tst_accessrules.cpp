@@ -216,6 +216,13 @@ private Q_SLOTS:
             << QStringLiteral("%1|none|").arg(kAlice) << "---"
             << "not-a-member"
             << "default:";
+        QTest::newRow("non-member, new document")
+            << kBob << kDoc << true << "none"
+            << "-" << false << "-"
+            << "-"
+            << "-rw"
+            << "not-a-member"
+            << "would own it (others would get the default none)";
         QTest::newRow("open mode ignores the list")
             << kBob << kDoc << false << open << "-" << false << "-" << doc << "crw"
             << "default"
