@@ -29,6 +29,14 @@ StoredUnit storedOf(const crdt::Unit &unit, qint64 nowMs, const QString &did)
     return out;
 }
 
+// A blob that decompresses past its limits (64 times its size, --max-message) is refused by a
+// limit, as a message over --max-message is: counted with the host's other refusals too.
+void countLimitRefusal(Metrics *metrics, const crdt::Refusal &refusal)
+{
+    if (metrics && refusal.reason == u"too-large")
+        metrics->countRefusal(refusal.reason);
+}
+
 crdt::Unit unitOf(StoredUnit stored)
 {
     crdt::Unit out;
@@ -240,6 +248,7 @@ Expected<void, crdt::Refusal> DocumentHub::join(HubMember *member, const Documen
         if (!split) {
             crdt::Refusal refusal = split.error();
             refusal.malformed = true;
+            countLimitRefusal(m_metrics, refusal);
             return unexpected(refusal);
         }
         brought = std::move(split->units);
@@ -344,6 +353,7 @@ Expected<void, crdt::Refusal> DocumentHub::update(HubMember *member, const Docum
         if (!split) {
             crdt::Refusal refusal = split.error();
             refusal.malformed = true;
+            countLimitRefusal(m_metrics, refusal);
             if (updates.size() > 1)
                 refusal.message
                     = QStringLiteral("update %1: %2").arg(QString::number(i), refusal.message);

@@ -4,7 +4,9 @@
 //   inflatedSnapshot({ blockBytes })  a real snapshot whose oplog change blocks are rewritten as LZ4
 //                                     blocks that inflate (zeros after the real block) to blockBytes each
 //   hugeMetaSnapshot({ entries })     a real snapshot whose oplog block meta declares `entries` blocks
+//                                     (`declared`: another count; `data`: each block's bytes there too)
 //   fixintArrayFrame(bytes)           a Sync1 frame: one msgpack array32 of `bytes` 1-byte fixints
+//                                     (fixintArrayInMapFrame: the array under a sendUpdate's extra key)
 //   lz4Frame(bytes)                   an LZ4 frame (lz4_Frame_format.md): runs as offset-1 matches
 //   snapshotSections / snapshotBlob   a mode-3 blob's three sections, and back (checksum fixed)
 //   readSstable / writeSstable        Loro's SSTable (protocol.md B5), plain blocks only on reading
@@ -214,6 +216,19 @@ export function writeSstable(blocks) {
         u32le(xxh32(entries, LORO_SEED)), u32le(at)]));
 }
 
+/** `n` bytes LZ4 cannot shrink, the same on every run (xorshift32), so fuzz seeds stay stable. */
+function noiseBytes(n) {
+    const out = Buffer.alloc(n);
+    let x = 0x9e3779b9;
+    for (let i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        out[i] = x & 0xff;
+    }
+    return out;
+}
+
 /** A small real document of `peers` peers, one change each; its snapshot's oplog is stored plain. */
 export function smallDoc(peers = 2, firstPeer = 11n) {
     const doc = new LoroDoc();
@@ -228,9 +243,11 @@ export function smallDoc(peers = 2, firstPeer = 11n) {
 /**
  * A real snapshot of `peers` peers whose oplog change blocks each become a large LZ4 block holding the
  * real block followed by zeros, `blockBytes` in all (Loro ignores bytes after a block's last field).
- * The state section is the real one. About blockBytes / 250 bytes per peer on the wire.
+ * The state section is the real one. About blockBytes / 250 bytes per peer on the wire. `noise`
+ * incompressible bytes right after each real block (they stay literals) bring the ratio down: a blob that
+ * inflates within 64 times its size and still far past its own size.
  */
-export function inflatedSnapshot({ peers = 2, blockBytes = 60 << 20, doc = smallDoc(peers) } = {}) {
+export function inflatedSnapshot({ peers = 2, blockBytes = 60 << 20, noise = 0, doc = smallDoc(peers) } = {}) {
     const [oplog, state, shallow] = snapshotSections(doc.export({ mode: 'snapshot' }));
     const entries = readSstable(oplog);
     const changes = entries.filter((e) => e.key.length === 12);
@@ -238,6 +255,7 @@ export function inflatedSnapshot({ peers = 2, blockBytes = 60 << 20, doc = small
     const blocks = changes.map((e) => {
         const value = new Uint8Array(Math.max(blockBytes, e.value.length));
         value.set(e.value);
+        value.set(noiseBytes(Math.min(noise, value.length - e.value.length)), e.value.length);
         return { key: e.key, value, lz4: true };
     });
     blocks.push({ entries: rest });
@@ -245,23 +263,31 @@ export function inflatedSnapshot({ peers = 2, blockBytes = 60 << 20, doc = small
 }
 
 /**
- * A real snapshot whose oplog meta declares `entries` blocks: the real block's entry, then 7-byte entries
+ * A real snapshot whose oplog meta declares `entries` blocks: the real blocks' entries, then 7-byte entries
  * (offset, empty key, large flag) up to the count, all under a correct meta checksum. The layout check
- * that refuses it comes only after every entry was read.
+ * that refuses it comes only after every entry was read. `declared` puts another count in the meta's
+ * count field (millions, over a few entries: a small file that claims a huge table). `data: true` also
+ * writes each fake block (one byte and its checksum) after the real ones, so the table's sizes agree
+ * with the count and the reader walks all of it before the keys (empty, out of order) refuse it.
  */
-export function hugeMetaSnapshot({ entries = 4_000_000, doc = smallDoc(1) } = {}) {
+export function hugeMetaSnapshot({ entries = 4_000_000, declared = entries, data = false, doc = smallDoc(1) } = {}) {
     const [oplog, state, shallow] = snapshotSections(doc.export({ mode: 'snapshot' }));
     const t = Buffer.from(oplog);
     const metaOffset = t.readUInt32LE(t.length - 4);
+    const realCount = t.readUInt32LE(metaOffset);
     const realEntries = t.subarray(metaOffset + 4, t.length - 8);
-    const fake = Buffer.alloc(7 * (entries - 1));
-    for (let i = 0; i < entries - 1; i++) {
-        fake.writeUInt32LE(5, 7 * i);
+    const fakes = entries - realCount;
+    const fake = Buffer.alloc(7 * fakes);
+    const body = Buffer.from([0]);
+    const blocks = data ? Buffer.alloc(5 * fakes) : Buffer.alloc(0);
+    for (let i = 0; i < fakes; i++) {
+        fake.writeUInt32LE(data ? metaOffset + 5 * i : 5, 7 * i);
         fake[7 * i + 6] = 0x80;
+        if (data) blocks.writeUInt32LE(xxh32(body, LORO_SEED), 5 * i + 1);
     }
     const meta = Buffer.concat([realEntries, fake]);
-    const table = Buffer.concat([t.subarray(0, metaOffset), u32le(entries), meta, u32le(xxh32(meta, LORO_SEED)),
-        u32le(metaOffset)]);
+    const table = Buffer.concat([t.subarray(0, metaOffset), blocks, u32le(declared), meta,
+        u32le(xxh32(meta, LORO_SEED)), u32le(metaOffset + blocks.length)]);
     return snapshotBlob([new Uint8Array(table), state, shallow]);
 }
 
