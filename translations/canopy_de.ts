@@ -165,6 +165,65 @@
     </message>
 </context>
 <context>
+    <name>canopy::ui::AccessChecker</name>
+    <message>
+        <source>Check</source>
+        <translation>Prüfen</translation>
+    </message>
+    <message>
+        <source>did:plc:… or key:&lt;name&gt;</source>
+        <translation>did:plc:… oder key:&lt;Name&gt;</translation>
+    </message>
+    <message>
+        <source>a document id: leaf:… or a room id</source>
+        <translation>eine Dokument-ID: leaf:… oder eine Raum-ID</translation>
+    </message>
+    <message>
+        <source>Ask the host&apos;s own rules, as a client connecting now would meet them</source>
+        <translation>Die Regeln des Hosts selbst fragen, so wie ein Client sie beim Verbinden jetzt anträfe</translation>
+    </message>
+    <message>
+        <source>Can</source>
+        <translation>Darf</translation>
+    </message>
+    <message>
+        <source>use</source>
+        <translation>auf</translation>
+    </message>
+    <message>
+        <source>The host is not running.</source>
+        <translation>Der Host läuft nicht.</translation>
+    </message>
+    <message>
+        <source>Enter an identity: a DID (did:method:identifier) or key:&lt;name&gt;.</source>
+        <translation>Geben Sie eine Identität ein: eine DID (did:methode:kennung) oder key:&lt;Name&gt;.</translation>
+    </message>
+    <message>
+        <source>Enter a document id.</source>
+        <translation>Geben Sie eine Dokument-ID ein.</translation>
+    </message>
+    <message>
+        <source>connect</source>
+        <translation>verbinden</translation>
+    </message>
+    <message>
+        <source>read</source>
+        <translation>lesen</translation>
+    </message>
+    <message>
+        <source>write</source>
+        <translation>schreiben</translation>
+    </message>
+    <message>
+        <source>Why: %1</source>
+        <translation>Warum: %1</translation>
+    </message>
+    <message>
+        <source>Enter an identity and a document, then Check: the answer names the rule that decided.</source>
+        <translation>Geben Sie eine Identität und ein Dokument ein, dann Prüfen: Die Antwort nennt die Regel, die entschieden hat.</translation>
+    </message>
+</context>
+<context>
     <name>canopy::ui::BanDialog</name>
     <message>
         <source>Ban DID</source>
@@ -291,6 +350,133 @@
     <message>
         <source>Detail</source>
         <translation>Detail</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::DocumentAccessTab</name>
+    <message>
+        <source>Grant</source>
+        <translation>Gewähren</translation>
+    </message>
+    <message>
+        <source>Remove grant</source>
+        <translation>Freigabe entfernen</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Übernehmen</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>Verwerfen</translation>
+    </message>
+    <message>
+        <source>none recorded (a document older than the record)</source>
+        <translation>keiner verzeichnet (ein Dokument, älter als die Aufzeichnung)</translation>
+    </message>
+    <message>
+        <source>The owner always may write. Recorded from the write that created the document; change it to hand the document over.</source>
+        <translation>Der Eigentümer darf immer schreiben. Verzeichnet aus dem Schreibvorgang, der das Dokument angelegt hat; ändern Sie ihn, um das Dokument zu übergeben.</translation>
+    </message>
+    <message>
+        <source>none: only the owner and grants</source>
+        <translation>keiner: nur der Eigentümer und Freigaben</translation>
+    </message>
+    <message>
+        <source>read: everyone may read</source>
+        <translation>lesen: alle dürfen lesen</translation>
+    </message>
+    <message>
+        <source>write: everyone may read and write</source>
+        <translation>schreiben: alle dürfen lesen und schreiben</translation>
+    </message>
+    <message>
+        <source>What every identity that is neither the owner nor granted more may do; a grant only adds to it</source>
+        <translation>Was jede Identität darf, die weder Eigentümer ist noch mehr freigegeben bekam; eine Freigabe fügt nur hinzu</translation>
+    </message>
+    <message>
+        <source>did:plc:… or key:&lt;name&gt;</source>
+        <translation>did:plc:… oder key:&lt;Name&gt;</translation>
+    </message>
+    <message>
+        <source>read</source>
+        <translation>lesen</translation>
+    </message>
+    <message>
+        <source>write</source>
+        <translation>schreiben</translation>
+    </message>
+    <message>
+        <source>Replace the document&apos;s owner, default and grants; live sessions follow at once</source>
+        <translation>Eigentümer, Standard und Freigaben des Dokuments ersetzen; laufende Sitzungen folgen sofort</translation>
+    </message>
+    <message>
+        <source>Drop the edits and show what the host holds</source>
+        <translation>Die Änderungen verwerfen und zeigen, was der Host hält</translation>
+    </message>
+    <message>
+        <source>Owner:</source>
+        <translation>Eigentümer:</translation>
+    </message>
+    <message>
+        <source>Default access:</source>
+        <translation>Standardzugriff:</translation>
+    </message>
+    <message>
+        <source>Can X write this document, and why?</source>
+        <translation>Darf X dieses Dokument schreiben, und warum?</translation>
+    </message>
+    <message>
+        <source>The host&apos;s record changed meanwhile: Apply replaces it with this form, Revert shows it.</source>
+        <translation>Der Eintrag des Hosts hat sich inzwischen geändert: Übernehmen ersetzt ihn durch dieses Formular, Verwerfen zeigt ihn.</translation>
+    </message>
+    <message>
+        <source>Select a document to see who may read and write it.</source>
+        <translation>Wählen Sie ein Dokument, um zu sehen, wer es lesen und schreiben darf.</translation>
+    </message>
+    <message>
+        <source>The host is not running.</source>
+        <translation>Der Host läuft nicht.</translation>
+    </message>
+    <message>
+        <source>Who may read and write %1, on every protocol and for every kind of that id. The owner always may write; everyone else gets the stronger of the default and their grant.</source>
+        <translation>Wer %1 lesen und schreiben darf, über jedes Protokoll und für jede Art dieser ID. Der Eigentümer darf immer schreiben; alle anderen erhalten das Stärkere aus Standard und ihrer Freigabe.</translation>
+    </message>
+    <message>
+        <source>No rights are recorded for this document yet: it has the default a new document gets (%1). Apply records them.</source>
+        <translation>Für dieses Dokument sind noch keine Rechte verzeichnet: Es hat den Standard, den ein neues Dokument erhält (%1). Übernehmen verzeichnet sie.</translation>
+    </message>
+    <message>
+        <source>Enter the identity to grant: a DID (did:method:identifier) or key:&lt;name&gt;.</source>
+        <translation>Geben Sie die Identität ein, der Sie etwas freigeben: eine DID (did:methode:kennung) oder key:&lt;Name&gt;.</translation>
+    </message>
+    <message>
+        <source>“%1” is neither a DID (did:method:identifier) nor an access key (key:&lt;name&gt;).</source>
+        <translation>„%1“ ist weder eine DID (did:methode:kennung) noch ein Zugangsschlüssel (key:&lt;Name&gt;).</translation>
+    </message>
+    <message>
+        <source>%1 now has %2; Apply to send it.</source>
+        <translation>%1 hat jetzt %2; Übernehmen sendet es.</translation>
+    </message>
+    <message>
+        <source>%1 granted %2; Apply to send it.</source>
+        <translation>%1 erhält %2; Übernehmen sendet es.</translation>
+    </message>
+    <message>
+        <source>Grant of %1 removed; Apply to send it.</source>
+        <translation>Freigabe für %1 entfernt; Übernehmen sendet es.</translation>
+    </message>
+    <message>
+        <source>Not applied: %1</source>
+        <translation>Nicht übernommen: %1</translation>
+    </message>
+    <message>
+        <source>Applied: live sessions follow the new rights.</source>
+        <translation>Übernommen: Laufende Sitzungen folgen den neuen Rechten.</translation>
+    </message>
+    <message>
+        <source>Access to %1 changed</source>
+        <translation>Zugriff auf %1 geändert</translation>
     </message>
 </context>
 <context>
@@ -487,6 +673,14 @@
     <message>
         <source>%1 · %2 — %3, %4</source>
         <translation>%1 · %2 — %3, %4</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Historie</translation>
+    </message>
+    <message>
+        <source>Access</source>
+        <translation>Zugriff</translation>
     </message>
 </context>
 <context>
@@ -897,6 +1091,104 @@
     </message>
 </context>
 <context>
+    <name>canopy::ui::GrantsModel</name>
+    <message>
+        <source>May read and write, whatever the default</source>
+        <translation>Darf lesen und schreiben, unabhängig vom Standard</translation>
+    </message>
+    <message>
+        <source>May read, whatever the default; writes only if the default allows it</source>
+        <translation>Darf lesen, unabhängig vom Standard; schreibt nur, wenn der Standard es erlaubt</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>Identität</translation>
+    </message>
+    <message>
+        <source>Permission</source>
+        <translation>Berechtigung</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::IssueKeyDialog</name>
+    <message>
+        <source>Expires</source>
+        <translation>Läuft ab</translation>
+    </message>
+    <message>
+        <source>Issue</source>
+        <translation>Ausstellen</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>Issue an access key</source>
+        <translation>Zugangsschlüssel ausstellen</translation>
+    </message>
+    <message>
+        <source>e.g. kiosk-1 (letters, digits, . _ -)</source>
+        <translation>z. B. kiosk-1 (Buchstaben, Ziffern, . _ -)</translation>
+    </message>
+    <message>
+        <source>a document id, or a prefix ending in * (e.g. team/*)</source>
+        <translation>eine Dokument-ID oder ein Präfix mit * am Ende (z. B. team/*)</translation>
+    </message>
+    <message>
+        <source>read</source>
+        <translation>lesen</translation>
+    </message>
+    <message>
+        <source>write</source>
+        <translation>schreiben</translation>
+    </message>
+    <message>
+        <source>The key appears here once</source>
+        <translation>Der Schlüssel erscheint hier ein einziges Mal</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>Kopiert</translation>
+    </message>
+    <message>
+        <source>An access key lets an application without AT Protocol connect as the identity key:&lt;name&gt; (/sync/as/key:&lt;name&gt;, /loro/as/key:&lt;name&gt;), as often as it likes until the key expires or is revoked. Within its scope it may do what its permission says, whatever the documents&apos; defaults; outside it, nothing.</source>
+        <translation>Mit einem Zugangsschlüssel verbindet sich eine Anwendung ohne AT Protocol als Identität key:&lt;Name&gt; (/sync/as/key:&lt;Name&gt;, /loro/as/key:&lt;Name&gt;), so oft sie will, bis der Schlüssel abläuft oder widerrufen wird. Innerhalb seines Geltungsbereichs darf sie, was seine Berechtigung sagt, unabhängig von den Standards der Dokumente; außerhalb nichts.</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <source>Scope:</source>
+        <translation>Geltungsbereich:</translation>
+    </message>
+    <message>
+        <source>Permission:</source>
+        <translation>Berechtigung:</translation>
+    </message>
+    <message>
+        <source>Lifetime:</source>
+        <translation>Gültigkeit:</translation>
+    </message>
+    <message>
+        <source>Key:</source>
+        <translation>Schlüssel:</translation>
+    </message>
+    <message>
+        <source>The host is not running.</source>
+        <translation>Der Host läuft nicht.</translation>
+    </message>
+    <message>
+        <source>Could not issue the key: %1</source>
+        <translation>Der Schlüssel konnte nicht ausgestellt werden: %1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Copy it now: this is the only time it is shown.&lt;/b&gt; Only its hash is kept, so it cannot be shown again; a lost key is revoked and a new one issued.</source>
+        <translation>&lt;b&gt;Jetzt kopieren: Er wird nur dieses eine Mal angezeigt.&lt;/b&gt; Nur sein Hash wird aufbewahrt, daher kann er nicht erneut angezeigt werden; ein verlorener Schlüssel wird widerrufen und ein neuer ausgestellt.</translation>
+    </message>
+</context>
+<context>
     <name>canopy::ui::IssueTokenDialog</name>
     <message>
         <source>Issue</source>
@@ -945,6 +1237,104 @@
     <message>
         <source>&lt;b&gt;Copy it now: this is the only time it is shown.&lt;/b&gt; It expires in %1 and works once.</source>
         <translation>&lt;b&gt;Jetzt kopieren: Es wird nur dieses eine Mal angezeigt.&lt;/b&gt; Es läuft in %1 ab und gilt für eine Verbindung.</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::KeysModel</name>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>expired %1</source>
+        <translation>abgelaufen %1</translation>
+    </message>
+    <message>
+        <source>Connects as the identity key:%1, on /sync/as/key:%1 and /loro/as/key:%1</source>
+        <translation>Verbindet sich als Identität key:%1, über /sync/as/key:%1 und /loro/as/key:%1</translation>
+    </message>
+    <message>
+        <source>Every document</source>
+        <translation>Jedes Dokument</translation>
+    </message>
+    <message>
+        <source>Every document whose id starts with “%1”</source>
+        <translation>Jedes Dokument, dessen ID mit „%1“ beginnt</translation>
+    </message>
+    <message>
+        <source>Only the document “%1”</source>
+        <translation>Nur das Dokument „%1“</translation>
+    </message>
+    <message>
+        <source>Reads and writes within its scope, whatever the documents&apos; defaults</source>
+        <translation>Liest und schreibt innerhalb seines Geltungsbereichs, unabhängig von den Standards der Dokumente</translation>
+    </message>
+    <message>
+        <source>Reads within its scope, whatever the documents&apos; defaults; writes nothing</source>
+        <translation>Liest innerhalb seines Geltungsbereichs, unabhängig von den Standards der Dokumente; schreibt nichts</translation>
+    </message>
+    <message>
+        <source>Valid until revoked</source>
+        <translation>Gültig bis zum Widerruf</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Scope</source>
+        <translation>Geltungsbereich</translation>
+    </message>
+    <message>
+        <source>Permission</source>
+        <translation>Berechtigung</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Erstellt</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Läuft ab</translation>
+    </message>
+    <message>
+        <source>Live sessions</source>
+        <translation>Laufende Sitzungen</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::KeysPage</name>
+    <message>
+        <source>Revoke…</source>
+        <translation>Widerrufen …</translation>
+    </message>
+    <message>
+        <source>Issue a key…</source>
+        <translation>Schlüssel ausstellen …</translation>
+    </message>
+    <message>
+        <source>Keys let applications without AT Protocol connect as key:&lt;name&gt;. Only their hashes are stored; they are not subject to the member list.</source>
+        <translation>Mit Schlüsseln verbinden sich Anwendungen ohne AT Protocol als key:&lt;Name&gt;. Nur ihre Hashes werden gespeichert; die Mitgliederliste gilt für sie nicht.</translation>
+    </message>
+    <message>
+        <source>The key stops working at once and its live sessions close (4403)</source>
+        <translation>Der Schlüssel gilt sofort nicht mehr, und seine laufenden Sitzungen werden geschlossen (4403)</translation>
+    </message>
+    <message>
+        <source>Access key %1 issued</source>
+        <translation>Zugangsschlüssel %1 ausgestellt</translation>
+    </message>
+    <message>
+        <source>Revoke access key</source>
+        <translation>Zugangsschlüssel widerrufen</translation>
+    </message>
+    <message>
+        <source>Revoke the key “%1”? It stops working at once, its live sessions close, and it leaves the list; this cannot be undone.</source>
+        <translation>Den Schlüssel „%1“ widerrufen? Er gilt sofort nicht mehr, seine laufenden Sitzungen werden geschlossen und er verschwindet aus der Liste; das lässt sich nicht rückgängig machen.</translation>
+    </message>
+    <message>
+        <source>Access key %1 revoked</source>
+        <translation>Zugangsschlüssel %1 widerrufen</translation>
     </message>
 </context>
 <context>
@@ -1184,6 +1574,104 @@ Canopy merkt sich Ihre Antwort; Sie können sie in den Einstellungen ändern.</t
     <message>
         <source>The keychain could not store the dev token (%1). It is in use now but will be forgotten when Canopy quits.</source>
         <translation>Der Schlüsselbund konnte das Entwickler-Token nicht speichern (%1). Es gilt jetzt, wird aber beim Beenden von Canopy vergessen.</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>Mitglieder</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Schlüssel</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::MembersModel</name>
+    <message>
+        <source>Not in the DID cache yet: the handle shows once the DID has been resolved</source>
+        <translation>Noch nicht im DID-Cache: Das Handle erscheint, sobald die DID aufgelöst wurde</translation>
+    </message>
+    <message>
+        <source>DID</source>
+        <translation>DID</translation>
+    </message>
+    <message>
+        <source>Handle</source>
+        <translation>Handle</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Notiz</translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation>Hinzugefügt</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::MembersPage</name>
+    <message>
+        <source>Add member</source>
+        <translation>Mitglied hinzufügen</translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation>Entfernen …</translation>
+    </message>
+    <message>
+        <source>Note (optional), e.g. who it is</source>
+        <translation>Notiz (optional), z. B. wer es ist</translation>
+    </message>
+    <message>
+        <source>Take the DID off the list; in members mode its live sessions close (4403) and its tokens no longer open anything</source>
+        <translation>Die DID von der Liste nehmen; im Mitgliedermodus werden ihre laufenden Sitzungen geschlossen (4403) und ihre Tokens öffnen nichts mehr</translation>
+    </message>
+    <message>
+        <source>DID:</source>
+        <translation>DID:</translation>
+    </message>
+    <message>
+        <source>Can X write Y, and why?</source>
+        <translation>Darf X in Y schreiben, und warum?</translation>
+    </message>
+    <message>
+        <source>The host is not running.</source>
+        <translation>Der Host läuft nicht.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Members mode&lt;/b&gt; (--access members): only the DIDs below obtain tokens and open sessions. Access keys and the dev token are outside the list; bans win over membership.</source>
+        <translation>&lt;b&gt;Mitgliedermodus&lt;/b&gt; (--access members): Nur die DIDs unten erhalten Tokens und öffnen Sitzungen. Zugangsschlüssel und das Entwickler-Token stehen außerhalb der Liste; Sperren haben Vorrang vor der Mitgliedschaft.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Open mode&lt;/b&gt; (--access open): any identity with a token may connect. The list below takes effect once the host runs with --access members.</source>
+        <translation>&lt;b&gt;Offener Modus&lt;/b&gt; (--access open): Jede Identität mit einem Token darf sich verbinden. Die Liste unten wirkt, sobald der Host mit --access members läuft.</translation>
+    </message>
+    <message>
+        <source>Enter the DID to add (did:method:identifier).</source>
+        <translation>Geben Sie die hinzuzufügende DID ein (did:methode:kennung).</translation>
+    </message>
+    <message>
+        <source>Could not add %1: %2</source>
+        <translation>%1 konnte nicht hinzugefügt werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 is a member</source>
+        <translation>%1 ist Mitglied</translation>
+    </message>
+    <message>
+        <source>Remove member</source>
+        <translation>Mitglied entfernen</translation>
+    </message>
+    <message>
+        <source>Remove %1 from the members? In members mode its live sessions close at once and its tokens no longer open anything.</source>
+        <translation>%1 aus den Mitgliedern entfernen? Im Mitgliedermodus werden ihre laufenden Sitzungen sofort geschlossen und ihre Tokens öffnen nichts mehr.</translation>
+    </message>
+    <message>
+        <source>Could not remove %1: %2</source>
+        <translation>%1 konnte nicht entfernt werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 is no longer a member</source>
+        <translation>%1 ist kein Mitglied mehr</translation>
     </message>
 </context>
 <context>
@@ -1513,6 +2001,21 @@ Gesendet: %3 Frames, %4</translation>
     <message>
         <source>Rooms / documents</source>
         <translation>Räume / Dokumente</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n read-only</source>
+        <translation>
+            <numerusform>, %n schreibgeschützt</numerusform>
+            <numerusform>, %n schreibgeschützt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
     </message>
 </context>
 <context>

@@ -248,6 +248,13 @@
             <numerusform>%n rooms: %1</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>, %n read-only</source>
+        <translation>
+            <numerusform>, %n read-only</numerusform>
+            <numerusform>, %n read-only</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>canopy::ui::TrayIcon</name>

@@ -6,8 +6,12 @@
 #include "documents/DocumentsModel.h"
 #include "documents/DocumentsPage.h"
 #include "host/Host.h"
+#include "keys/KeysModel.h"
+#include "keys/KeysPage.h"
 #include "logs/LogModel.h"
 #include "logs/LogsPage.h"
+#include "members/MembersModel.h"
+#include "members/MembersPage.h"
 #include "overview/OverviewPage.h"
 #include "rooms/RoomsModel.h"
 #include "rooms/RoomsPage.h"
@@ -39,6 +43,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_bans(new BansModel(this))
     , m_rooms(new RoomsModel(this))
     , m_documents(new DocumentsModel(this))
+    , m_members(new MembersModel(this))
+    , m_keys(new KeysModel(this))
     , m_tokens(new TokensModel(this))
     , m_traffic(new TrafficModel(this))
     , m_log(new LogModel(this))
@@ -47,6 +53,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_sessionsPage(new SessionsPage(m_sessions, m_bans, this))
     , m_roomsPage(new RoomsPage(m_rooms, this))
     , m_documentsPage(new DocumentsPage(m_documents, this))
+    , m_membersPage(new MembersPage(m_members, this))
+    , m_keysPage(new KeysPage(m_keys, this))
     , m_tokensPage(new TokensPage(m_tokens, this))
     , m_trafficPage(new TrafficPage(m_traffic, this))
     , m_logsPage(new LogsPage(m_log, this))
@@ -60,6 +68,8 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->addTab(m_sessionsPage, tr("Sessions"));
     m_tabs->addTab(m_roomsPage, tr("Rooms"));
     m_tabs->addTab(m_documentsPage, tr("Documents"));
+    m_tabs->addTab(m_membersPage, tr("Members"));
+    m_tabs->addTab(m_keysPage, tr("Keys"));
     m_tabs->addTab(m_tokensPage, tr("Tokens"));
     m_tabs->addTab(m_trafficPage, tr("Traffic"));
     m_tabs->addTab(m_logsPage, tr("Logs"));
@@ -71,6 +81,10 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_sessionsPage, &SessionsPage::statusMessage, this,
         [this](const QString &message) { statusBar()->showMessage(message, 5000); });
     connect(m_documentsPage, &DocumentsPage::statusMessage, this,
+        [this](const QString &message) { statusBar()->showMessage(message, 5000); });
+    connect(m_membersPage, &MembersPage::statusMessage, this,
+        [this](const QString &message) { statusBar()->showMessage(message, 5000); });
+    connect(m_keysPage, &KeysPage::statusMessage, this,
         [this](const QString &message) { statusBar()->showMessage(message, 5000); });
     connect(m_tokensPage, &TokensPage::statusMessage, this,
         [this](const QString &message) { statusBar()->showMessage(message, 5000); });
@@ -155,6 +169,8 @@ void MainWindow::setHost(Host *host)
     m_bans->setAdmin(admin);
     m_rooms->setAdmin(admin);
     m_documents->setAdmin(admin);
+    m_members->setAdmin(admin);
+    m_keys->setAdmin(admin);
     m_tokens->setAdmin(admin);
     m_traffic->setAdmin(admin);
     m_log->setAdmin(admin);
@@ -162,6 +178,8 @@ void MainWindow::setHost(Host *host)
     m_sessionsPage->setAdmin(admin);
     m_roomsPage->setAdmin(admin);
     m_documentsPage->setAdmin(admin);
+    m_membersPage->setAdmin(admin);
+    m_keysPage->setAdmin(admin);
     m_tokensPage->setAdmin(admin);
     updateCapture();
     updateStatus();

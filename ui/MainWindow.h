@@ -14,8 +14,12 @@ namespace canopy::ui {
 class BansModel;
 class DocumentsModel;
 class DocumentsPage;
+class KeysModel;
+class KeysPage;
 class LogModel;
 class LogsPage;
+class MembersModel;
+class MembersPage;
 class OverviewPage;
 class RoomsModel;
 class RoomsPage;
@@ -41,6 +45,8 @@ public:
         SessionsTab,
         RoomsTab,
         DocumentsTab,
+        MembersTab,
+        KeysTab,
         TokensTab,
         TrafficTab,
         LogsTab
@@ -69,6 +75,8 @@ public:
     BansModel *bansModel() const { return m_bans; }
     RoomsModel *roomsModel() const { return m_rooms; }
     DocumentsModel *documentsModel() const { return m_documents; }
+    MembersModel *membersModel() const { return m_members; }
+    KeysModel *keysModel() const { return m_keys; }
     TokensModel *tokensModel() const { return m_tokens; }
     TrafficModel *trafficModel() const { return m_traffic; }
     LogModel *logModel() const { return m_log; }
@@ -76,6 +84,8 @@ public:
     SessionsPage *sessionsPage() const { return m_sessionsPage; }
     RoomsPage *roomsPage() const { return m_roomsPage; }
     DocumentsPage *documentsPage() const { return m_documentsPage; }
+    MembersPage *membersPage() const { return m_membersPage; }
+    KeysPage *keysPage() const { return m_keysPage; }
     TokensPage *tokensPage() const { return m_tokensPage; }
     TrafficPage *trafficPage() const { return m_trafficPage; }
     LogsPage *logsPage() const { return m_logsPage; }
@@ -101,6 +111,8 @@ private:
     BansModel *m_bans;
     RoomsModel *m_rooms;
     DocumentsModel *m_documents;
+    MembersModel *m_members;
+    KeysModel *m_keys;
     TokensModel *m_tokens;
     TrafficModel *m_traffic;
     LogModel *m_log;
@@ -109,6 +121,8 @@ private:
     SessionsPage *m_sessionsPage;
     RoomsPage *m_roomsPage;
     DocumentsPage *m_documentsPage;
+    MembersPage *m_membersPage;
+    KeysPage *m_keysPage;
     TokensPage *m_tokensPage;
     TrafficPage *m_trafficPage;
     LogsPage *m_logsPage;

@@ -227,7 +227,7 @@ void TestMainWindow::visitsEveryTabWithClients()
     QVERIFY(window.overviewPage()->listeningText().contains(QString::number(test.port())));
 
     QTabWidget *tabs = window.tabs();
-    QCOMPARE(tabs->count(), 7);
+    QCOMPARE(tabs->count(), 9);
 
     window.showTab(MainWindow::OverviewTab);
     QTest::qWait(200);
@@ -717,6 +717,10 @@ void TestMainWindow::germanTranslation()
         QCOMPARE(window.tabs()->tabText(MainWindow::OverviewTab), QStringLiteral("Übersicht"));
         QCOMPARE(window.tabs()->tabText(MainWindow::SessionsTab), QStringLiteral("Sitzungen"));
         QCOMPARE(window.tabs()->tabText(MainWindow::RoomsTab), QStringLiteral("Räume"));
+        QCOMPARE(window.tabs()->tabText(MainWindow::MembersTab), QStringLiteral("Mitglieder"));
+        QCOMPARE(window.tabs()->tabText(MainWindow::KeysTab), QStringLiteral("Schlüssel"));
+        QCOMPARE(window.documentsPage()->detailTabs()->tabText(DocumentsPage::AccessTab),
+            QStringLiteral("Zugriff"));
         QCOMPARE(window.sessionsModel()->headerData(SessionsModel::Protocol, Qt::Horizontal),
             QVariant(QStringLiteral("Sync-Protokoll"))); // "Protokoll" is the log tab
         TestClient client(test.port(), TestDid, token());

@@ -149,7 +149,11 @@ void TestModels::sessionsFollowSockets()
     // Joins arrive as sessionChanged; the model re-reads the session within a flush.
     const QString entity = GuiTestHost::entityId(1);
     client.subscribe(entity);
-    QTRY_COMPARE_WITH_TIMEOUT(cell(model, 0, SessionsModel::Rooms), entity, 3000);
+    // Each subscription shows its permission.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        cell(model, 0, SessionsModel::Rooms), entity + QStringLiteral(" (write)"), 3000);
+    QCOMPARE(model.index(0, SessionsModel::Rooms).data(Qt::ToolTipRole).toString(),
+        entity + QStringLiteral(" — write"));
     QVERIFY(model.index(0, SessionsModel::Traffic).data(SessionsModel::SortRole).toULongLong() > 0);
 
     TestClient second(

@@ -5,6 +5,7 @@
 #include "common/Format.h"
 #include "common/TableViews.h"
 #include "documents/BlocksModel.h"
+#include "documents/DocumentAccessTab.h"
 #include "documents/DocumentExporter.h"
 #include "documents/DocumentsModel.h"
 
@@ -20,6 +21,7 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -56,6 +58,8 @@ DocumentsPage::DocumentsPage(DocumentsModel *documents, QWidget *parent)
     , m_view(new QTableView(this))
     , m_blocksView(new QTableView(this))
     , m_detailTitle(new QLabel(this))
+    , m_detailTabs(new QTabWidget(this))
+    , m_access(new DocumentAccessTab(this))
     , m_export(new QPushButton(tr("Export…"), this))
     , m_delete(new QPushButton(tr("Delete…"), this))
     , m_live(new QPushButton(tr("Live entries"), this))
@@ -95,7 +99,11 @@ DocumentsPage::DocumentsPage(DocumentsModel *documents, QWidget *parent)
     detailHeader->addWidget(m_export);
     detailHeader->addWidget(m_delete);
     bottomLayout->addLayout(detailHeader);
-    bottomLayout->addWidget(m_blocksView);
+    m_detailTabs->setDocumentMode(true);
+    m_detailTabs->addTab(m_blocksView, tr("History"));
+    m_detailTabs->addTab(m_access, tr("Access"));
+    bottomLayout->addWidget(m_detailTabs);
+    connect(m_access, &DocumentAccessTab::statusMessage, this, &DocumentsPage::statusMessage);
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_view);
@@ -117,6 +125,7 @@ void DocumentsPage::setAdmin(AdminService *admin)
     if (m_admin)
         disconnect(m_admin, nullptr, this, nullptr);
     m_admin = admin;
+    m_access->setAdmin(admin);
     if (admin) {
         // The signal names the document, not its kind: a same-named one of another kind costs
         // one needless reload.
@@ -167,6 +176,7 @@ void DocumentsPage::showDetail()
     const QString kind = selectedKind();
     m_shownEntity = entity;
     m_shownKind = kind;
+    m_access->setDocument(entity); // rights are per id, whatever the kind
     for (int column = 0; column < BlocksModel::ColumnCount; ++column)
         m_blocksView->setColumnHidden(
             column, !BlocksModel::columnApplies(column, kind.isEmpty() ? m_blocks->kind() : kind));

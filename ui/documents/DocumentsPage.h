@@ -8,18 +8,21 @@
 class QLabel;
 class QPushButton;
 class QSortFilterProxyModel;
+class QTabWidget;
 class QTableView;
 
 namespace canopy::ui {
 
 class BlocksModel;
+class DocumentAccessTab;
 class DocumentsModel;
 class FlushTimer;
 
 // Stored documents of every kind; the selected one's units below (Loro change blocks, ELO
 // records, persisted ephemeral entries). Export writes what a fresh joiner would receive, one
 // file per payload (see exportPaths); delete refuses while anyone is joined. A persisted
-// ephemeral store's live entries are a click away on the Rooms page.
+// ephemeral store's live entries are a click away on the Rooms page. The Access tab beside the
+// history edits who may read and write the document.
 class DocumentsPage final : public QWidget
 {
     Q_OBJECT
@@ -27,6 +30,11 @@ class DocumentsPage final : public QWidget
 
 public:
     static constexpr qint64 ProgressThresholdBytes = 1024 * 1024;
+    enum DetailTab
+    {
+        HistoryTab,
+        AccessTab
+    };
 
     explicit DocumentsPage(DocumentsModel *documents, QWidget *parent = nullptr);
 
@@ -37,6 +45,8 @@ public:
     QString selectedKind() const;
     bool selectDocument(const QString &name, const QString &kind);
     QPushButton *liveEntriesButton() const { return m_live; }
+    QTabWidget *detailTabs() const { return m_detailTabs; }
+    DocumentAccessTab *accessTab() const { return m_access; }
 
     // Without dialogs, for tests: export to `path` (progress shown only for large ones). A
     // document of several payloads (a Loro document founded by a shallow snapshot) is written
@@ -70,6 +80,8 @@ private:
     QTableView *m_view;
     QTableView *m_blocksView;
     QLabel *m_detailTitle;
+    QTabWidget *m_detailTabs;
+    DocumentAccessTab *m_access;
     QPushButton *m_export;
     QPushButton *m_delete;
     QPushButton *m_live;

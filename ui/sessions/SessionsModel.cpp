@@ -24,6 +24,12 @@ bool isLoro(const SessionInfo &s)
     return s.protocol == u"loro";
 }
 
+int readOnlyCount(const SessionInfo &s)
+{
+    return int(std::count_if(s.rooms.cbegin(), s.rooms.cend(),
+        [](const RoomInfo &room) { return room.permission != u"write"; }));
+}
+
 } // namespace
 
 SessionsModel::SessionsModel(QObject *parent)
@@ -157,10 +163,16 @@ QString SessionsModel::roomsText(const SessionInfo &s)
         return tr("not authenticated yet: waiting for its first join");
     if (s.rooms.isEmpty())
         return tr("none");
+    // Each subscription's permission: one is named, several are counted (the tooltip lists
+    // them all), so a read-only session stands out.
+    const int readOnly = readOnlyCount(s);
+    const QString readOnlyText = readOnly > 0 ? tr(", %n read-only", nullptr, readOnly) : QString();
     if (!isLoro(s)) {
-        if (s.rooms.size() == 1)
-            return s.rooms.constFirst().id;
-        return tr("%n document(s)", nullptr, int(s.rooms.size()));
+        if (s.rooms.size() == 1) {
+            const RoomInfo &room = s.rooms.constFirst();
+            return tr("%1 (%2)").arg(room.id, room.permission);
+        }
+        return tr("%n document(s)", nullptr, int(s.rooms.size())) + readOnlyText;
     }
     if (s.rooms.size() == 1) {
         const RoomInfo &room = s.rooms.constFirst();
@@ -175,7 +187,8 @@ QString SessionsModel::roomsText(const SessionInfo &s)
         kinds.append(QStringLiteral("%1 %2").arg(QString::number(j - i), s.rooms.at(i).kind));
         i = j;
     }
-    return tr("%n room(s): %1", nullptr, int(s.rooms.size())).arg(kinds.join(QStringLiteral(", ")));
+    return tr("%n room(s): %1", nullptr, int(s.rooms.size())).arg(kinds.join(QStringLiteral(", ")))
+        + readOnlyText;
 }
 
 QString SessionsModel::roomsToolTip(const SessionInfo &s)
@@ -186,8 +199,8 @@ QString SessionsModel::roomsToolTip(const SessionInfo &s)
                   "within 10 s.");
     QStringList lines;
     for (const RoomInfo &room : s.rooms) {
-        lines.append(
-            isLoro(s) ? tr("%1 — %2, %3").arg(room.id, room.kind, room.permission) : room.id);
+        lines.append(isLoro(s) ? tr("%1 — %2, %3").arg(room.id, room.kind, room.permission)
+                               : tr("%1 — %2").arg(room.id, room.permission));
     }
     return lines.join(u'\n');
 }
