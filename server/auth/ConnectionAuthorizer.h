@@ -8,11 +8,11 @@ class QHostAddress;
 
 namespace canopy {
 
-// Who may open /sync/as/<did>, decided before the upgrade.
+// Who may open /sync/as/<did> (or an access key's key:<name>), decided before the upgrade.
 struct ConnectionGrant
 {
     QString did;
-    QString method; // "dev-token" or "token"
+    QString method; // "dev-token", "token" or "access-key"
     QString tokenId; // the issuance record, when there is one (never the token itself)
 };
 

@@ -1,5 +1,6 @@
 #include "auth/TokenRoute.h"
 
+#include "access/AccessControl.h"
 #include "auth/BanList.h"
 #include "auth/DidResolver.h"
 #include "auth/TokenIssuer.h"
@@ -114,6 +115,16 @@ void TokenRoute::handle(HttpExchange &exchange)
     auto jwt = auth::JwtVerifier::parse(token, m_policy, QDateTime::currentMSecsSinceEpoch());
     if (!jwt) {
         fail(&exchange, jwt.error().nameString(), jwt.error().message);
+        return;
+    }
+    // Members mode: a stranger's JWT is refused before it costs a resolution. The price is
+    // that anyone may learn whether a DID is a member; a ban is still heard only by the
+    // member's key holder, after the signature.
+    if (m_access && !m_access->mayConnect(jwt->issDid)) {
+        if (m_metrics)
+            m_metrics->countRefusal(QStringLiteral("not-a-member"));
+        fail(&exchange, QStringLiteral("NotAMember"),
+            QStringLiteral("%1 is not a member of this host").arg(jwt->issDid), jwt->issDid, 403);
         return;
     }
     // Neither the per-DID limit nor a ban is anyone's business before the signature verified:

@@ -9,6 +9,7 @@
 
 namespace canopy {
 
+class AccessControl;
 class BanList;
 class DidResolver;
 class Metrics;
@@ -19,6 +20,8 @@ class TokenIssuer;
 // GET /xrpc/chat.roomy.v0.sync.token: trades an ATProto service JWT (Authorization: Bearer) for
 // a single-use connection token. Failures are 401 with the reference verifier's error names and
 // count against the caller's IP; the per-DID limit and the ban apply once the signature verified.
+// In members mode a JWT whose issuer is no member is refused (403 NotAMember) as soon as it
+// parses, before anything is resolved: a stranger's JWT costs the host no lookup.
 class TokenRoute final : public QObject, public HttpRoute
 {
     Q_OBJECT
@@ -33,6 +36,7 @@ public:
     TokenRoute(const QString &serviceDid, DidResolver &resolver, TokenIssuer &issuer, BanList &bans,
         EventLog &log, QObject *parent = nullptr);
     void setMetrics(Metrics *metrics) { m_metrics = metrics; }
+    void setAccess(AccessControl *access) { m_access = access; }
     // Token buckets, per minute with a burst of the same size.
     void setRateLimits(int perIp, int perDid, int failuresPerIp);
 
@@ -60,6 +64,7 @@ private:
     TokenIssuer &m_issuer;
     BanList &m_bans;
     Metrics *m_metrics = nullptr;
+    AccessControl *m_access = nullptr;
     RateLimiter m_ipRate {300};
     RateLimiter m_didRate {60};
     RateLimiter m_failureRate {200};

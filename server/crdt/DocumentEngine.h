@@ -42,6 +42,9 @@ struct AdmitContext
     // Whether the sender may add counters this document does not hold yet to the author
     // `peer` (each author key is bound to the identity that first wrote it); null: anyone.
     std::function<bool(const QByteArray &peer)> mayExtend;
+    // The sender may only read the document: what it brings that the document already holds
+    // passes as duplicates, anything new refuses the update as a whole ("permission-denied").
+    bool readOnly = false;
 };
 
 // What a joiner lacks, as reads from the store. Units the index keeps in memory need none.
@@ -111,6 +114,8 @@ public:
     virtual bool persistent() const { return true; }
     // The index needs each unit's data at load (its whole state lives in memory).
     virtual bool loadsData() const { return false; }
+    // Presence rather than content: whoever may read the document may write this kind of it.
+    virtual bool ephemeral() const { return false; }
 
     virtual std::unique_ptr<DocumentIndex> createIndex() const = 0;
     virtual Expected<SplitUpdate, Refusal> split(QByteArrayView update) const = 0;

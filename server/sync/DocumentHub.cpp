@@ -1,8 +1,10 @@
 #include "sync/DocumentHub.h"
 
+#include "access/AccessControl.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
 #include "log/Metrics.h"
+#include "util/Did.h"
 
 #include <utility>
 
@@ -89,6 +91,83 @@ QStringList DocumentHub::kinds() const
     QStringList out = m_engines.keys();
     out.sort();
     return out;
+}
+
+void DocumentHub::setAccess(AccessControl *access)
+{
+    if (m_access)
+        disconnect(m_access, nullptr, this, nullptr);
+    m_access = access;
+    // Direct: live members follow a change in the very turn it is made.
+    if (m_access)
+        connect(m_access, &AccessControl::accessChanged, this, &DocumentHub::reevaluate);
+}
+
+DocumentHub::Judgement DocumentHub::judge(const HubMember *member, const DocumentKey &key) const
+{
+    if (!m_access)
+        return {Permission::Write, {}, {}};
+    const QString identity = member->memberDid();
+    const AccessDecision decision = m_access->decide(identity, key.name);
+    Judgement out {decision.permission(), {}, decision.why};
+    const crdt::DocumentEngine *engine = m_engines.value(key.kind).get();
+    if (out.permission == Permission::Read && engine && engine->ephemeral())
+        out.permission = Permission::Write; // presence: whoever may read may show it
+    if (out.permission == Permission::None) {
+        // A live key within its scope always reads: a key that reads nothing is outside it.
+        out.reason = !Did::isKeyIdentity(identity) ? QStringLiteral("access-denied")
+            : decision.connect                     ? QStringLiteral("key-out-of-scope")
+                                                   : QStringLiteral("key-expired");
+    }
+    return out;
+}
+
+Permission DocumentHub::memberPermission(const HubMember *member, const DocumentKey &document) const
+{
+    const auto it = m_documents.constFind(document);
+    if (it == m_documents.constEnd())
+        return Permission::None;
+    return (*it)->permissions.value(const_cast<HubMember *>(member), Permission::None);
+}
+
+void DocumentHub::reevaluate(const QString &name)
+{
+    struct Change
+    {
+        HubMember *member;
+        quint64 id;
+        DocumentKey document;
+        Judgement judged;
+    };
+    QList<Change> changes;
+    for (auto it = m_documents.cbegin(); it != m_documents.cend(); ++it) {
+        if (!name.isEmpty() && it.key().name != name)
+            continue;
+        const Document &document = **it;
+        for (auto member = document.members.cbegin(); member != document.members.cend(); ++member) {
+            if (!isLive(member.key(), member.value()))
+                continue;
+            Judgement judged = judge(member.key(), it.key());
+            if (judged.permission != document.permissions.value(member.key(), Permission::None))
+                changes.append({member.key(), member.value(), it.key(), std::move(judged)});
+        }
+    }
+    // Applied after the walk: a member told of one change may leave or close before the next.
+    for (const Change &change : std::as_const(changes)) {
+        const auto it = m_documents.find(change.document);
+        if (!isLive(change.member, change.id) || it == m_documents.end()
+            || !(*it)->members.contains(change.member))
+            continue;
+        if (change.judged.permission == Permission::None) {
+            leave(change.member, change.document);
+            change.member->deliverEviction(change.document,
+                QStringLiteral("%1 may no longer read %2: %3")
+                    .arg(change.member->memberDid(), change.document.name, change.judged.why));
+            continue;
+        }
+        (*it)->permissions.insert(change.member, change.judged.permission);
+        change.member->deliverPermissionChange(change.document, change.judged.permission);
+    }
 }
 
 bool DocumentHub::isLive(HubMember *member, quint64 id) const
@@ -179,8 +258,8 @@ bool DocumentHub::load(const DocumentKey &key, Document &document)
     return true;
 }
 
-Expected<crdt::Admission, crdt::Refusal> DocumentHub::admit(
-    HubMember *member, const DocumentKey &key, Document &document, QList<crdt::Unit> units)
+Expected<crdt::Admission, crdt::Refusal> DocumentHub::admit(HubMember *member,
+    const DocumentKey &key, Document &document, QList<crdt::Unit> units, bool readOnly)
 {
     const bool persistent = document.engine->persistent();
     // A new document counts against the cap before anything of it is taken.
@@ -205,9 +284,11 @@ Expected<crdt::Admission, crdt::Refusal> DocumentHub::admit(
         return owner == document.owners.constEnd() || *owner == sender;
     };
     auto admission = document.index->admit(std::move(units),
-        crdt::AdmitContext {now, persistent ? m_limits.maxEntityBytes : 0, mayExtend});
+        crdt::AdmitContext {now, persistent ? m_limits.maxEntityBytes : 0, mayExtend, readOnly});
     if (!admission) {
-        if (m_metrics && admission.error().reason == u"max-entity-bytes")
+        if (m_metrics
+            && (admission.error().reason == u"max-entity-bytes"
+                || admission.error().reason == u"permission-denied"))
             m_metrics->countRefusal(admission.error().reason);
         return admission;
     }
@@ -223,8 +304,12 @@ Expected<crdt::Admission, crdt::Refusal> DocumentHub::admit(
             Q_EMIT heldUnitsChanged(key);
         return admission;
     }
-    if (isNew && !admission->fresh.isEmpty())
+    if (isNew && !admission->fresh.isEmpty()) {
         ++m_newDocumentsPending;
+        // Its owner, once committed: the first writer of its content (presence creates nothing).
+        if (!document.engine->ephemeral() && !sender.isEmpty() && !m_creating.contains(key.name))
+            m_creating.insert(key.name, sender);
+    }
     for (const crdt::Unit &unit : std::as_const(admission->superseded))
         m_removals.append(UnitRemoval {key, unit.peer, unit.start, unit.end});
     for (const crdt::Unit &unit : std::as_const(admission->fresh))
@@ -237,6 +322,14 @@ Expected<crdt::Admission, crdt::Refusal> DocumentHub::admit(
 Expected<void, crdt::Refusal> DocumentHub::join(HubMember *member, const DocumentKey &key,
     const JoinRequest &request, std::optional<crdt::Refusal> *stateRefusal)
 {
+    const Judgement judged = judge(member, key);
+    if (judged.permission == Permission::None) {
+        if (m_metrics)
+            m_metrics->countRefusal(judged.reason);
+        return unexpected(crdt::Refusal {judged.reason,
+            QStringLiteral("%1 may not read %2: %3")
+                .arg(member->memberDid(), key.name, judged.why)});
+    }
     crdt::Refusal why;
     Document *doc = document(key, &why);
     if (!doc)
@@ -265,9 +358,12 @@ Expected<void, crdt::Refusal> DocumentHub::join(HubMember *member, const Documen
 
     m_live.insert(member, member->memberId());
     doc->members.insert(member, member->memberId());
+    doc->permissions.insert(member, judged.permission);
     m_memberships[member].insert(key);
     if (!brought.isEmpty()) {
-        auto admission = admit(member, key, *doc, std::move(brought));
+        // A reader's state may bring nothing new: what it holds beyond the host is refused.
+        auto admission
+            = admit(member, key, *doc, std::move(brought), judged.permission != Permission::Write);
         if (!admission) {
             if (stateRefusal)
                 *stateRefusal = admission.error();
@@ -298,6 +394,7 @@ void DocumentHub::removeMember(HubMember *member, const DocumentKey &key)
     if (it == m_documents.end())
         return;
     (*it)->members.remove(member);
+    (*it)->permissions.remove(member);
     // Memory-only state lives only while someone is in the room.
     if ((*it)->members.isEmpty() && !(*it)->engine->persistent()) {
         m_documents.erase(it);
@@ -343,6 +440,25 @@ Expected<void, crdt::Refusal> DocumentHub::update(HubMember *member, const Docum
         return unexpected(refusal);
     };
 
+    // A member's permission is kept current by reevaluate(); anyone else is judged now.
+    const auto loaded = m_documents.constFind(key);
+    const bool joined = loaded != m_documents.constEnd() && (*loaded)->permissions.contains(member);
+    Judgement judged
+        = joined ? Judgement {(*loaded)->permissions.value(member), {}, {}} : judge(member, key);
+    if (judged.permission != Permission::Write) {
+        if (!joined && judged.permission == Permission::None)
+            judged.why = QStringLiteral("it may not even read it: ") + judged.why;
+        const QString reason = judged.reason.startsWith(u"key-")
+            ? judged.reason
+            : QStringLiteral("permission-denied");
+        if (m_metrics)
+            m_metrics->countRefusal(reason);
+        return refuse(crdt::Refusal {reason,
+            judged.why.isEmpty()
+                ? QStringLiteral("%1 may only read %2").arg(member->memberDid(), key.name)
+                : QStringLiteral("%1 may not write %2: %3")
+                      .arg(member->memberDid(), key.name, judged.why)});
+    }
     crdt::Refusal why;
     Document *doc = document(key, &why);
     if (!doc)
@@ -408,6 +524,7 @@ void DocumentHub::flush()
     const QList<UnitWrite> writes = std::exchange(m_writes, {});
     const QList<UnitRemoval> removals = std::exchange(m_removals, {});
     const QList<Event> events = std::exchange(m_events, {});
+    const QHash<QString, QString> creating = std::exchange(m_creating, {});
 
     bool failed = false;
     if (!writes.isEmpty() || !removals.isEmpty()) {
@@ -429,6 +546,14 @@ void DocumentHub::flush()
                 m_storedDocuments += newDocuments;
             for (auto it = perDocument.cbegin(); it != perDocument.cend(); ++it)
                 Q_EMIT unitsStored(it.key(), it.value().first, it.value().second);
+            // The owner is on record before anything of the batch is delivered; members that
+            // joined the document before it existed are judged again by its new rights.
+            if (m_access) {
+                for (auto it = creating.cbegin(); it != creating.cend(); ++it) {
+                    m_access->documentCreated(it.key(), it.value());
+                    reevaluate(it.key());
+                }
+            }
         } else {
             // Nothing was stored, so nothing may be acknowledged as stored or forwarded, and
             // the indexes forget what they admitted: a peer sending it again must see it kept.
@@ -521,6 +646,7 @@ void DocumentHub::answerJoin(const Event &event, Document &document)
     answer.version = document.index->versionWithin(event.version, event.member->versionBudget());
     answer.payloads = document.index->answer(std::move(read), event.version);
     answer.nothing = document.engine->encode({}).value(0);
+    answer.permission = document.permissions.value(event.member, Permission::Write);
     event.member->deliverJoin(event.document, answer);
 }
 

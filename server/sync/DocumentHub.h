@@ -15,6 +15,7 @@ class QTimer;
 
 namespace canopy {
 
+class AccessControl;
 class EventLog;
 class Metrics;
 
@@ -93,6 +94,16 @@ public:
     void dropDocument(const DocumentKey &document);
     void setMetrics(Metrics *metrics) { m_metrics = metrics; }
     void setLimits(const HubLimits &limits) { m_limits = limits; }
+    // Who may read and write each document; null: everyone may do everything. A join needs
+    // read, an update write (read for ephemeral kinds: presence follows read access). Changes
+    // apply to live members at once: see reevaluate().
+    void setAccess(AccessControl *access);
+    // What a member may do in a document it joined (Read or Write); None when not a member.
+    Permission memberPermission(const HubMember *member, const DocumentKey &document) const;
+    // Judges every member of the documents named `name` (of every kind; all documents when
+    // empty) again: one that lost read leaves (deliverEviction), one whose permission changed
+    // hears it (deliverPermissionChange).
+    void reevaluate(const QString &name);
     // Forgets the stored-document count after a document was deleted.
     void forgetDocumentCount() { m_storedDocuments = -1; }
 
@@ -112,6 +123,7 @@ private:
         std::unique_ptr<crdt::DocumentIndex> index;
         bool stale = false; // a commit failed: the index is reloaded from the store
         QHash<HubMember *, quint64> members; // member -> its id
+        QHash<HubMember *, Permission> permissions; // member -> what it may do (Read or Write)
         qint64 lastUsedMs = 0;
         // Each author key's identity: who first wrote it (from the store, then as admitted).
         QHash<QByteArray, QString> owners;
@@ -135,12 +147,21 @@ private:
         QList<crdt::Unit> units; // Forward
     };
 
+    // What a member may do in a document now, and when nothing: the refusal's reason and why.
+    struct Judgement
+    {
+        Permission permission;
+        QString reason; // "access-denied", "key-out-of-scope", "key-expired"
+        QString why;
+    };
+    Judgement judge(const HubMember *member, const DocumentKey &key) const;
+
     // Loads on first use; null when the kind is unknown or the store fails (`why` says which).
     Document *document(const DocumentKey &key, crdt::Refusal *why);
     bool load(const DocumentKey &key, Document &document);
     // Takes the units into the document; what is new goes to the pending batch.
-    Expected<crdt::Admission, crdt::Refusal> admit(
-        HubMember *member, const DocumentKey &key, Document &document, QList<crdt::Unit> units);
+    Expected<crdt::Admission, crdt::Refusal> admit(HubMember *member, const DocumentKey &key,
+        Document &document, QList<crdt::Unit> units, bool readOnly = false);
     void answerJoin(const Event &event, Document &document);
     void forward(
         const Event &event, Document &document, QSet<QPair<quint64, DocumentKey>> &answered);
@@ -167,6 +188,9 @@ private:
     HubLimits m_limits;
     qint64 m_storedDocuments = -1; // read from the store when a cap needs it
     qint64 m_newDocumentsPending = 0;
+    AccessControl *m_access = nullptr;
+    // Document names the pending batch creates, with the identity whose write creates each.
+    QHash<QString, QString> m_creating;
 };
 
 } // namespace canopy

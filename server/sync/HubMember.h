@@ -8,6 +8,8 @@
 
 namespace canopy {
 
+enum class Permission; // access/AccessControl.h
+
 // How a joiner's join ends: the host's version of the document, then the payloads that bring
 // it up to date, to be imported in order (none when it lacks nothing). `nothing` is the kind's
 // "nothing new" payload, for protocols that must always answer.
@@ -16,6 +18,7 @@ struct JoinAnswer
     QByteArray version;
     QList<QByteArray> payloads;
     QByteArray nothing;
+    Permission permission {}; // what the member may do in the document now (Read or Write)
 };
 
 // How an update ended, once the batch holding it was committed (or refused before that).
@@ -50,6 +53,7 @@ class HubMember
 public:
     virtual ~HubMember() = default;
     virtual quint64 memberId() const = 0; // unique for the host's lifetime
+    // The identity the document's rights are judged for: a DID or "key:<name>".
     virtual QString memberDid() const = 0;
     virtual const ForwardEncoder &forwardEncoder() const = 0;
     // How long the host's version in a join answer may be (its protocol carries it in one
@@ -63,6 +67,19 @@ public:
         const DocumentKey &document, const QByteArray &tag, const UpdateOutcome &outcome)
         = 0;
     virtual void deliverFrames(const QList<QByteArray> &frames) = 0;
+    // The member may no longer read the document: its membership has ended (the hub forgot
+    // it); `reason` says why, for the peer and the log.
+    virtual void deliverEviction(const DocumentKey &document, const QString &reason)
+    {
+        Q_UNUSED(document);
+        Q_UNUSED(reason);
+    }
+    // What the member may do in the document changed (Read <-> Write); it stays a member.
+    virtual void deliverPermissionChange(const DocumentKey &document, Permission permission)
+    {
+        Q_UNUSED(document);
+        Q_UNUSED(permission);
+    }
 };
 
 } // namespace canopy

@@ -129,6 +129,7 @@ protected:
     bool isClosing() const { return m_closed || m_closeSent; }
 
     DocumentHub &hub() { return m_hub; }
+    const DocumentHub &hub() const { return m_hub; }
     EventLog &log() { return m_log; }
     Metrics *metrics() const { return m_metrics; }
     const SessionLimits &limits() const { return m_limits; }

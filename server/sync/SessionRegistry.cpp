@@ -1,8 +1,10 @@
 #include "sync/SessionRegistry.h"
 
+#include "access/AccessControl.h"
 #include "http/UnauthenticatedConnections.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
+#include "util/Did.h"
 
 #include <QPointer>
 
@@ -70,6 +72,39 @@ int SessionRegistry::evictDid(const QString &did, const QString &reason)
         }
     }
     return evicted;
+}
+
+void SessionRegistry::setAccess(AccessControl *access)
+{
+    if (m_access)
+        disconnect(m_access, nullptr, this, nullptr);
+    m_access = access;
+    if (m_access)
+        connect(m_access, &AccessControl::identityShutOut, this, &SessionRegistry::shutOut);
+}
+
+int SessionRegistry::shutOut(const QString &identity)
+{
+    const bool key = Did::isKeyIdentity(identity);
+    const QString reason = key ? QStringLiteral("the access key was revoked or has expired")
+                               : QStringLiteral("no longer a member of this host");
+    int closed = 0;
+    const QList<PeerSession *> all = m_sessions.values();
+    for (PeerSession *session : all) {
+        // A session not yet authenticated is judged when it is; the dev token ignores
+        // membership.
+        if (session->did() != identity || !session->isAuthenticated()
+            || session->grant().method == u"dev-token")
+            continue;
+        LogFields ended {{QStringLiteral("session"), session->idString()},
+            {QStringLiteral("did"), identity},
+            {QStringLiteral("reason"),
+                key ? QStringLiteral("key-revoked") : QStringLiteral("not-a-member")}};
+        m_log.record(QtInfoMsg, lcAuth(), QStringLiteral("session closed: %1").arg(reason), ended);
+        session->evict(reason);
+        ++closed;
+    }
+    return closed;
 }
 
 void SessionRegistry::closeAll(QWebSocketProtocol::CloseCode code, const QString &reason)

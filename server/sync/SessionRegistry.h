@@ -7,6 +7,7 @@
 
 namespace canopy {
 
+class AccessControl;
 class EventLog;
 
 // Every live session, whatever its protocol, by id. Owns the sessions.
@@ -30,6 +31,11 @@ public:
     // Evicts every session of `did` (4403); returns how many.
     int evictDid(const QString &did, const QString &reason);
     void setMetrics(Metrics *metrics) { m_metrics = metrics; }
+    // Follows AccessControl::identityShutOut at once: a removed member's sessions (not those
+    // the dev token opened, which is outside membership) and a revoked or expired key's
+    // sessions are closed with 4403, each loro-protocol room hearing RoomError evicted first.
+    void setAccess(AccessControl *access);
+    int shutOut(const QString &identity);
 
 Q_SIGNALS:
     void sessionOpened(canopy::PeerSession *session);
@@ -41,6 +47,7 @@ private:
     quint64 m_nextId = 1;
     QHash<quint64, PeerSession *> m_sessions;
     Metrics *m_metrics = nullptr;
+    AccessControl *m_access = nullptr;
 };
 
 } // namespace canopy

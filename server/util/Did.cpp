@@ -1,5 +1,7 @@
 #include "util/Did.h"
 
+#include <algorithm>
+
 namespace canopy {
 namespace {
 
@@ -180,6 +182,29 @@ Expected<QString, QString> Did::fromPathSegment(QStringView segment)
         i += 2;
     }
     return canonical(decoded);
+}
+
+bool Did::isKeyName(QStringView name)
+{
+    if (name.isEmpty() || name.size() > MaxKeyNameLength)
+        return false;
+    return std::all_of(name.begin(), name.end(), [](QChar c) { return isIdChar(c.unicode()); });
+}
+
+bool Did::isKeyIdentity(QStringView identity)
+{
+    return identity.startsWith(u"key:") && isKeyName(identity.sliced(4));
+}
+
+Expected<QString, QString> Did::identityFromPathSegment(QStringView segment)
+{
+    if (!segment.startsWith(u"key:"))
+        return fromPathSegment(segment);
+    if (!isKeyName(segment.sliced(4)))
+        return unexpected(QStringLiteral("an access key's name is 1 to %1 characters of "
+                                         "A-Z, a-z, 0-9, '.', '-' and '_'")
+                              .arg(MaxKeyNameLength));
+    return segment.toString();
 }
 
 } // namespace canopy

@@ -33,6 +33,15 @@ public:
     // percent-decoded exactly once (encodeURIComponent of the whole DID); then canonical().
     static Expected<QString, QString> fromPathSegment(QStringView segment);
 
+    // An access key's identity is "key:<name>", the name 1 to 64 characters of [A-Za-z0-9._-]
+    // (nothing a URL path would escape, so /sync/as/key:<name> carries it as written).
+    static constexpr qsizetype MaxKeyNameLength = 64;
+    static bool isKeyName(QStringView name);
+    static bool isKeyIdentity(QStringView identity);
+    // The identity at the end of an upgrade path (/sync/as/..., /loro/as/...): a DID as
+    // fromPathSegment() reads it, or exactly "key:<name>" as written (no escapes, no folding).
+    static Expected<QString, QString> identityFromPathSegment(QStringView segment);
+
     static bool isValid(QStringView did) { return canonical(did).has_value(); }
 };
 

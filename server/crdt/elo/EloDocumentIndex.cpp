@@ -133,6 +133,34 @@ bool EloDocumentIndex::admitSnapshot(const crdt::Unit &unit, crdt::Admission &ou
 Expected<crdt::Admission, crdt::Refusal> EloDocumentIndex::admit(
     QList<crdt::Unit> units, const crdt::AdmitContext &context)
 {
+    // A read-only sender may bring only what the document holds: replays of stored spans, and
+    // snapshots a stored one already holds all of.
+    const auto isHeld = [this](const crdt::Unit &unit) {
+        if (!isSnapshot(unit)) {
+            const auto spans = m_spans.find(unit.peer);
+            if (spans == m_spans.end())
+                return false;
+            const auto same = spans->second.find({unit.start, unit.end});
+            return same != spans->second.end() && same->second.hash == unit.meta;
+        }
+        const auto version = versionOf(unit.peer);
+        for (auto it = m_snapshots.cbegin(); it != m_snapshots.cend(); ++it) {
+            if (it.key() == unit.peer ? it->held.hash == unit.meta
+                                      : dominatedBy(version, it->version))
+                return true;
+        }
+        return false;
+    };
+    if (context.readOnly) {
+        const qsizetype fresh = std::count_if(
+            units.cbegin(), units.cend(), [&](const crdt::Unit &unit) { return !isHeld(unit); });
+        if (fresh > 0) {
+            return unexpected(crdt::Refusal {QStringLiteral("permission-denied"),
+                QStringLiteral("the sender may only read this document: its %1 new records were "
+                               "not stored")
+                    .arg(fresh)});
+        }
+    }
     qint64 incoming = 0;
     for (const crdt::Unit &unit : std::as_const(units))
         incoming += unit.data.size();

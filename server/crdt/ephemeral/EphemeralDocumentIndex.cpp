@@ -53,6 +53,12 @@ Expected<crdt::Admission, crdt::Refusal> EphemeralDocumentIndex::admit(
             ++out.duplicates; // replaced within the update
         winners.insert(unit.peer, std::move(unit));
     }
+    if (context.readOnly && !order.isEmpty()) {
+        return unexpected(crdt::Refusal {QStringLiteral("permission-denied"),
+            QStringLiteral("the sender may only read this state: its %1 new entries were not "
+                           "stored")
+                .arg(order.size())});
+    }
     qint64 grows = 0;
     for (const QByteArray &key : std::as_const(order)) {
         const auto held = m_entries.constFind(key);

@@ -22,6 +22,7 @@ public:
     QString kind() const override { return (m_persisted ? PersistedKind : MemoryKind).toString(); }
     bool persistent() const override { return m_persisted; }
     bool loadsData() const override { return true; }
+    bool ephemeral() const override { return true; }
     std::unique_ptr<crdt::DocumentIndex> createIndex() const override;
     Expected<crdt::SplitUpdate, crdt::Refusal> split(QByteArrayView update) const override;
     Expected<crdt::PeerVersion, crdt::Refusal> decodeVersion(QByteArrayView version) const override;

@@ -136,6 +136,12 @@ Expected<crdt::Admission, crdt::Refusal> LoroDocumentIndex::admit(
         freshBytes += unit.data.size();
         rootUnit = std::move(unit);
     }
+    if (context.readOnly && (rootUnit || !blocks.isEmpty())) {
+        return unexpected(crdt::Refusal {QStringLiteral("permission-denied"),
+            QStringLiteral("the sender may only read this document: its %1 new changes were "
+                           "not stored")
+                .arg(blocks.size() + (rootUnit ? 1 : 0))});
+    }
     if (context.maxBytes > 0 && freshBytes > 0 && m_bytes + freshBytes > context.maxBytes) {
         return unexpected(crdt::Refusal {QStringLiteral("max-entity-bytes"),
             QStringLiteral("the document would exceed %1 bytes").arg(context.maxBytes)});

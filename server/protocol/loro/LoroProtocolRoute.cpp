@@ -44,8 +44,8 @@ void LoroProtocolRoute::handle(HttpExchange &exchange)
         return;
     const QString did = SyncRoute::didFromPath(QStringView(request.rawPath).mid(PathPrefix.size()));
     if (did.isEmpty()) {
-        exchange.respond(HttpResponse::error(
-            400, QStringLiteral("InvalidDid"), QStringLiteral("the path does not end in a DID")));
+        exchange.respond(HttpResponse::error(400, QStringLiteral("InvalidDid"),
+            QStringLiteral("the path does not end in a DID or key:<name>")));
         return;
     }
     const LogFields fields {{QStringLiteral("did"), did},

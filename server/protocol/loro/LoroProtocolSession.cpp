@@ -1,5 +1,6 @@
 #include "protocol/loro/LoroProtocolSession.h"
 
+#include "access/AccessControl.h"
 #include "auth/ConnectionAuthorizer.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
@@ -310,6 +311,10 @@ void LoroProtocolSession::onJoinRequest(const LoroProtocolMessage &message)
         if (joined.error().reason == u"unknown-kind")
             return refuse(
                 Message::JoinUnknown, joined.error().message, QStringLiteral("unsupported"));
+        // May not read it (counted by the hub): an application error naming the reason.
+        if (joined.error().reason == u"access-denied" || joined.error().reason.startsWith(u"key-"))
+            return refuse(Message::JoinAppError, joined.error().message, joined.error().reason, {},
+                joined.error().reason);
         return refuse(Message::JoinUnknown, joined.error().message, joined.error().reason);
     }
     m_joinDeadline->stop();
@@ -317,7 +322,7 @@ void LoroProtocolSession::onJoinRequest(const LoroProtocolMessage &message)
     room.magic = message.magic;
     room.roomId = message.roomId;
     room.document = document;
-    room.permission = QStringLiteral("write");
+    room.permission = permissionName(hub().memberPermission(this, document));
     Q_EMIT roomsChanged(this);
 }
 
@@ -345,6 +350,7 @@ void LoroProtocolSession::deliverJoin(const DocumentKey &document, const JoinAns
     ok.magic = magic;
     ok.roomId = it->roomId;
     ok.type = Message::Type::JoinResponseOk;
+    it->permission = permissionName(answer.permission);
     ok.permission = it->permission;
     ok.version = answer.version;
     sendFrame(LoroProtocolCodec::encode(ok));
@@ -373,6 +379,53 @@ void LoroProtocolSession::deliverJoinFailure(const DocumentKey &document, const 
     sendJoinError(request, Message::JoinUnknown, text);
 }
 
+void LoroProtocolSession::sendRoomError(const Room &room, quint8 code, const QString &text)
+{
+    Message error;
+    error.magic = room.magic;
+    error.roomId = room.roomId;
+    error.type = Message::Type::RoomError;
+    error.code = code;
+    error.message = text.left(1000);
+    sendFrame(LoroProtocolCodec::encode(error));
+}
+
+void LoroProtocolSession::deliverEviction(const DocumentKey &document, const QString &reason)
+{
+    const QByteArray key = roomKey(magicOf(document.kind), document.name.toUtf8());
+    const auto it = m_rooms.constFind(key);
+    if (it == m_rooms.constEnd())
+        return;
+    const Room room = *it;
+    m_rooms.remove(key);
+    LogFields ended = fields();
+    ended.append({QStringLiteral("entity"), document.name});
+    ended.append({QStringLiteral("kind"), document.kind});
+    ended.append({QStringLiteral("reason"), QStringLiteral("access-denied")});
+    log().record(QtInfoMsg, lcSync(), QStringLiteral("evicted from a room: %1").arg(reason), ended);
+    sendRoomError(room, Message::RoomEvicted, QStringLiteral("evicted: %1").arg(reason));
+    Q_EMIT roomsChanged(this);
+}
+
+void LoroProtocolSession::deliverPermissionChange(
+    const DocumentKey &document, Permission permission)
+{
+    const auto it = m_rooms.find(roomKey(magicOf(document.kind), document.name.toUtf8()));
+    if (it == m_rooms.end())
+        return;
+    it->permission = permissionName(permission);
+    LogFields changed = fields();
+    changed.append({QStringLiteral("entity"), document.name});
+    changed.append({QStringLiteral("kind"), document.kind});
+    changed.append({QStringLiteral("permission"), it->permission});
+    log().record(QtInfoMsg, lcSync(),
+        QStringLiteral("permission changed to %1: rejoin suggested").arg(it->permission), changed);
+    sendRoomError(*it, Message::RoomRejoinSuggested,
+        QStringLiteral("your permission in this room is now %1: rejoin to continue")
+            .arg(it->permission));
+    Q_EMIT roomsChanged(this);
+}
+
 void LoroProtocolSession::deliverOutcome(
     const DocumentKey &document, const QByteArray &tag, const UpdateOutcome &outcome)
 {
@@ -388,8 +441,9 @@ void LoroProtocolSession::deliverOutcome(
             status = Status::PayloadTooLarge;
         else if (outcome.reason == u"max-entities")
             status = Status::AppError;
-        else if (outcome.reason == u"permission-denied" || outcome.reason == u"peer-bound")
-            status = Status::PermissionDenied; // another identity's peer
+        else if (outcome.reason == u"permission-denied" || outcome.reason == u"peer-bound"
+            || outcome.reason.startsWith(u"key-"))
+            status = Status::PermissionDenied; // a reader, or another identity's peer
         else
             status = Status::InvalidUpdate;
         break;
@@ -427,20 +481,24 @@ const LoroProtocolSession::Room *LoroProtocolSession::writableRoom(
 {
     const auto it = m_rooms.constFind(roomKey(message.magic, message.roomId));
     const bool member = it != m_rooms.constEnd();
-    if (member && it->permission == u"write")
+    // The hub's judgement, kept current as rights change: a reader's batch is not reassembled.
+    if (member && hub().memberPermission(this, it->document) == Permission::Write)
         return &*it;
+    const QString reason
+        = member ? QStringLiteral("permission-denied") : QStringLiteral("not-joined");
     LogFields refused = roomFields(message);
-    refused.append({QStringLiteral("reason"),
-        member ? QStringLiteral("read-only") : QStringLiteral("not-joined")});
+    refused.append({QStringLiteral("reason"), reason});
     log().record(QtInfoMsg, lcSync(),
-        member ? QStringLiteral("update refused: the session may only read this room")
+        member ? QStringLiteral("update refused: %1 may only read this room").arg(did())
                : QStringLiteral("update refused: the session has not joined this room"),
         refused);
     const QString kind = kindOf(message.magic);
-    if (metrics())
-        metrics()->countUpdateRefused(protocolName(),
-            kind.isEmpty() ? printable(message.magic) : kind,
-            member ? QStringLiteral("read-only") : QStringLiteral("not-joined"));
+    if (metrics()) {
+        metrics()->countUpdateRefused(
+            protocolName(), kind.isEmpty() ? printable(message.magic) : kind, reason);
+        if (member)
+            metrics()->countRefusal(reason);
+    }
     sendAck(message.magic, message.roomId, batchId, Status::PermissionDenied, kind);
     return nullptr;
 }
@@ -624,15 +682,8 @@ void LoroProtocolSession::onLeave(const LoroProtocolMessage &message)
 void LoroProtocolSession::evict(const QString &reason)
 {
     // The client drops an evicted room for good and does not rejoin; then the socket closes.
-    for (const Room &room : std::as_const(m_rooms)) {
-        Message error;
-        error.magic = room.magic;
-        error.roomId = room.roomId;
-        error.type = Message::Type::RoomError;
-        error.code = Message::RoomEvicted;
-        error.message = QStringLiteral("evicted: %1").arg(reason);
-        sendFrame(LoroProtocolCodec::encode(error));
-    }
+    for (const Room &room : std::as_const(m_rooms))
+        sendRoomError(room, Message::RoomEvicted, QStringLiteral("evicted: %1").arg(reason));
     PeerSession::evict(reason);
 }
 

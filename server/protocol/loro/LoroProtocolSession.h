@@ -49,6 +49,10 @@ public:
     void deliverOutcome(
         const DocumentKey &document, const QByteArray &tag, const UpdateOutcome &outcome) override;
     void deliverFrames(const QList<QByteArray> &frames) override;
+    // RoomError evicted: the client drops the room for good.
+    void deliverEviction(const DocumentKey &document, const QString &reason) override;
+    // RoomError rejoin_suggested: the client rejoins and learns its permission from the answer.
+    void deliverPermissionChange(const DocumentKey &document, Permission permission) override;
 
 protected:
     void handleBinary(const QByteArray &frame) override;
@@ -61,7 +65,7 @@ private:
         QByteArray magic;
         QByteArray roomId;
         DocumentKey document;
-        QString permission;
+        QString permission; // "read" or "write", as the hub judged it
         bool joined = false; // the JoinResponseOk went out
     };
     struct Batch
@@ -86,6 +90,7 @@ private:
     const Room *writableRoom(const LoroProtocolMessage &message, const QByteArray &batchId);
     void sendJoinError(const LoroProtocolMessage &request, quint8 code, const QString &message,
         const QByteArray &receiverVersion = {}, const QString &appCode = {});
+    void sendRoomError(const Room &room, quint8 code, const QString &text);
     void sendAck(const QByteArray &magic, const QByteArray &roomId, const QByteArray &batchId,
         LoroProtocolMessage::AckStatus status, const QString &kind);
     void sendMessages(const QList<QByteArray> &frames);

@@ -23,7 +23,7 @@ SyncRoute::SyncRoute(ConnectionAuthorizer &authorizer, WebSocketUpgrader &upgrad
 
 QString SyncRoute::didFromPath(QStringView rest)
 {
-    auto did = Did::fromPathSegment(rest);
+    auto did = Did::identityFromPathSegment(rest);
     return did ? *did : QString();
 }
 
@@ -49,19 +49,21 @@ void SyncRoute::handle(HttpExchange &exchange)
     if (!m_upgrader.validate(
             exchange, {{QStringLiteral("remote"), request.remoteAddress.toString()}}))
         return;
-    const auto parsed = Did::fromPathSegment(QStringView(request.rawPath).mid(PathPrefix.size()));
+    const auto parsed
+        = Did::identityFromPathSegment(QStringView(request.rawPath).mid(PathPrefix.size()));
     if (!parsed) {
         m_log.record(QtInfoMsg, lcAuth(),
-            QStringLiteral("upgrade refused: the path does not end in a DID"),
+            QStringLiteral("upgrade refused: the path does not end in a DID or key:<name>"),
             {{QStringLiteral("reason"), parsed.error()},
                 {QStringLiteral("remote"), request.remoteAddress.toString()}});
         if (m_metrics)
             m_metrics->countRefusal(QStringLiteral("invalid-did"));
         exchange.respond(HttpResponse::error(400, QStringLiteral("InvalidDid"),
-            QStringLiteral("the path does not end in a DID: ") + parsed.error()));
+            QStringLiteral("the path does not end in a DID or key:<name>: ") + parsed.error()));
         return;
     }
-    const QString did = *parsed; // canonical: bans, tokens and the session all see this spelling
+    // Canonical: bans, tokens, keys and the session all see this spelling.
+    const QString did = *parsed;
 
     // Browsers send "authorization, <token>", the ws package "authorization,<token>".
     QStringList offered;

@@ -31,9 +31,10 @@ public:
     void setAuthorizer(ConnectionAuthorizer &authorizer) { m_authorizer = &authorizer; }
     void setMetrics(Metrics *metrics) { m_metrics = metrics; }
 
-    // The DID at the end of an upgrade path in its canonical spelling (Did::fromPathSegment): as
-    // written (did:web:host%3A8080 keeps its %3A), or percent-encoded whole and decoded once.
-    // Empty when the path does not end in a DID.
+    // The identity at the end of an upgrade path (Did::identityFromPathSegment): a DID in its
+    // canonical spelling, as written (did:web:host%3A8080 keeps its %3A) or percent-encoded
+    // whole and decoded once, or an access key's "key:<name>" as written. Empty when the path
+    // ends in neither.
     static QString didFromPath(QStringView rest);
 
 private:

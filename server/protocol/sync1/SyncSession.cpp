@@ -1,5 +1,6 @@
 #include "protocol/sync1/SyncSession.h"
 
+#include "access/AccessControl.h"
 #include "crdt/loro/LoroEngine.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
@@ -52,7 +53,8 @@ QList<SessionRoom> SyncSession::rooms() const
     QList<SessionRoom> out;
     out.reserve(m_subscriptions.size());
     for (const QString &entity : m_subscriptions)
-        out.append(SessionRoom {entity, kKind, QStringLiteral("write")});
+        out.append(SessionRoom {
+            entity, kKind, permissionName(hub().memberPermission(this, keyOf(entity)))});
     return out;
 }
 
@@ -82,6 +84,28 @@ void SyncSession::deliverJoinFailure(const DocumentKey &, const QString &message
 void SyncSession::deliverOutcome(const DocumentKey &, const QByteArray &, const UpdateOutcome &)
 {
     // Sync1 has no acknowledgements: a sender learns nothing of its update's fate.
+}
+
+void SyncSession::deliverEviction(const DocumentKey &document, const QString &reason)
+{
+    if (!m_subscriptions.remove(document.name))
+        return;
+    LogFields ended = fields();
+    ended.append({QStringLiteral("entity"), document.name});
+    ended.append({QStringLiteral("reason"), QStringLiteral("access-denied")});
+    log().record(QtInfoMsg, lcSync(),
+        QStringLiteral("subscription ended, no longer delivered: %1").arg(reason), ended);
+    Q_EMIT roomsChanged(this);
+}
+
+void SyncSession::deliverPermissionChange(const DocumentKey &document, Permission permission)
+{
+    LogFields changed = fields();
+    changed.append({QStringLiteral("entity"), document.name});
+    changed.append({QStringLiteral("permission"), permissionName(permission)});
+    log().record(QtInfoMsg, lcSync(),
+        QStringLiteral("permission changed to %1").arg(permissionName(permission)), changed);
+    Q_EMIT roomsChanged(this);
 }
 
 void SyncSession::logRefusedUpdate(const QString &entityId, const crdt::Refusal &refusal)
@@ -129,8 +153,18 @@ void SyncSession::handleBinary(const QByteArray &frame)
         std::optional<crdt::Refusal> stateRefused;
         auto joined = hub().join(this, keyOf(message.entityId), request, &stateRefused);
         if (!joined) {
-            if (!joined.error().malformed) {
-                logRefusedUpdate(message.entityId, joined.error());
+            const crdt::Refusal &refusal = joined.error();
+            if (refusal.reason == u"access-denied" || refusal.reason.startsWith(u"key-")) {
+                // Dropped without an answer, as Sync1 has none for it (counted by the hub).
+                LogFields refused = fields();
+                refused.append(entity);
+                refused.append({QStringLiteral("reason"), refusal.reason});
+                log().record(QtInfoMsg, lcSync(),
+                    QStringLiteral("subscribe refused: %1").arg(refusal.message), refused);
+                return;
+            }
+            if (!refusal.malformed) {
+                logRefusedUpdate(message.entityId, refusal);
                 return;
             }
             // A version or snapshot that does not parse names its own defect.

@@ -30,6 +30,11 @@ public:
     void deliverJoinFailure(const DocumentKey &document, const QString &message) override;
     void deliverOutcome(
         const DocumentKey &document, const QByteArray &tag, const UpdateOutcome &outcome) override;
+    // Sync1 cannot tell a subscriber it lost the document: the host stops delivering it.
+    void deliverEviction(const DocumentKey &document, const QString &reason) override;
+    // Nor that its permission changed: the next update is judged anew; the operator's view
+    // follows.
+    void deliverPermissionChange(const DocumentKey &document, Permission permission) override;
 
 protected:
     void handleBinary(const QByteArray &frame) override;
