@@ -191,6 +191,52 @@ private Q_SLOTS:
         }
     }
 
+    // An upgrade path's identity: a DID as fromPathSegment reads it, or an access key's
+    // "key:<name>" exactly as written (1-64 of [A-Za-z0-9._-]; no escapes, no folding).
+    void identityFromPathSegment_data()
+    {
+        QTest::addColumn<QString>("segment");
+        QTest::addColumn<QString>("expected"); // empty: refused
+        const auto row = [](const char *name, const char *in, const char *out) {
+            QTest::newRow(name) << QString::fromLatin1(in) << QString::fromLatin1(out);
+        };
+        row("a DID", "did:plc:abc", "did:plc:abc");
+        row("a DID encoded whole", "did%3Aplc%3Aabc", "did:plc:abc");
+        row("a key", "key:app-1", "key:app-1");
+        row("a key with dots, dashes, underscores, case", "key:My.App_2-x", "key:My.App_2-x");
+        row("a key of 64 characters",
+            "key:abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij1234",
+            "key:abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij1234");
+        row("a key of 65 characters",
+            "key:abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij12345", "");
+        row("no name", "key:", "");
+        row("an escaped character", "key:a%62c", "");
+        row("the whole key encoded", "key%3Aabc", "");
+        row("a space", "key:a b", "");
+        row("a slash", "key:a/b", "");
+        row("a colon", "key:a:b", "");
+        row("a non-ASCII letter", "key:caf\xc3\xa9", "");
+        row("uppercase prefix", "KEY:abc", "");
+    }
+
+    void identityFromPathSegment()
+    {
+        QFETCH(QString, segment);
+        QFETCH(QString, expected);
+        const auto result = Did::identityFromPathSegment(segment);
+        if (expected.isEmpty()) {
+            QVERIFY2(!result, qPrintable(result ? *result : QString()));
+            QVERIFY(!result.error().isEmpty());
+        } else {
+            QVERIFY2(result, qPrintable(result ? QString() : result.error()));
+            QCOMPARE(*result, expected);
+            QCOMPARE(Did::isKeyIdentity(*result), expected.startsWith(u"key:"));
+        }
+        // Only the upgrade paths take keys: the admin paths (bans) stay DIDs only.
+        if (segment.startsWith(u"key:"))
+            QVERIFY(!Did::fromPathSegment(segment));
+    }
+
     // Every spelling of one DID that the host accepts is that DID: escaped idchars, hex case,
     // did:web's host case, the whole segment encoded once.
     void spellingsAreOneDid()
