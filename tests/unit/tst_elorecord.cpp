@@ -560,6 +560,20 @@ private Q_SLOTS:
         QVERIFY(!m_engine.describe(broken).detail.isEmpty());
     }
 
+    // Key ids and peer ids are the client's text: a %N in them is shown as sent, not replaced by
+    // a later argument (hostile clients, item 11; chained arg gave "key k24" and "{a5:5}").
+    void describeQuotesClientTextAsSent()
+    {
+        const QList<crdt::Unit> split
+            = unitsOf({delta("7", 0, 2, "k%3"), snapshot({{"a%2", 5}}, "%1")});
+        QCOMPARE(split.size(), 2);
+        QCOMPARE(m_engine.describe(split[0]).detail,
+            QStringLiteral("DeltaSpan, key k%3, iv 1e0000000000000000000063, 24 ciphertext bytes"));
+        QCOMPARE(m_engine.describe(split[1]).detail,
+            QStringLiteral(
+                "Snapshot at {a%2:5}, key %1, iv 1e0000000000000000000063, 24 ciphertext bytes"));
+    }
+
     void decodeVersion()
     {
         QCOMPARE(client(QStringLiteral("7:2")), (crdt::PeerVersion {{dpeer("7"), 2}}));

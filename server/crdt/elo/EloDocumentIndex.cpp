@@ -176,9 +176,8 @@ Expected<crdt::Admission, crdt::Refusal> EloDocumentIndex::admit(
         return unexpected(crdt::Refusal {QStringLiteral("too-many-snapshots"),
             QStringLiteral("a document keeps at most %1 snapshot records (it holds %2, the update "
                            "brings %3)")
-                .arg(MaxSnapshots)
-                .arg(m_snapshots.size())
-                .arg(snapshots)});
+                .arg(QString::number(MaxSnapshots), QString::number(m_snapshots.size()),
+                    QString::number(snapshots))});
     }
     // A span that is not a replay of a stored record adds to (or replaces) its peer's records:
     // only the identity the peer is bound to may do that (the host cannot check ciphertext).

@@ -100,14 +100,14 @@ crdt::UnitDescription EloEngine::describe(const crdt::Unit &unit) const
         out.start = record->start;
         out.end = record->end;
         out.detail = QStringLiteral("DeltaSpan, key %1, iv %2, %3 ciphertext bytes")
-                         .arg(record->keyId, QString::fromLatin1(record->iv.toHex()))
-                         .arg(record->ciphertextSize);
+                         .arg(record->keyId, QString::fromLatin1(record->iv.toHex()),
+                             QString::number(record->ciphertextSize));
     } else {
         out.peer = QStringLiteral("snapshot");
         out.detail = QStringLiteral("Snapshot at %1, key %2, iv %3, %4 ciphertext bytes")
                          .arg(describeVersion(record->version), record->keyId,
-                             QString::fromLatin1(record->iv.toHex()))
-                         .arg(record->ciphertextSize);
+                             QString::fromLatin1(record->iv.toHex()),
+                             QString::number(record->ciphertextSize));
     }
     return out;
 }

@@ -38,8 +38,7 @@ Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
         if (peer->size() > MaxPeerIdBytes)
             return bad(QStringLiteral("bad-record"),
                 QStringLiteral("a peer id of %1 bytes (at most %2)")
-                    .arg(peer->size())
-                    .arg(MaxPeerIdBytes));
+                    .arg(QString::number(peer->size()), QString::number(MaxPeerIdBytes)));
         out.peerId = peer->toByteArray();
         const auto start = r.varUint32();
         const auto end = start ? r.varUint32() : std::nullopt;
@@ -47,7 +46,8 @@ Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
             return truncated("span");
         if (*end <= *start)
             return bad(QStringLiteral("bad-record"),
-                QStringLiteral("a DeltaSpan of [%1, %2) is empty").arg(*start).arg(*end));
+                QStringLiteral("a DeltaSpan of [%1, %2) is empty")
+                    .arg(QString::number(*start), QString::number(*end)));
         out.start = *start;
         out.end = *end;
     } else {
@@ -57,8 +57,7 @@ Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
         if (*count > MaxVersionEntries)
             return bad(QStringLiteral("bad-record"),
                 QStringLiteral("a snapshot version of %1 entries (at most %2)")
-                    .arg(*count)
-                    .arg(MaxVersionEntries));
+                    .arg(QString::number(*count), QString::number(MaxVersionEntries)));
         for (quint32 i = 0; i < *count; ++i) {
             const auto peer = r.varBytes32();
             const auto counter = peer ? r.varUint32() : std::nullopt;
@@ -67,8 +66,7 @@ Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
             if (peer->size() > MaxPeerIdBytes)
                 return bad(QStringLiteral("bad-record"),
                     QStringLiteral("a peer id of %1 bytes (at most %2)")
-                        .arg(peer->size())
-                        .arg(MaxPeerIdBytes));
+                        .arg(QString::number(peer->size()), QString::number(MaxPeerIdBytes)));
             out.version.append({peer->toByteArray(), *counter});
         }
     }
@@ -78,8 +76,7 @@ Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
     if (keyId->size() > MaxKeyIdBytes)
         return bad(QStringLiteral("bad-record"),
             QStringLiteral("a key id of %1 bytes (at most %2)")
-                .arg(keyId->size())
-                .arg(MaxKeyIdBytes));
+                .arg(QString::number(keyId->size()), QString::number(MaxKeyIdBytes)));
     QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
     out.keyId = utf8(*keyId);
     if (utf8.hasError())
@@ -89,7 +86,8 @@ Expected<EloRecord, EloError> parseRecord(QByteArrayView data)
         return truncated("iv");
     if (iv->size() != IvBytes)
         return bad(QStringLiteral("bad-record"),
-            QStringLiteral("an iv of %1 bytes (AES-GCM takes %2)").arg(iv->size()).arg(IvBytes));
+            QStringLiteral("an iv of %1 bytes (AES-GCM takes %2)")
+                .arg(QString::number(iv->size()), QString::number(IvBytes)));
     out.iv = iv->toByteArray();
     out.headerSize = r.pos();
     const auto ciphertext = r.varBytes32();
@@ -116,7 +114,8 @@ Expected<QList<EloRecord>, EloError> parseContainer(QByteArrayView container)
     // Every record takes at least its length byte and a kind byte.
     if (qint64(*count) > r.remaining() / 2)
         return bad(QStringLiteral("bad-container"),
-            QStringLiteral("%1 records cannot fit in %2 bytes").arg(*count).arg(r.remaining()));
+            QStringLiteral("%1 records cannot fit in %2 bytes")
+                .arg(QString::number(*count), QString::number(r.remaining())));
     // A record that parses takes at least 34 bytes (length, kind, an empty peer and span or an
     // empty version, key id, the 12-byte IV and a 16-byte tag with their lengths); the list,
     // some 150 bytes a record, is reserved for no more than that many.
@@ -131,7 +130,7 @@ Expected<QList<EloRecord>, EloError> parseContainer(QByteArrayView container)
         auto parsed = parseRecord(*record);
         if (!parsed)
             return bad(parsed.error().reason,
-                QStringLiteral("record %1: %2").arg(i).arg(parsed.error().message));
+                QStringLiteral("record %1: %2").arg(QString::number(i), parsed.error().message));
         out.append(std::move(*parsed));
     }
     if (!r.atEnd())
@@ -159,8 +158,8 @@ QString describeVersion(const QList<EloRecord::VersionEntry> &version)
 {
     QStringList parts;
     for (const EloRecord::VersionEntry &entry : version)
-        parts.append(
-            QStringLiteral("%1:%2").arg(QString::fromUtf8(entry.peerId)).arg(entry.counter));
+        parts.append(QStringLiteral("%1:%2").arg(
+            QString::fromUtf8(entry.peerId), QString::number(entry.counter)));
     return u'{' + parts.join(QStringLiteral(", ")) + u'}';
 }
 

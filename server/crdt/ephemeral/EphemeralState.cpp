@@ -153,7 +153,8 @@ bool walkValue(ByteReader &r, int depth, QString *out, qsizetype limit, QString 
             const auto counter = peer ? r.leb() : std::nullopt;
             ok = counter && r.u8().has_value();
             if (ok)
-                emit(QStringLiteral("container(%1@%2)").arg(*peer).arg(unzigzag(*counter)));
+                emit(QStringLiteral("container(%1@%2)")
+                         .arg(QString::number(*peer), QString::number(unzigzag(*counter))));
         }
         if (!ok)
             *error = QStringLiteral("a bad container id");
@@ -173,8 +174,8 @@ Expected<EphemeralEntry, EphemeralError> readEntry(ByteReader &r)
     if (!key)
         return bad(QStringLiteral("an entry's key runs past the update"));
     if (key->size() > MaxKeyBytes)
-        return bad(
-            QStringLiteral("a key of %1 bytes (at most %2)").arg(key->size()).arg(MaxKeyBytes));
+        return bad(QStringLiteral("a key of %1 bytes (at most %2)")
+                       .arg(QString::number(key->size()), QString::number(MaxKeyBytes)));
     if (!isUtf8(*key))
         return bad(QStringLiteral("a key that is not UTF-8"));
     entry.key = key->toByteArray();
@@ -216,7 +217,8 @@ Expected<QList<EphemeralEntry>, EphemeralError> parseUpdate(QByteArrayView updat
     for (quint64 i = 0; i < *count; ++i) {
         auto entry = readEntry(r);
         if (!entry)
-            return bad(QStringLiteral("entry %1: %2").arg(i).arg(entry.error().message));
+            return bad(
+                QStringLiteral("entry %1: %2").arg(QString::number(i), entry.error().message));
         out.append(std::move(*entry));
     }
     if (!r.atEnd())

@@ -10,7 +10,8 @@ namespace {
 Unexpected<LoroError> badBlock(const char *what, qsizetype offset)
 {
     return fail(LoroErrorCode::BadBlock,
-        QStringLiteral("change block: %1 at offset %2").arg(QLatin1StringView(what)).arg(offset));
+        QStringLiteral("change block: %1 at offset %2")
+            .arg(QLatin1StringView(what), QString::number(offset)));
 }
 
 // Names of the postcard byte-string fields that follow the header (protocol.md B4, fields 7-13).
@@ -66,8 +67,7 @@ LoroExpected<ChangeBlock> parseChangeBlock(QByteArrayView block)
         if (!field)
             return fail(LoroErrorCode::BadBlock,
                 QStringLiteral("change block: field %1 at offset %2 runs past the block")
-                    .arg(QLatin1StringView(name))
-                    .arg(at));
+                    .arg(QLatin1StringView(name), QString::number(at)));
         if (qstrcmp(name, "ops") == 0)
             opsField = *field;
     }

@@ -262,8 +262,8 @@ LoroExpected<void> verifyChangeBlock(const BlockClaims &claims, QByteArrayView h
     // change takes at least one counter and one byte here, which bounds n by the input.
     const quint64 n = claims.changes;
     if (n > claims.counterLen || n - 1 > quint64(h.remaining()))
-        return bad(
-            QStringLiteral("%1 changes cannot fit %2 counters").arg(n).arg(claims.counterLen));
+        return bad(QStringLiteral("%1 changes cannot fit %2 counters")
+                       .arg(QString::number(n), QString::number(claims.counterLen)));
     quint64 lengthSum = 0;
     quint32 lastLength = 0;
     for (quint64 i = 0; i + 1 < n; ++i) {
@@ -287,8 +287,8 @@ LoroExpected<void> verifyChangeBlock(const BlockClaims &claims, QByteArrayView h
     // A dependency is at least two bytes unless a run repeats it; more than the header could
     // plausibly hold is a forgery.
     if (depTotal > quint64(header.size()) * 8)
-        return bad(
-            QStringLiteral("%1 dependencies in a %2-byte header").arg(depTotal).arg(header.size()));
+        return bad(QStringLiteral("%1 dependencies in a %2-byte header")
+                       .arg(QString::number(depTotal), QString::number(header.size())));
     QList<quint64> depPeers;
     QList<quint64> depCounters;
     if (!readRle(h, depTotal, quint64(peers.size() - 1), depPeers)
@@ -305,9 +305,9 @@ LoroExpected<void> verifyChangeBlock(const BlockClaims &claims, QByteArrayView h
     for (qsizetype i = 0; i < lamports.size(); ++i) {
         if ((i == 0 && lamports[i] != claims.lamportStart) || lamports[i] < lamport
             || lamports[i] >= envelopeEnd)
-            return bad(QStringLiteral("its lamports leave the claimed envelope [%1, %2)")
-                           .arg(claims.lamportStart)
-                           .arg(envelopeEnd));
+            return bad(
+                QStringLiteral("its lamports leave the claimed envelope [%1, %2)")
+                    .arg(QString::number(claims.lamportStart), QString::number(envelopeEnd)));
         lamport = lamports[i];
     }
     if (claims.lamportLen < lastLength
@@ -336,8 +336,7 @@ LoroExpected<void> verifyChangeBlock(const BlockClaims &claims, QByteArrayView h
         return bad(QStringLiteral("its op-length column does not decode"));
     if (*span != claims.counterLen)
         return bad(QStringLiteral("it claims %1 counters but its ops hold %2")
-                       .arg(claims.counterLen)
-                       .arg(*span));
+                       .arg(QString::number(claims.counterLen), QString::number(*span)));
 
     // The highest counter each other peer is depended on at: holding it means holding all
     // below it, since a peer's counters are contiguous.

@@ -29,12 +29,12 @@ LoroExpected<void> parseUpdateBody(QByteArrayView body, LoroBlob &blob)
         if (!block)
             return fail(LoroErrorCode::Truncated,
                 QStringLiteral("update block %1 at offset %2: length runs past the end")
-                    .arg(index)
-                    .arg(at));
+                    .arg(QString::number(index), QString::number(at)));
         auto parsed = parseChangeBlock(*block);
         if (!parsed)
             return fail(parsed.error().code,
-                QStringLiteral("update block %1 at offset %2: ").arg(index).arg(at)
+                QStringLiteral("update block %1 at offset %2: ")
+                        .arg(QString::number(index), QString::number(at))
                     + parsed.error().message);
         quint32 &end = blob.version[parsed->peer];
         end = qMax(end, parsed->counterEnd);
@@ -68,9 +68,8 @@ LoroExpected<void> parseOplog(
                 if (block->peer != peer || block->counterStart != counter)
                     return fail(LoroErrorCode::BadSnapshot,
                         QStringLiteral("oplog key %1 holds the block of %2@%3")
-                            .arg(hex(key))
-                            .arg(block->peer)
-                            .arg(block->counterStart));
+                            .arg(hex(key), QString::number(block->peer),
+                                QString::number(block->counterStart)));
                 blob.blocks.append(std::move(*block));
             } else if (key == QByteArrayView("vv") || key == QByteArrayView("sv")) {
                 auto vv = decodeVersionVector(value);
@@ -109,16 +108,14 @@ LoroExpected<void> parseSnapshotBody(QByteArrayView body, qsizetype budget, Loro
         if (!section)
             return fail(LoroErrorCode::Truncated,
                 QStringLiteral("snapshot %1 section at offset %2 runs past the end")
-                    .arg(QLatin1StringView(names[i]))
-                    .arg(at));
+                    .arg(QLatin1StringView(names[i]), QString::number(at)));
         sections[i] = *section;
         offsets[i] = at + 4;
     }
     if (!r.atEnd())
         return fail(LoroErrorCode::BadSnapshot,
             QStringLiteral("snapshot has %1 trailing bytes at offset %2")
-                .arg(r.remaining())
-                .arg(r.pos()));
+                .arg(QString::number(r.remaining()), QString::number(r.pos())));
     if (sections[0].isEmpty())
         return fail(LoroErrorCode::BadSnapshot, QStringLiteral("snapshot oplog section is empty"));
 
@@ -162,9 +159,9 @@ LoroExpected<LoroBlob> LoroBlob::parse(QByteArrayView data, const LoroLimits &li
     if (expected != actual)
         return fail(LoroErrorCode::BadChecksum,
             QStringLiteral("header checksum %1 does not match xxh32 %2 of bytes 20..%3")
-                .arg(expected, 8, 16, QLatin1Char('0'))
-                .arg(actual, 8, 16, QLatin1Char('0'))
-                .arg(data.size()));
+                .arg(QString::number(expected, 16).rightJustified(8, u'0'),
+                    QString::number(actual, 16).rightJustified(8, u'0'),
+                    QString::number(data.size())));
 
     LoroBlob blob;
     blob.mode = BlobMode(mode);

@@ -25,7 +25,7 @@ QString text(const VersionVector &vv)
 {
     QStringList parts;
     for (const auto &[peer, counter] : vv)
-        parts.append(QStringLiteral("%1:%2").arg(peer).arg(counter));
+        parts.append(QStringLiteral("%1:%2").arg(QString::number(peer), QString::number(counter)));
     return u'{' + parts.join(QStringLiteral(", ")) + u'}';
 }
 
@@ -169,9 +169,8 @@ Expected<crdt::Admission, crdt::Refusal> LoroDocumentIndex::admit(
                 QStringLiteral("the changes of peer %1 from counter %2 depend on counters %3..%2 "
                                "that this document does not hold (an update from a shallow "
                                "document? send a snapshot instead)")
-                    .arg(peer)
-                    .arg(unit.start)
-                    .arg(m_coverage.contiguousEnd(peer, from))});
+                    .arg(QString::number(peer), QString::number(unit.start),
+                        QString::number(m_coverage.contiguousEnd(peer, from)))});
         }
         reach = std::max(reach, unit.end);
     }
@@ -197,19 +196,17 @@ Expected<crdt::Admission, crdt::Refusal> LoroDocumentIndex::admit(
             return unexpected(crdt::Refusal {QStringLiteral("peer-bound"),
                 QStringLiteral("peer %1 belongs to another identity: only it may add the peer's "
                                "new changes (counters %2..%3)")
-                    .arg(peer)
-                    .arg(unit.start)
-                    .arg(unit.end)});
+                    .arg(QString::number(peer), QString::number(unit.start),
+                        QString::number(unit.end))});
         }
         for (const ChangeDependency &dependency : LoroEngine::decodeDependencies(unit.meta)) {
             if (dependency.counter >= held(dependency.peer)) {
                 return unexpected(crdt::Refusal {QStringLiteral("missing-dependency"),
                     QStringLiteral("the changes of peer %1 from counter %2 depend on peer %3's "
                                    "counter %4, which this document does not hold")
-                        .arg(peer)
-                        .arg(unit.start)
-                        .arg(dependency.peer)
-                        .arg(dependency.counter)});
+                        .arg(QString::number(peer), QString::number(unit.start),
+                            QString::number(dependency.peer),
+                            QString::number(dependency.counter))});
             }
         }
     }

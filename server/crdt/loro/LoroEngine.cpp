@@ -188,7 +188,8 @@ crdt::UnitDescription LoroEngine::describe(const crdt::Unit &unit) const
         QStringList start;
         if (blob) {
             for (const auto &[peer, counter] : blob->shallowStart)
-                start.append(QStringLiteral("%1:%2").arg(peer).arg(counter));
+                start.append(
+                    QStringLiteral("%1:%2").arg(QString::number(peer), QString::number(counter)));
         }
         out.detail = QStringLiteral("shallow snapshot; history below {%1} lives in its root state")
                          .arg(start.join(QStringLiteral(", ")));

@@ -42,8 +42,7 @@ LoroExpected<QByteArray> decompressLz4Frame(QByteArrayView frame, qsizetype limi
         if (LZ4F_isError(hint))
             return fail(LoroErrorCode::BadCompression,
                 QStringLiteral("lz4: %1 near input offset %2")
-                    .arg(QLatin1StringView(LZ4F_getErrorName(hint)))
-                    .arg(consumed));
+                    .arg(QLatin1StringView(LZ4F_getErrorName(hint)), QString::number(consumed)));
         produced += qsizetype(dstSize);
         consumed += qsizetype(srcSize);
         // hint 0: a frame just ended; with no input left that is a clean finish.

@@ -47,9 +47,8 @@ LoroExpected<SstableReader> SstableReader::open(QByteArrayView data, QString nam
     // The meta holds at least its count and its checksum.
     if (metaOffset < HeaderSize || metaOffset > metaEnd - 8)
         return bad(QStringLiteral("meta offset %1 outside [%2, %3]")
-                       .arg(metaOffset)
-                       .arg(HeaderSize)
-                       .arg(metaEnd - 8));
+                       .arg(QString::number(metaOffset), QString::number(HeaderSize),
+                           QString::number(metaEnd - 8)));
     const QByteArrayView meta = data.sliced(metaOffset, metaEnd - metaOffset);
     const QByteArrayView entries = meta.sliced(4, meta.size() - 4 - ChecksumSize);
     if (loroXxh32(entries) != readU32le(meta, meta.size() - ChecksumSize))
@@ -63,9 +62,8 @@ LoroExpected<SstableReader> SstableReader::open(QByteArrayView data, QString nam
     if (t.m_count > quint64(entries.size() / 7)
         || t.m_count > quint64((metaOffset - HeaderSize) / (1 + ChecksumSize)))
         return bad(QStringLiteral("block count %1 does not fit a %2-byte meta and %3 bytes of data")
-                       .arg(t.m_count)
-                       .arg(meta.size())
-                       .arg(metaOffset - HeaderSize));
+                       .arg(QString::number(t.m_count), QString::number(meta.size()),
+                           QString::number(metaOffset - HeaderSize)));
     // Twice over the meta, keeping nothing: its entries first, then the blocks they lay out.
     if (auto read = t.walk({}, false); !read)
         return unexpected(read.error());
@@ -89,22 +87,22 @@ LoroExpected<void> SstableReader::walk(const BlockVisitor &each, bool verify) co
         const auto firstKey = firstLen ? m.bytes(*firstLen) : std::nullopt;
         const auto flags = firstKey ? m.u8() : std::nullopt;
         if (!flags)
-            return bad(
-                QStringLiteral("block meta entry %1 at offset %2 is truncated").arg(i).arg(at));
+            return bad(QStringLiteral("block meta entry %1 at offset %2 is truncated")
+                           .arg(QString::number(i), QString::number(at)));
         block.begin = *offset;
         block.firstKey = *firstKey;
         block.large = *flags & LargeFlag;
         const quint8 compression = *flags & ~LargeFlag;
         if (compression != CompressionNone && compression != CompressionLz4)
-            return bad(
-                QStringLiteral("block %1 has unknown compression type %2").arg(i).arg(compression));
+            return bad(QStringLiteral("block %1 has unknown compression type %2")
+                           .arg(QString::number(i), QString::number(compression)));
         block.lz4 = compression == CompressionLz4;
         if (!block.large) {
             const auto lastLen = m.u16le();
             const auto lastKey = lastLen ? m.bytes(*lastLen) : std::nullopt;
             if (!lastKey)
-                return bad(
-                    QStringLiteral("block meta entry %1 at offset %2 is truncated").arg(i).arg(at));
+                return bad(QStringLiteral("block meta entry %1 at offset %2 is truncated")
+                               .arg(QString::number(i), QString::number(at)));
             block.lastKey = *lastKey;
         }
         return block;
@@ -139,17 +137,15 @@ LoroExpected<void> SstableReader::walk(const BlockVisitor &each, bool verify) co
             const qsizetype end = next ? next->begin : m_metaOffset;
             if (begin != expected || end - begin <= ChecksumSize || end > m_metaOffset)
                 return bad(QStringLiteral("block %1 spans [%2, %3), expected to start at %4")
-                               .arg(index)
-                               .arg(begin)
-                               .arg(end)
-                               .arg(expected));
+                               .arg(QString::number(index), QString::number(begin),
+                                   QString::number(end), QString::number(expected)));
             pending->end = end - ChecksumSize;
             if (verify
                 && loroXxh32(m_data.sliced(pending->begin, pending->end - pending->begin))
                     != readU32le(m_data, pending->end))
-                return bad(QStringLiteral("block %1 checksum mismatch at offset %2")
-                               .arg(index)
-                               .arg(m_base + pending->end));
+                return bad(
+                    QStringLiteral("block %1 checksum mismatch at offset %2")
+                        .arg(QString::number(index), QString::number(m_base + pending->end)));
             if (auto r = each(index, *pending); !r)
                 return r;
             expected = end;
@@ -174,7 +170,8 @@ LoroExpected<void> SstableReader::forEach(const Visitor &visit, qsizetype *budge
                 auto out = decompressLz4Frame(stored, *budget);
                 if (!out)
                     return error(out.error().code,
-                        QStringLiteral("block %1 at offset %2: ").arg(i).arg(m_base + block.begin)
+                        QStringLiteral("block %1 at offset %2: ")
+                                .arg(QString::number(i), QString::number(m_base + block.begin))
                             + out.error().message);
                 decompressed = std::move(*out);
                 *budget -= decompressed.size();
@@ -200,7 +197,9 @@ LoroExpected<void> SstableReader::visitNormal(int index, const Block &block, QBy
 {
     const auto bad = [&](const QString &what) {
         return error(LoroErrorCode::BadSstable,
-            QStringLiteral("block %1 at offset %2: ").arg(index).arg(m_base + block.begin) + what);
+            QStringLiteral("block %1 at offset %2: ")
+                    .arg(QString::number(index), QString::number(m_base + block.begin))
+                + what);
     };
 
     // Layout after decompression: entries | u16le offsets[count] | u16le count.
@@ -210,8 +209,8 @@ LoroExpected<void> SstableReader::visitNormal(int index, const Block &block, QBy
     const quint16 count = *tail.u16le();
     const qsizetype tableSize = 2 * qsizetype(count) + 2;
     if (count == 0 || tableSize > body.size())
-        return bad(
-            QStringLiteral("entry count %1 does not fit %2 bytes").arg(count).arg(body.size()));
+        return bad(QStringLiteral("entry count %1 does not fit %2 bytes")
+                       .arg(QString::number(count), QString::number(body.size())));
     const qsizetype entriesEnd = body.size() - tableSize;
     ByteReader table(body.sliced(entriesEnd, tableSize - 2));
 
@@ -223,10 +222,8 @@ LoroExpected<void> SstableReader::visitNormal(int index, const Block &block, QBy
         const qsizetype end = i + 1 < count ? qsizetype(*table.u16le()) : entriesEnd;
         if (end < begin || end > entriesEnd)
             return bad(QStringLiteral("entry %1 spans [%2, %3) of %4")
-                           .arg(i)
-                           .arg(begin)
-                           .arg(end)
-                           .arg(entriesEnd));
+                           .arg(QString::number(i), QString::number(begin), QString::number(end),
+                               QString::number(entriesEnd)));
         ByteReader entry(body.sliced(begin, end - begin), begin);
         if (i == 0) {
             // The first entry is a bare value: its key is the meta's first key.
@@ -240,9 +237,8 @@ LoroExpected<void> SstableReader::visitNormal(int index, const Block &block, QBy
                 return bad(QStringLiteral("entry %1 key is truncated").arg(i));
             if (*common > block.firstKey.size())
                 return bad(QStringLiteral("entry %1 shares %2 bytes with a %3-byte first key")
-                               .arg(i)
-                               .arg(*common)
-                               .arg(block.firstKey.size()));
+                               .arg(QString::number(i), QString::number(*common),
+                                   QString::number(block.firstKey.size())));
             key = block.firstKey.first(*common).toByteArray() + suffix->toByteArray();
         }
         if (!previousKey.isEmpty() && !(previousKey < key))

@@ -16,8 +16,7 @@ LoroExpected<VersionVector> decodeVersionVector(QByteArrayView data)
     if (*count > quint64(r.remaining() / 2))
         return fail(LoroErrorCode::BadVersionVector,
             QStringLiteral("version vector: entry count %1 exceeds the %2 bytes left")
-                .arg(*count)
-                .arg(r.remaining()));
+                .arg(QString::number(*count), QString::number(r.remaining())));
 
     VersionVector vv;
     for (quint64 i = 0; i < *count; ++i) {
@@ -27,14 +26,12 @@ LoroExpected<VersionVector> decodeVersionVector(QByteArrayView data)
         if (!zigzag)
             return fail(LoroErrorCode::BadVersionVector,
                 QStringLiteral("version vector: entry %1 at offset %2 is truncated")
-                    .arg(i)
-                    .arg(at));
+                    .arg(QString::number(i), QString::number(at)));
         // Postcard stores the i32 counter zigzagged; Loro counters are never negative.
         if (*zigzag & 1)
             return fail(LoroErrorCode::BadVersionVector,
                 QStringLiteral("version vector: entry %1 at offset %2 has a negative counter")
-                    .arg(i)
-                    .arg(at));
+                    .arg(QString::number(i), QString::number(at)));
         if (!vv.emplace(*peer, *zigzag >> 1).second)
             return fail(LoroErrorCode::BadVersionVector,
                 QStringLiteral("version vector: peer %1 appears twice").arg(*peer));
@@ -42,8 +39,7 @@ LoroExpected<VersionVector> decodeVersionVector(QByteArrayView data)
     if (!r.atEnd())
         return fail(LoroErrorCode::BadVersionVector,
             QStringLiteral("version vector: %1 trailing bytes at offset %2")
-                .arg(r.remaining())
-                .arg(r.pos()));
+                .arg(QString::number(r.remaining()), QString::number(r.pos())));
     return vv;
 }
 
