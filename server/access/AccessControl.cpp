@@ -6,6 +6,7 @@
 #include "access/MemberList.h"
 #include "auth/BanList.h"
 #include "auth/Base64Url.h"
+#include "log/EventLog.h"
 #include "log/LogCategories.h"
 
 #include <limits>
@@ -81,8 +82,24 @@ struct AccessControl::Private
     std::unique_ptr<DocumentAccessStore> documents;
     std::unique_ptr<AccessKeyStore> keys;
     const BanList *bans = nullptr;
+    EventLog *log = nullptr;
     QTimer expiry; // fires at the next key expiry
     QSet<QString> expired; // keys whose expiry has been announced
+
+    void record(QtMsgType level, const QString &message, const LogFields &fields) const
+    {
+        if (log) {
+            log->record(level, lcAccess(), message, fields);
+            return;
+        }
+        QStringList text;
+        for (const auto &[key, value] : fields)
+            text.append(key + u'=' + value);
+        if (level == QtWarningMsg)
+            qCWarning(lcAccess).noquote() << message << text.join(u' ');
+        else
+            qCInfo(lcAccess).noquote() << message << text.join(u' ');
+    }
 
     AccessFacts facts(const QString &identity, const QString &document) const
     {
@@ -111,6 +128,8 @@ AccessControl::AccessControl(std::unique_ptr<Private> d)
     : d(std::move(d))
 {
     this->d->expiry.setSingleShot(true);
+    // A coarse timer may fire 5% late: a key expiring in an hour would live three minutes on.
+    this->d->expiry.setTimerType(Qt::PreciseTimer);
     connect(&this->d->expiry, &QTimer::timeout, this, &AccessControl::announceExpiries);
     announceExpiries();
 }
@@ -147,6 +166,11 @@ void AccessControl::setBans(const BanList *bans)
     d->bans = bans;
 }
 
+void AccessControl::setLog(EventLog *log)
+{
+    d->log = log;
+}
+
 bool AccessControl::mayConnect(const QString &identity) const
 {
     if (const auto name = AccessRules::keyNameOf(identity)) {
@@ -180,10 +204,18 @@ void AccessControl::documentCreated(const QString &document, const QString &iden
         access.defaultAccess = d->settings.documentDefault;
     access.owner = identity;
     if (auto stored = d->documents->set(document, access); !stored) {
-        qCWarning(lcAccess) << "cannot record the owner of" << document << ":"
-                            << stored.error().message;
+        d->record(QtWarningMsg, QStringLiteral("cannot record a document's owner"),
+            {{QStringLiteral("entity"), document}, {QStringLiteral("did"), identity},
+                {QStringLiteral("reason"), stored.error().message}});
         return;
     }
+    d->record(QtInfoMsg, QStringLiteral("document owner recorded"),
+        {{QStringLiteral("actor"), identity}, {QStringLiteral("target"), document},
+            {QStringLiteral("entity"), document}, {QStringLiteral("did"), identity},
+            {QStringLiteral("before"), QString()},
+            {QStringLiteral("after"),
+                QStringLiteral("{\"owner\":\"%1\",\"default\":\"%2\"}")
+                    .arg(identity, permissionName(access.defaultAccess))}});
     Q_EMIT accessChanged(document);
 }
 
@@ -191,8 +223,9 @@ void AccessControl::documentDeleted(const QString &document)
 {
     auto removed = d->documents->remove(document);
     if (!removed) {
-        qCWarning(lcAccess) << "cannot forget the access of" << document << ":"
-                            << removed.error().message;
+        d->record(QtWarningMsg, QStringLiteral("cannot forget a document's access"),
+            {{QStringLiteral("entity"), document},
+                {QStringLiteral("reason"), removed.error().message}});
         return;
     }
     if (*removed)
@@ -350,7 +383,10 @@ void AccessControl::announceExpiries()
         d->expiry.stop();
     for (const QString &name : std::as_const(newlyExpired)) {
         d->expired.insert(name);
-        qCInfo(lcAccess) << "access key" << name << "expired";
+        d->record(QtInfoMsg, QStringLiteral("access key expired"),
+            {{QStringLiteral("actor"), QStringLiteral("host")},
+                {QStringLiteral("target"), AccessRules::keyIdentity(name)},
+                {QStringLiteral("reason"), QStringLiteral("key-expired")}});
         Q_EMIT identityShutOut(AccessRules::keyIdentity(name));
     }
     if (!newlyExpired.isEmpty())

@@ -15,6 +15,7 @@ namespace canopy {
 
 class BanList;
 class Database;
+class EventLog;
 
 // What an identity may do with one document. Ordered: a stronger one includes the weaker.
 enum class Permission
@@ -123,6 +124,9 @@ public:
     const Settings &settings() const;
     // The ban list decide() consults (bans win over everything); the host sets it once.
     void setBans(const BanList *bans);
+    // Where what changes by itself (a key's expiry, a document's owner recorded at creation, a
+    // failed write) is recorded as an event; the host sets it once.
+    void setLog(EventLog *log);
 
     // Connecting. A DID may connect when the mode is open or it is a member; "key:<name>" when
     // the key exists and has not expired. The dev token is outside these rules (its caller

@@ -107,6 +107,7 @@ bool Host::start(QString *error)
     }
     m_access = std::move(*access);
     m_access->setBans(m_bans.get());
+    m_access->setLog(m_log.get());
 
     SessionLimits limits;
     limits.maxMessageBytes = m_config.maxMessageBytes;

@@ -3,8 +3,9 @@
 // access keys (GET/POST/DELETE /admin/keys: 201 with the value shown once, 409 for a name in use) and the
 // simulator GET /admin/access/check, whose answer and `why` are checked for every rule: owner, default,
 // grant, a document not yet created, a key in and out of its scope, an expired and an unknown key, a
-// member and a non-member in members mode, a ban. Bad bodies get 400 naming the field; unknown things
-// 404. Every change is an event (category canopy.access: actor, target, before, after), and key values
+// member and a non-member in members mode, a ban. A document's first write records its writer as owner
+// (seen through a real Sync1 client). Bad bodies get 400 naming the field; unknown things 404; every
+// route 401 without the admin token. Every change is an event (category canopy.access: actor, target, before, after), and key values
 // never reach the host's stderr, the event log or any file of the data directory. --access and
 // --document-access refuse bad values with exit 2 and one line.
 //
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { adminJson, adminRequest, assertError, assertIsoBetween, logEntries, logMark, startAdminHost } from './lib/admin.mjs';
 import { freePort, makeTempDir, makeToken, runOnce } from './lib/host.mjs';
+import { LeafClient, appendText, closeAll, newDoc, randomEntityId } from './lib/leaf.mjs';
 import { waitUntil } from './lib/util.mjs';
 
 const ALICE = 'did:plc:aliceaaaaaaaaaaaaaaaaaaa';
@@ -300,6 +302,10 @@ describe('access admin API (open mode, --document-access write)', () => {
         assert.equal(v.crw, '---');
         assert.match(v.why, /access key 'brief' expired at \d{4}-/);
         assert.ok((await adminJson(host, '/admin/keys')).keys.some((k) => k.name === 'brief'), 'an expired key stays listed until revoked');
+        const expired = await waitUntil(async () => (await logEntries(host, { category: 'canopy.access' }))
+            .find((e) => e.message === 'access key expired' && e.target === 'key:brief'),
+        { timeoutMs: 5000, intervalMs: 50, what: 'the expiry event' });
+        assert.equal(expired.actor, 'host');
 
         // A revoked key is unknown.
         assert.equal((await adminRequest(host, 'DELETE', '/admin/keys/exact-writer')).status, 200);
@@ -330,6 +336,52 @@ describe('access admin API (open mode, --document-access write)', () => {
         assertError(await adminRequest(host, 'GET', '/admin/access'), 404, 'NotFound');
         // A DID in another spelling is the same identity.
         assert.equal((await verdict(host, 'did:web:A.Example', doc)).crw, 'crw');
+    });
+
+    test('every access route answers 401 without the admin token and changes nothing', async () => {
+        const doc = freshDoc();
+        const routes = [
+            ['GET', '/admin/members'], ['POST', '/admin/members', { did: ALICE }], ['DELETE', `/admin/members/${ALICE}`],
+            ['GET', `/admin/documents/${doc}/access`], ['PUT', `/admin/documents/${doc}/access`, { default: 'none', grants: [] }],
+            ['GET', '/admin/keys'], ['POST', '/admin/keys', { name: 'unauth', scope: '*', permission: 'write' }],
+            ['DELETE', '/admin/keys/unauth'], ['GET', `/admin/access/check?identity=${ALICE}&document=${doc}`],
+        ];
+        for (const [method, route, body] of routes) {
+            for (const o of [{ token: null }, { token: 'admin-wrong' }]) {
+                const r = await adminRequest(host, method, route, { ...o, body });
+                assertError(r, 401, 'AuthenticationRequired', `${method} ${route}`);
+            }
+        }
+        assert.ok(!(await adminJson(host, '/admin/members')).members.some((m) => m.did === ALICE));
+        assert.ok(!(await adminJson(host, '/admin/keys')).keys.some((k) => k.name === 'unauth'));
+        assertError(await adminRequest(host, 'GET', `/admin/documents/${doc}/access`), 404, 'NotFound');
+    });
+
+    test('a document\'s first write records its writer as owner with --document-access as default (Sync1)', async () => {
+        const writer = `did:web:writer-${process.pid}.access.test`;
+        const entity = randomEntityId();
+        const since = await logMark(host);
+        assert.equal((await verdict(host, writer, entity)).rule, 'new-document');
+        const client = await LeafClient.connect(host.wsUrl(writer), host.token);
+        try {
+            const doc = newDoc();
+            await client.subscribe(entity, doc);
+            appendText(doc, 'first words');
+            const access = await waitUntil(async () => {
+                const r = await adminRequest(host, 'GET', `/admin/documents/${entity}/access`);
+                return r.status === 200 && r.json;
+            }, { timeoutMs: 5000, intervalMs: 25, what: 'the access record of the new document' });
+            assert.deepEqual(access, { owner: writer, default: 'write', grants: [] });
+            assert.deepEqual(await verdict(host, writer, entity).then((v) => [v.crw, v.rule]), ['crw', 'owner']);
+            assert.deepEqual(await verdict(host, BOB, entity).then((v) => [v.crw, v.rule]), ['crw', 'default']);
+            const events = await logEntries(host, { since, category: 'canopy.access' });
+            const recorded = events.find((e) => e.message === 'document owner recorded' && e.target === entity);
+            assert.ok(recorded, JSON.stringify(events));
+            assert.equal(recorded.actor, writer);
+            assert.deepEqual(JSON.parse(recorded.after), { owner: writer, default: 'write' });
+        } finally {
+            await closeAll([client]);
+        }
     });
 
     test('every change is an event: canopy.access, actor, target, before and after; a key value never', async () => {
