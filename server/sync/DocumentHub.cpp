@@ -140,16 +140,24 @@ void DocumentHub::reevaluate(const QString &name)
         Judgement judged;
     };
     QList<Change> changes;
-    for (auto it = m_documents.cbegin(); it != m_documents.cend(); ++it) {
-        if (!name.isEmpty() && it.key().name != name)
-            continue;
-        const Document &document = **it;
+    const auto judgeMembers = [&](const DocumentKey &key, const Document &document) {
         for (auto member = document.members.cbegin(); member != document.members.cend(); ++member) {
             if (!isLive(member.key(), member.value()))
                 continue;
-            Judgement judged = judge(member.key(), it.key());
+            Judgement judged = judge(member.key(), key);
             if (judged.permission != document.permissions.value(member.key(), Permission::None))
-                changes.append({member.key(), member.value(), it.key(), std::move(judged)});
+                changes.append({member.key(), member.value(), key, std::move(judged)});
+        }
+    };
+    if (name.isEmpty()) {
+        for (auto it = m_documents.cbegin(); it != m_documents.cend(); ++it)
+            judgeMembers(it.key(), **it);
+    } else {
+        // One look-up per kind, not a walk over every loaded document.
+        for (auto kind = m_engines.cbegin(); kind != m_engines.cend(); ++kind) {
+            const DocumentKey key {kind.key(), name};
+            if (const auto it = m_documents.constFind(key); it != m_documents.cend())
+                judgeMembers(key, **it);
         }
     }
     // Applied after the walk: a member told of one change may leave or close before the next.
