@@ -4,6 +4,7 @@
 #include "auth/Base64Url.h"
 #include "auth/EcCurves.h"
 #include "auth/OpenSslPtr.h"
+#include "auth/Secp256k1Verifier.h"
 #include "util/Did.h"
 
 #include <cmath>
@@ -344,6 +345,10 @@ SignatureCheck JwtVerifier::verifySignature(const Jwt &jwt, const PublicKey &key
         ERR_clear_error();
         return SignatureCheck::Unusable;
     }
+    if (key.curve == Curve::Secp256k1)
+        return Secp256k1Verifier::verify(key.compressed, r, digest);
+
+    // P-256 stays on OpenSSL, whose nistz256 code is already fast.
     const QByteArray der = derSignature(r);
     EVP_PKEY_CTX *ctx = cachedVerifyContext(key);
     if (der.isEmpty() || !ctx)

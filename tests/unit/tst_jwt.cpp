@@ -55,6 +55,30 @@ QByteArray b64u(const QByteArray &bytes)
     return bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
+// A 32-byte big-endian number halved (floor), or with `delta` (+1 or -1) added.
+QByteArray halved(const QByteArray &number)
+{
+    QByteArray out(number.size(), '\0');
+    unsigned carry = 0;
+    for (qsizetype i = 0; i < number.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(number.at(i));
+        out[i] = char((byte >> 1) | (carry << 7));
+        carry = byte & 1u;
+    }
+    return out;
+}
+
+QByteArray plus(QByteArray number, int delta)
+{
+    for (qsizetype i = number.size() - 1; i >= 0; --i) {
+        const int value = static_cast<unsigned char>(number.at(i)) + delta;
+        number[i] = char(value & 0xff);
+        if (value >= 0 && value <= 0xff)
+            break;
+    }
+    return number;
+}
+
 QByteArray compactJson(const QJsonObject &object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
@@ -145,6 +169,31 @@ public:
         BN_bn2binpad(r, o, 32);
         BN_bn2binpad(isHigh == highS ? s : flipped.get(), o + 32, 32);
         return out;
+    }
+
+    // OpenSSL's verdict on a compact r||s, whatever its range (the reference for the
+    // libsecp256k1 path).
+    bool opensslVerifies(const QByteArray &message, const QByteArray &compact) const
+    {
+        EcdsaSigPtr sig(ECDSA_SIG_new());
+        BIGNUM *r = BN_bin2bn(uc(compact), 32, nullptr);
+        BIGNUM *s = BN_bin2bn(uc(compact) + 32, 32, nullptr);
+        if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
+            BN_free(r);
+            BN_free(s);
+            return false;
+        }
+        unsigned char *der = nullptr;
+        const int derLength = i2d_ECDSA_SIG(sig.get(), &der);
+        EvpMdCtxPtr md(EVP_MD_CTX_new());
+        const bool verified = derLength > 0 && md
+            && EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, m_pkey.get()) == 1
+            && EVP_DigestVerify(
+                   md.get(), der, size_t(derLength), uc(message), size_t(message.size()))
+                == 1;
+        OPENSSL_free(der);
+        ERR_clear_error();
+        return verified;
     }
 
     QByteArray orderBytes() const
@@ -608,6 +657,29 @@ private Q_SLOTS:
         }()))) << P << badSig << QString() << unusable;
         QTest::newRow("r = s = 1")
             << withSignature(K, b64u(QByteArray(one + one))) << K << badSig << QString() << invalid;
+        // The same range and low-S boundaries on both curves (ES256K is verified by
+        // libsecp256k1, ES256 by OpenSSL): the verdicts must not depend on the library.
+        for (const Curve curve : {K, P}) {
+            const QByteArray n = keyFor(curve).orderBytes();
+            const QByteArray half = halved(n);
+            const char *alg = curve == K ? "ES256K" : "ES256";
+            const auto row = [&](const char *what, const QByteArray &r, const QByteArray &s,
+                                 int expected) {
+                QTest::addRow("%s %s", alg, what) << withSignature(curve, b64u(QByteArray(r + s)))
+                                                  << curve << badSig << QString() << expected;
+            };
+            if (curve == K) {
+                row("s = 0", one, QByteArray(32, '\0'), unusable);
+                row("r = 0xff..ff", QByteArray(32, '\xff'), one, unusable);
+            } else {
+                row("r = 0", QByteArray(32, '\0'), one, unusable);
+                row("r = n", n, one, unusable);
+            }
+            row("s = n", one, n, unusable);
+            row("s = 0xff..ff", one, QByteArray(32, '\xff'), unusable);
+            row("s = n/2 + 1 (lowest high-S)", one, plus(half, 1), unusable);
+            row("r = n - 1, s = n/2 (in range)", plus(n, -1), half, invalid);
+        }
 
         // Signature segment encoding (the reference decodes leniently).
         QTest::newRow("signature padded")
@@ -870,6 +942,101 @@ private Q_SLOTS:
         other.signingInput.append('x');
         QCOMPARE(JwtVerifier::verifySignature(other, m_p256.publicKey()), SignatureCheck::Invalid);
         // Nothing left behind on this thread's OpenSSL error queue.
+        QCOMPARE(ERR_peek_error(), 0UL);
+    }
+
+    // secp256k1 keys as the libsecp256k1 path meets them (PublicKey built by hand, bypassing the
+    // codec): only the signer's point verifies; what is not a point can never verify.
+    void secp256k1Keys_data()
+    {
+        QTest::addColumn<QByteArray>("key");
+        QTest::addColumn<int>("check"); // SignatureCheck
+        const QByteArray signer = m_k256.publicKey().compressed;
+        const QByteArray p = QByteArray::fromHex(
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f");
+        const auto compressed = [](char prefix, const QByteArray &x) -> QByteArray {
+            return QByteArray(1, prefix) + x;
+        };
+        QTest::newRow("signer's key") << signer << int(SignatureCheck::Valid);
+        // Same x, other y: the negated point, a valid key that did not sign.
+        QByteArray negated = signer;
+        negated[0] = char(negated.at(0) ^ 0x01);
+        QTest::newRow("signer's x, other parity") << negated << int(SignatureCheck::Invalid);
+        QTest::newRow("x = 5: no point on the curve")
+            << compressed('\x02', QByteArray(31, '\0') + '\x05') << int(SignatureCheck::Unusable);
+        QTest::newRow("x = 0: no point on the curve")
+            << compressed('\x03', QByteArray(32, '\0')) << int(SignatureCheck::Unusable);
+        QTest::newRow("x = p") << compressed('\x02', p) << int(SignatureCheck::Unusable);
+        QTest::newRow("x = 0xff..ff")
+            << compressed('\x02', QByteArray(32, '\xff')) << int(SignatureCheck::Unusable);
+        QTest::newRow("prefix 0x04 on 33 bytes")
+            << compressed('\x04', signer.sliced(1)) << int(SignatureCheck::Unusable);
+        QTest::newRow("prefix 0x00")
+            << compressed('\0', signer.sliced(1)) << int(SignatureCheck::Unusable);
+        QTest::newRow("prefix 0x06 (hybrid)")
+            << compressed('\x06', signer.sliced(1)) << int(SignatureCheck::Unusable);
+        QTest::newRow("uncompressed (65 bytes)")
+            << uncompressedPoint(m_k256.publicKey()) << int(SignatureCheck::Unusable);
+        QTest::newRow("32 bytes") << signer.first(32) << int(SignatureCheck::Unusable);
+        QTest::newRow("34 bytes") << QByteArray(signer + '\0') << int(SignatureCheck::Unusable);
+        QTest::newRow("empty") << QByteArray() << int(SignatureCheck::Unusable);
+    }
+
+    void secp256k1Keys()
+    {
+        QFETCH(QByteArray, key);
+        QFETCH(int, check);
+        const Expected<Jwt, JwtError> parsed
+            = JwtVerifier::parse(token(Curve::Secp256k1), tablePolicy(), NowMs);
+        QVERIFY(parsed.has_value());
+        // The codec agrees on which of these are points.
+        QCOMPARE(publicKeyFromPoint(Curve::Secp256k1, key).has_value() && key.size() == 33,
+            check != int(SignatureCheck::Unusable));
+        const PublicKey publicKey {Curve::Secp256k1, key};
+        QCOMPARE(JwtVerifier::verifySignature(*parsed, publicKey), SignatureCheck(check));
+        // Again, now that a good key may be cached: same verdict.
+        QCOMPARE(JwtVerifier::verifySignature(*parsed, publicKey), SignatureCheck(check));
+        QCOMPARE(ERR_peek_error(), 0UL);
+    }
+
+    // Differential: for signatures of many messages, as made, made high-S, and with one bit
+    // flipped, JwtVerifier's verdict is what OpenSSL's own ECDSA and the range/low-S rules give.
+    // For ES256K that compares libsecp256k1 with OpenSSL's generic curve code.
+    void verdictsMatchOpenSsl()
+    {
+        QRandomGenerator random(20260422);
+        for (const Curve curve : {Curve::Secp256k1, Curve::P256}) {
+            const TestKey &key = keyFor(curve);
+            const QByteArray n = key.orderBytes();
+            const QByteArray half = halved(n);
+            const QByteArray zero(32, '\0');
+            int valid = 0;
+            for (int i = 0; i < 150; ++i) {
+                QByteArray message(8 + int(random.bounded(200)), Qt::Uninitialized);
+                for (char &c : message)
+                    c = char(random.bounded(256));
+                const QByteArray low = key.signCompact(message);
+                QByteArray flipped = low;
+                const int bit = int(random.bounded(512));
+                flipped[bit / 8] = char(flipped.at(bit / 8) ^ (1 << (bit % 8)));
+                for (const QByteArray &signature : {low, key.signCompact(message, true), flipped}) {
+                    QCOMPARE(signature.size(), 64);
+                    const QByteArray r = signature.first(32);
+                    const QByteArray s = signature.sliced(32);
+                    const bool inRange = r != zero && s != zero && r < n && s <= half;
+                    const SignatureCheck expected = !inRange      ? SignatureCheck::Unusable
+                        : key.opensslVerifies(message, signature) ? SignatureCheck::Valid
+                                                                  : SignatureCheck::Invalid;
+                    Jwt jwt;
+                    jwt.alg = key.alg();
+                    jwt.signingInput = message;
+                    jwt.signature = signature;
+                    QCOMPARE(JwtVerifier::verifySignature(jwt, key.publicKey()), expected);
+                    valid += expected == SignatureCheck::Valid;
+                }
+            }
+            QCOMPARE(valid, 150); // exactly the low-S signatures as made
+        }
         QCOMPARE(ERR_peek_error(), 0UL);
     }
 
