@@ -100,7 +100,8 @@ int SessionRegistry::shutOut(const QString &identity)
             {QStringLiteral("did"), identity},
             {QStringLiteral("reason"),
                 key ? QStringLiteral("key-revoked") : QStringLiteral("not-a-member")}};
-        m_log.record(QtInfoMsg, lcAuth(), QStringLiteral("session closed: %1").arg(reason), ended);
+        m_log.record(
+            QtInfoMsg, lcAccess(), QStringLiteral("session closed: %1").arg(reason), ended);
         session->evict(reason);
         ++closed;
     }
