@@ -1,5 +1,7 @@
 #include "access/AccessRules.h"
 
+#include "util/Did.h"
+
 namespace canopy {
 namespace {
 
@@ -114,16 +116,7 @@ QString keyIdentity(const QString &name)
 
 bool isValidKeyName(QStringView name)
 {
-    if (name.isEmpty() || name.size() > 64)
-        return false;
-    for (const QChar c : name) {
-        const char16_t u = c.unicode();
-        const bool ok = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z')
-            || (u >= u'0' && u <= u'9') || u == u'.' || u == u'_' || u == u'-';
-        if (!ok)
-            return false;
-    }
-    return true;
+    return Did::isKeyName(name); // one rule for the admin API and the upgrade paths
 }
 
 bool isValidScope(QStringView scope)
