@@ -59,17 +59,14 @@ QJsonObject sessionJson(const SessionInfo &s)
         {QStringLiteral("bytesIn"), double(s.bytesIn)},
         {QStringLiteral("bytesOut"), double(s.bytesOut)},
     };
-    // Sync1 sessions keep the shape existing clients know; loro-protocol sessions list rooms.
-    if (s.protocol == u"sync1") {
+    // Sync1 sessions keep the shape existing clients know (`subscriptions`); every session lists
+    // its rooms with the permission it holds in each now.
+    if (s.protocol == u"sync1")
         o.insert(QStringLiteral("subscriptions"), QJsonArray::fromStringList(s.subscriptions));
-    } else {
-        QJsonArray rooms;
-        for (const RoomInfo &room : s.rooms) {
-            rooms.append(
-                QJsonObject {{QStringLiteral("id"), room.id}, {QStringLiteral("kind"), room.kind},
-                    {QStringLiteral("permission"), room.permission}});
-        }
-        o.insert(QStringLiteral("rooms"), rooms);
+    QJsonArray rooms;
+    for (const RoomInfo &room : s.rooms) {
+        rooms.append(QJsonObject {{QStringLiteral("id"), room.id},
+            {QStringLiteral("kind"), room.kind}, {QStringLiteral("permission"), room.permission}});
     }
     return o;
 }

@@ -264,6 +264,9 @@ describe('admin API: sessions', { timeout: 120000 }, () => {
         assertSessionShape(s, 'live session');
         assertIsoBetween(s.connectedAt, t0, t1, 'connectedAt');
         assert.deepEqual([...s.subscriptions].sort(), [e1, e2].sort());
+        // Every session lists its rooms with the permission it holds now (open host: write).
+        assert.deepEqual(s.rooms.map((r) => `${r.id} ${r.kind} ${r.permission}`).sort(),
+            [`${e1} loro write`, `${e2} loro write`].sort());
         assert.ok(s.framesIn >= 2, `framesIn ${s.framesIn} after two subscribes`);
         assert.ok(s.framesOut >= 2, `framesOut ${s.framesOut} after two handleUpdates`);
         const sentBytes = c.sent.reduce((a, f) => a + f.bytes.length, 0);
