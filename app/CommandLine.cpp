@@ -1,5 +1,6 @@
 #include "CommandLine.h"
 
+#include "ManPage.h"
 #include "secrets/SecretStore.h"
 #include "store/Database.h"
 
@@ -22,22 +23,59 @@ void printLine(FILE *stream, const QString &line)
     std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stream);
 }
 
+const QString kDescription = QStringLiteral(
+    "Canopy hosts Leaf Sync1 (Loro CRDT) sync for roomy-syncserver clients and keeps every "
+    "document in SQLite.\nFlags beat environment variables.");
+
+// Every option of --help (Qt adds -h, --help-all and -v), and so of canopy(1): add new ones
+// here or to ConfigLoader's table, never to the parser alone (--help-man refuses to run then).
+QList<QCommandLineOption> commandLineOptions()
+{
+    QList<QCommandLineOption> options {
+        QCommandLineOption(
+            QStringLiteral("headless"), QStringLiteral("Run the host without a window.")),
+        QCommandLineOption(QStringLiteral("check-database"),
+            QStringLiteral(
+                "Run SQLite's integrity check on the data dir's database and exit (0: sound).")),
+    };
+    options += ConfigLoader::options();
+    // The build writes the package's man page with it.
+    QCommandLineOption helpMan(QStringLiteral("help-man"),
+        QStringLiteral("Print the manual page canopy(1) in roff and exit."));
+    helpMan.setFlags(QCommandLineOption::HiddenFromHelp);
+    options.append(helpMan);
+    return options;
+}
+
+// --help-man: the page, or exit 1 when --help lists an option the page would not document.
+int printManPage(const QCommandLineParser &parser)
+{
+    const QList<QCommandLineOption> options = commandLineOptions();
+    const QStringList documented = ManPage::documentedNames(options);
+    for (const QString &name : ManPage::namesInHelp(parser.helpText())) {
+        if (!documented.contains(name)) {
+            printLine(stderr,
+                QStringLiteral("canopy: --%1 is in --help but not in the manual page; add it to "
+                               "commandLineOptions() (app/CommandLine.cpp) or ConfigLoader's "
+                               "table")
+                    .arg(name));
+            return 1;
+        }
+    }
+    printLine(stdout,
+        ManPage::render(options, kDescription, QCoreApplication::applicationVersion()).chopped(1));
+    return 0;
+}
+
 } // namespace
 
 CommandLine parseCommandLine(const QStringList &arguments, bool withSettings)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Canopy hosts Leaf Sync1 (Loro CRDT) sync for roomy-syncserver clients and keeps every "
-        "document in SQLite.\nFlags beat environment variables."));
+    parser.setApplicationDescription(kDescription);
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOption(QCommandLineOption(
-        QStringLiteral("headless"), QStringLiteral("Run the host without a window.")));
-    parser.addOption(QCommandLineOption(QStringLiteral("check-database"),
-        QStringLiteral(
-            "Run SQLite's integrity check on the data dir's database and exit (0: sound).")));
-    ConfigLoader::addOptions(parser);
+    parser.addOptions(commandLineOptions());
 
     CommandLine result;
     if (!parser.parse(arguments)) {
@@ -49,6 +87,11 @@ CommandLine parseCommandLine(const QStringList &arguments, bool withSettings)
     if (parser.isSet(QStringLiteral("help"))) {
         printLine(stdout, parser.helpText());
         result.action = CommandLine::Action::Exit;
+        return result;
+    }
+    if (parser.isSet(QStringLiteral("help-man"))) {
+        result.action = CommandLine::Action::Exit;
+        result.exitCode = printManPage(parser);
         return result;
     }
     if (parser.isSet(QStringLiteral("version"))) {

@@ -32,7 +32,7 @@ bool wantsWindow(int argc, char *argv[])
     for (int i = 1; i < argc; ++i) {
         const QByteArrayView arg(argv[i]);
         if (arg == "--headless" || arg == "--help" || arg == "-h" || arg == "--version"
-            || arg == "-v" || arg == "--check-database")
+            || arg == "-v" || arg == "--check-database" || arg == "--help-man")
             return false;
     }
     return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");

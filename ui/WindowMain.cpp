@@ -24,7 +24,12 @@ namespace ui {
 QTranslator *loadTranslation(const QLocale &locale, QObject *parent)
 {
     auto *translator = new QTranslator(parent);
-    if (!translator->load(
+    // An installed translation (<prefix>/share/canopy/translations, the package's) is preferred
+    // over the embedded one, so that a corrected file applies without a rebuild.
+    const QString installed
+        = QCoreApplication::applicationDirPath() + QStringLiteral("/../share/canopy/translations");
+    if (!translator->load(locale, QStringLiteral("canopy"), QStringLiteral("_"), installed)
+        && !translator->load(
             locale, QStringLiteral("canopy"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
         delete translator;
         return nullptr;

@@ -184,18 +184,25 @@ QString ConfigError::toString() const
 
 void ConfigLoader::addOptions(QCommandLineParser &parser)
 {
+    parser.addOptions(options());
+}
+
+QList<QCommandLineOption> ConfigLoader::options()
+{
+    QList<QCommandLineOption> result;
     for (const auto &option : kOptions) {
-        parser.addOption(QCommandLineOption(QString::fromLatin1(option.name),
+        result.append(QCommandLineOption(QString::fromLatin1(option.name),
             QStringLiteral("%1 [env %2]")
                 .arg(QString::fromLatin1(option.help), QString::fromLatin1(option.env)),
             QString::fromLatin1(option.valueName)));
     }
-    parser.addOption(QCommandLineOption(QStringLiteral("admin-remote"),
+    result.append(QCommandLineOption(QStringLiteral("admin-remote"),
         QStringLiteral("Serve the admin API to non-loopback peers too. [env ADMIN_REMOTE=1]")));
-    parser.addOption(QCommandLineOption(QStringLiteral("allow-loopback-did-web"),
+    result.append(QCommandLineOption(QStringLiteral("allow-loopback-did-web"),
         QStringLiteral("Resolve did:web hosts at loopback, private, link-local and unspecified "
                        "addresses too (tests, LAN labs); otherwise they are refused without a "
                        "request. [env ALLOW_LOOPBACK_DID_WEB=1]")));
+    return result;
 }
 
 bool ConfigLoader::isValidDid(const QString &did)

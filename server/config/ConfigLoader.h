@@ -6,6 +6,7 @@
 #include <QProcessEnvironment>
 #include <QStringList>
 
+class QCommandLineOption;
 class QCommandLineParser;
 class QSettings;
 
@@ -24,6 +25,8 @@ class ConfigLoader final
 public:
     // Adds every option to the parser (so --help documents them).
     static void addOptions(QCommandLineParser &parser);
+    // The same options, for the parser and for canopy(1).
+    static QList<QCommandLineOption> options();
     // Reads the parsed options and the environment, validates, creates the data dir.
     static Expected<Config, ConfigError> load(const QCommandLineParser &parser,
         const QProcessEnvironment &env, const QSettings *settings = nullptr);

@@ -12,6 +12,13 @@ QPixmap AppIcon::draw(int size)
     QPixmap pixmap(size, size);
     pixmap.fill(Qt::transparent);
     QPainter p(&pixmap);
+    paint(p, size);
+    return pixmap;
+}
+
+void AppIcon::paint(QPainter &p, qreal size)
+{
+    p.save();
     p.setRenderHint(QPainter::Antialiasing);
     const qreal s = size / 64.0;
     p.scale(s, s);
@@ -39,7 +46,7 @@ QPixmap AppIcon::draw(int size)
     p.setBrush(QColor(0x1b, 0x4d, 0x30));
     for (const QPointF &node : {QPointF(21, 30), QPointF(32, 22), QPointF(43, 30)})
         p.drawEllipse(node, 3, 3);
-    return pixmap;
+    p.restore();
 }
 
 QIcon AppIcon::application()
