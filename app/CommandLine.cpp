@@ -1,6 +1,6 @@
 #include "CommandLine.h"
 
-#include "ManPage.h"
+#include "config/ManPage.h"
 #include "secrets/SecretStore.h"
 #include "store/Database.h"
 

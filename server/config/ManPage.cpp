@@ -1,4 +1,4 @@
-#include "ManPage.h"
+#include "config/ManPage.h"
 
 #include <QCommandLineOption>
 #include <QRegularExpression>
