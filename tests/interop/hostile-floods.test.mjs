@@ -372,6 +372,14 @@ describe('hostile: connections that never authenticate (--max-unauthenticated 12
     });
 });
 
+// Not under scripts/sanitize: UBSan's vptr check proves a vtable readable by writing it into a pipe
+// (sanitizer_common's IsAccessibleMemoryRange), and reads its suppressions only when it first
+// reports; out of descriptors neither opens, so every member call not yet in its cache is reported
+// as an "invalid vptr" and halts the host (reproduced with a ten-line program). The test runs in the
+// plain build's pass of scripts/test.
+const OUT_OF_DESCRIPTORS_SKIP = process.env.CANOPY_SANITIZED
+    ? 'UBSan cannot check a process that is out of descriptors (false "invalid vptr" reports)' : false;
+
 describe('hostile: out of file descriptors (prlimit --nofile=64:64)', { timeout: 120000 }, () => {
     let host;
     let clients = [];
@@ -388,7 +396,7 @@ describe('hostile: out of file descriptors (prlimit --nofile=64:64)', { timeout:
         await host?.dispose();
     });
 
-    test('accepting pauses instead of spinning; sessions keep syncing; accepting resumes when connections drop', { timeout: 60000 }, async () => {
+    test('accepting pauses instead of spinning; sessions keep syncing; accepting resumes when connections drop', { timeout: 60000, skip: OUT_OF_DESCRIPTORS_SKIP }, async () => {
         assert.deepEqual(fileLimits(host.pid), { soft: 64, hard: 64 }, 'the host runs under the low limit');
         const id = randomEntityId();
         const { da: dw, db: dr } = await subscribedPair(host, id, clients,
