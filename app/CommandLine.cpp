@@ -3,6 +3,7 @@
 #include "config/ManPage.h"
 #include "secrets/SecretStore.h"
 #include "store/Database.h"
+#include "tls/TlsSetup.h"
 
 #include <cstdio>
 #include <memory>
@@ -129,6 +130,16 @@ CommandLine parseCommandLine(const QStringList &arguments, bool withSettings)
         if (auto trusted = SecretStore::checkFile(path); !trusted) {
             printLine(stderr,
                 QStringLiteral("canopy: refusing the admin token file: ") + trusted.error());
+            result.action = CommandLine::Action::Exit;
+            result.exitCode = 2;
+            return result;
+        }
+    }
+    // Unreadable or garbage PEM, a key that is not the certificate's, a certificate not valid
+    // now: one line and exit 2 before anything listens (a self-signed pair is made later).
+    if (result.config.tls() && !parser.isSet(QStringLiteral("check-database"))) {
+        if (auto tls = TlsSetup::check(result.config); !tls) {
+            printLine(stderr, tls.error().toString());
             result.action = CommandLine::Action::Exit;
             result.exitCode = 2;
             return result;

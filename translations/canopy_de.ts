@@ -2305,6 +2305,84 @@ Gesendet: %3 Frames, %4</translation>
     </message>
 </context>
 <context>
+    <name>canopy::ui::TlsPanel</name>
+    <message>
+        <source>TLS</source>
+        <translation>TLS</translation>
+    </message>
+    <message>
+        <source>Copy fingerprint</source>
+        <translation>Fingerabdruck kopieren</translation>
+    </message>
+    <message>
+        <source>Export certificate…</source>
+        <translation>Zertifikat exportieren…</translation>
+    </message>
+    <message>
+        <source>Save the certificate (PEM) for team members to trust</source>
+        <translation>Das Zertifikat (PEM) speichern, damit Teammitglieder ihm vertrauen können</translation>
+    </message>
+    <message>
+        <source>Fingerprint (SHA-256):</source>
+        <translation>Fingerabdruck (SHA-256):</translation>
+    </message>
+    <message>
+        <source>Names:</source>
+        <translation>Namen:</translation>
+    </message>
+    <message>
+        <source>Valid:</source>
+        <translation>Gültig:</translation>
+    </message>
+    <message>
+        <source>Certificate:</source>
+        <translation>Zertifikat:</translation>
+    </message>
+    <message>
+        <source>Off: clients connect over plain http:// and ws://, and tokens and documents cross the network readable. Start the host with &lt;nobr&gt;--tls self-signed&lt;/nobr&gt;, or with &lt;nobr&gt;--tls-cert&lt;/nobr&gt; and &lt;nobr&gt;--tls-key&lt;/nobr&gt;.</source>
+        <translation>Aus: Clients verbinden sich über unverschlüsseltes http:// und ws://, Tokens und Dokumente gehen lesbar durchs Netz. Starten Sie den Host mit &lt;nobr&gt;--tls self-signed&lt;/nobr&gt; oder mit &lt;nobr&gt;--tls-cert&lt;/nobr&gt; und &lt;nobr&gt;--tls-key&lt;/nobr&gt;.</translation>
+    </message>
+    <message>
+        <source>On (https://, wss://), with a certificate this host made. Team members trust it once: compare the fingerprint, or give them the exported certificate.</source>
+        <translation>An (https://, wss://), mit einem Zertifikat, das dieser Host erstellt hat. Teammitglieder vertrauen ihm einmal: Fingerabdruck vergleichen oder ihnen das exportierte Zertifikat geben.</translation>
+    </message>
+    <message>
+        <source>On (https://, wss://), with the certificate given on the command line.</source>
+        <translation>An (https://, wss://), mit dem auf der Kommandozeile angegebenen Zertifikat.</translation>
+    </message>
+    <message numerus="yes">
+        <source>until %1 — expires in %n day(s)</source>
+        <translation>
+            <numerusform>bis %1 — läuft in %n Tag ab</numerusform>
+            <numerusform>bis %1 — läuft in %n Tagen ab</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>until %1</source>
+        <translation>bis %1</translation>
+    </message>
+    <message>
+        <source>TLS is off: there is no certificate</source>
+        <translation>TLS ist aus: Es gibt kein Zertifikat</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>Gespeichert unter %1</translation>
+    </message>
+    <message>
+        <source>Export certificate</source>
+        <translation>Zertifikat exportieren</translation>
+    </message>
+    <message>
+        <source>PEM certificate (*.pem *.crt);;All files (*)</source>
+        <translation>PEM-Zertifikat (*.pem *.crt);;Alle Dateien (*)</translation>
+    </message>
+</context>
+<context>
     <name>canopy::ui::TokensModel</name>
     <message>
         <source>unused</source>

@@ -257,6 +257,16 @@
     </message>
 </context>
 <context>
+    <name>canopy::ui::TlsPanel</name>
+    <message numerus="yes">
+        <source>until %1 — expires in %n day(s)</source>
+        <translation>
+            <numerusform>until %1 — expires in %n day</numerusform>
+            <numerusform>until %1 — expires in %n days</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>canopy::ui::TrayIcon</name>
     <message numerus="yes">
         <source>Serving on port %1 · %n connection(s)</source>

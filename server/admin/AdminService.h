@@ -3,6 +3,7 @@
 #include "admin/AdminTypes.h"
 #include "auth/TokenIssuer.h"
 #include "log/EventLog.h"
+#include "tls/TlsInfo.h"
 #include "util/Expected.h"
 
 #include <QObject>
@@ -114,6 +115,10 @@ public:
 
     const Parts &parts() const { return m_parts; }
 
+    // The certificate the port serves (enabled false: plain HTTP); set once by the host.
+    TlsInfo tls() const { return m_tls; }
+    void setTls(const TlsInfo &info) { m_tls = info; }
+
 Q_SIGNALS:
     void sessionOpened(const canopy::SessionInfo &session);
     void sessionClosed(const QString &sessionId);
@@ -136,6 +141,7 @@ private:
     Parts m_parts;
     bool m_capture = false;
     quint64 m_frameSeq = 0;
+    TlsInfo m_tls;
 };
 
 } // namespace canopy

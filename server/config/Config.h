@@ -40,6 +40,12 @@ struct Config
     int didCacheMaxSeconds = 86400; // an entity with no subscribers is released after this
     QString access = QStringLiteral("open"); // --access: "open" or "members"
     QString documentAccess = QStringLiteral("write"); // --document-access: a new document's default
+    // TLS: PEM files (--tls-cert/--tls-key), or --tls self-signed (a certificate made once in the
+    // data dir). Either way the one port then speaks only TLS.
+    QString tlsCert;
+    QString tlsKey;
+    bool tlsSelfSigned = false;
+    bool tls() const { return tlsSelfSigned || !tlsCert.isEmpty(); }
     bool headless = false;
 };
 

@@ -85,6 +85,13 @@ const OptionSpec kOptions[] = {
     {"document-access", "DOCUMENT_ACCESS", "none|read|write",
         "What everyone but the owner (and those granted more) may do with a new document. "
         "Default: write."},
+    {"tls-cert", "TLS_CERT", "file",
+        "PEM certificate (chain) to serve TLS with; needs --tls-key. The port then speaks only "
+        "TLS (https://, wss://). Default: none (plain http:// and ws://)."},
+    {"tls-key", "TLS_KEY", "file", "PEM private key of --tls-cert (unencrypted)."},
+    {"tls", "TLS", "self-signed",
+        "self-signed: serve TLS with a certificate made once in the data dir (P-256; localhost, "
+        "this host's name and LAN addresses; 825 days); its SHA-256 fingerprint is logged."},
 };
 
 // Below flags and environment: the window's saved settings (group "server"), when given.
@@ -205,6 +212,13 @@ QList<QCommandLineOption> ConfigLoader::options()
     return result;
 }
 
+QUrl ConfigLoader::defaultPublicUrl(quint16 port, bool tls)
+{
+    return QUrl(QStringLiteral("%1://localhost:%2/")
+                    .arg(tls ? QStringLiteral("https") : QStringLiteral("http"),
+                        QString::number(port)));
+}
+
 bool ConfigLoader::isValidDid(const QString &did)
 {
     // The whole string, by the one canonical form every DID is compared in (util/Did.h).
@@ -305,9 +319,37 @@ Expected<Config, ConfigError> ConfigLoader::load(
         config.plcUrl = url;
     }
 
+    // TLS before the public URL, whose scheme follows it.
+    config.tlsCert = optionValue(parser, env, spec("tls-cert"));
+    config.tlsKey = optionValue(parser, env, spec("tls-key"));
+    if (const QString tls = optionValue(parser, env, spec("tls")); !tls.isEmpty()) {
+        if (tls != u"self-signed") {
+            return unexpected(ConfigError {QStringLiteral("tls"),
+                QStringLiteral("'%1' is not self-signed (give PEM files with --tls-cert and "
+                               "--tls-key instead)")
+                    .arg(tls)});
+        }
+        if (!config.tlsCert.isEmpty() || !config.tlsKey.isEmpty()) {
+            return unexpected(ConfigError {QStringLiteral("tls"),
+                QStringLiteral("self-signed and --tls-cert/--tls-key exclude each other")});
+        }
+        config.tlsSelfSigned = true;
+    }
+    if (config.tlsCert.isEmpty() != config.tlsKey.isEmpty()) {
+        return unexpected(config.tlsCert.isEmpty()
+                ? ConfigError {QStringLiteral("tls-cert"),
+                      QStringLiteral("missing: --tls-key needs the certificate it belongs to")}
+                : ConfigError {QStringLiteral("tls-key"),
+                      QStringLiteral("missing: --tls-cert needs its private key")});
+    }
+
     const QString publicUrl = optionValue(parser, env, spec("public-url"));
     if (publicUrl.isEmpty()) {
-        config.publicUrl = QUrl(QStringLiteral("http://localhost:%1/").arg(config.port));
+        config.publicUrl = defaultPublicUrl(config.port, config.tls());
+    } else if (config.tls() && QUrl(publicUrl).scheme() == u"http") {
+        return unexpected(ConfigError {QStringLiteral("public-url"),
+            QStringLiteral("'%1' is plain http, but with TLS this port speaks only https")
+                .arg(publicUrl)});
     } else {
         const QUrl url(publicUrl, QUrl::StrictMode);
         if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https")

@@ -32,6 +32,8 @@ public:
         const QProcessEnvironment &env, const QSettings *settings = nullptr);
 
     static bool isValidDid(const QString &did);
+    // http://localhost:<port>/, or https:// when the port speaks TLS.
+    static QUrl defaultPublicUrl(quint16 port, bool tls);
 };
 
 } // namespace canopy

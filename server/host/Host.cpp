@@ -26,11 +26,13 @@
 #include "sync/DocumentHub.h"
 #include "sync/SessionRegistry.h"
 #include "sync/WebSocketUpgrader.h"
+#include "tls/TlsSetup.h"
 #include "util/FileLimit.h"
 #include "util/HeapTrimmer.h"
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QSslConfiguration>
 #include <QTimer>
 
 namespace canopy {
@@ -162,6 +164,18 @@ bool Host::start(QString *error)
     m_unauthenticated = std::make_unique<UnauthenticatedConnections>(
         m_config.maxUnauthenticated, m_config.maxUnauthenticatedPerIp);
     m_http = std::make_unique<HttpServer>(*m_log);
+    // With TLS the one port speaks only TLS; every route stays as it is.
+    auto tls = TlsSetup::prepare(m_config);
+    if (!tls) {
+        *error = tls.error().setting + QStringLiteral(": ") + tls.error().problem;
+        return false;
+    }
+    if (*tls) {
+        m_http->setTlsConfiguration((*tls)->credentials.serverConfiguration());
+        TlsInfo info = (*tls)->credentials.info();
+        info.selfSigned = m_config.tlsSelfSigned;
+        m_admin->setTls(info);
+    }
     m_http->setUnauthenticatedConnections(m_unauthenticated.get());
     m_http->setMetrics(m_metrics.get());
     m_http->addRoute(m_serviceInfo.get());
@@ -203,6 +217,27 @@ bool Host::start(QString *error)
         m_log->record(QtWarningMsg, lcAuth(),
             QStringLiteral("UNSAFE dev token is set: anyone holding it can open any DID"));
     }
+    if (*tls) {
+        const TlsInfo info = m_admin->tls();
+        if ((*tls)->created) {
+            m_log->record(QtInfoMsg, lcHost(),
+                QStringLiteral("made a self-signed TLS certificate (P-256, %1 days); clients "
+                               "trust it by its fingerprint or the exported certificate")
+                    .arg(QString::number(info.notBefore.daysTo(info.expiry))),
+                {{QStringLiteral("certificate"), info.certificatePath},
+                    {QStringLiteral("names"), info.subjectNames.join(u',')}});
+        }
+        m_log->record(QtInfoMsg, lcHost(), QStringLiteral("TLS on: the port speaks only TLS"),
+            {{QStringLiteral("fingerprint"), info.fingerprint},
+                {QStringLiteral("certificate"), info.certificatePath},
+                {QStringLiteral("names"), info.subjectNames.join(u',')},
+                {QStringLiteral("expires"), info.expiry.toString(Qt::ISODate)}});
+        if (info.expiry < QDateTime::currentDateTimeUtc().addDays(30)) {
+            m_log->record(QtWarningMsg, lcHost(),
+                QStringLiteral("the TLS certificate expires within 30 days"),
+                {{QStringLiteral("expires"), info.expiry.toString(Qt::ISODate)}});
+        }
+    }
     m_log->record(QtInfoMsg, lcHost(), QStringLiteral("listening"),
         {{QStringLiteral("address"), m_config.listen},
             {QStringLiteral("port"), QString::number(m_http->port())},
@@ -225,7 +260,9 @@ QString Host::listeningUrl() const
     QString host = m_config.listen;
     if (host.contains(u':'))
         host = u'[' + host + u']';
-    return QStringLiteral("http://%1:%2/").arg(host, QString::number(port()));
+    return QStringLiteral("%1://%2:%3/")
+        .arg(m_config.tls() ? QStringLiteral("https") : QStringLiteral("http"), host,
+            QString::number(port()));
 }
 
 void Host::loadAdminToken()

@@ -49,7 +49,7 @@ public:
 
     const Config &config() const { return m_config; }
     quint16 port() const;
-    QString listeningUrl() const; // http://<listen>:<port>/
+    QString listeningUrl() const; // http://<listen>:<port>/ (https:// with TLS)
     EventLog &log() { return *m_log; }
     DocumentHub *hub() { return m_hub.get(); }
     SessionRegistry *sessions() { return m_sessions.get(); }

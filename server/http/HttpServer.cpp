@@ -16,6 +16,8 @@
 #include <QDateTime>
 #include <QPointer>
 #include <QSocketNotifier>
+#include <QSslConfiguration>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
@@ -66,6 +68,11 @@ HttpServer::~HttpServer()
 void HttpServer::addRoute(HttpRoute *route)
 {
     m_routes.append(route);
+}
+
+void HttpServer::setTlsConfiguration(const QSslConfiguration &configuration)
+{
+    m_tls = std::make_unique<QSslConfiguration>(configuration);
 }
 
 bool HttpServer::listen(const QHostAddress &address, quint16 port)
@@ -123,7 +130,8 @@ void HttpServer::acceptPending()
             }
             return;
         }
-        auto *socket = new QTcpSocket(m_server);
+        // With TLS the front still accepts by itself (see listen()) and wraps the descriptor.
+        QTcpSocket *socket = m_tls ? new QSslSocket(m_server) : new QTcpSocket(m_server);
         if (!socket->setSocketDescriptor(fd)) {
             ::close(fd);
             delete socket;
@@ -191,8 +199,51 @@ void HttpServer::refuseUnauthenticated(QTcpSocket *socket, bool perAddress)
     response.setHeader("Retry-After", "5");
     response.setHeader("Access-Control-Allow-Origin", "*");
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    if (m_tls) {
+        // An answer would cost the very handshake the cap is there to refuse: closed at once.
+        socket->abort();
+        return;
+    }
     socket->write(response.serialize());
     socket->disconnectFromHost();
+}
+
+void HttpServer::startTls(QSslSocket *socket)
+{
+    socket->setSslConfiguration(*m_tls);
+    // Plain HTTP on this port, a client that refuses the certificate, garbage: the handshake
+    // fails and the connection is closed; nothing else waits for it.
+    connect(socket, &QAbstractSocket::errorOccurred, this,
+        [this, socket](QAbstractSocket::SocketError error) {
+            if (error == QAbstractSocket::SslHandshakeFailedError && !socket->isEncrypted())
+                refuseHandshake(socket, QStringLiteral("tls-handshake"), socket->errorString());
+        });
+    socket->startServerEncryption();
+}
+
+void HttpServer::refuseHandshake(QTcpSocket *socket, const QString &refusal, const QString &reason)
+{
+    if (!m_connections.contains(socket))
+        return; // already refused
+    if (m_metrics)
+        m_metrics->countRefusal(refusal);
+    // Garbage handshakes come in floods: one line a second says how many failed since the last.
+    ++m_handshakesSinceLog;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_lastHandshakeLogMs >= 1000) {
+        m_log.record(QtInfoMsg, lcHttp(),
+            refusal == u"tls-handshake-timeout" ? QStringLiteral("TLS handshake timed out")
+                                                : QStringLiteral("TLS handshake failed"),
+            {{QStringLiteral("remote"), socket->peerAddress().toString()},
+                {QStringLiteral("reason"), reason},
+                {QStringLiteral("refused"), QString::number(m_handshakesSinceLog)}});
+        m_lastHandshakeLogMs = now;
+        m_handshakesSinceLog = 0;
+    }
+    release(socket);
+    // Nothing can be said to a peer without a TLS session. Queued: the TLS backend may still be
+    // inside the call that reported the failure.
+    QMetaObject::invokeMethod(socket, &QAbstractSocket::abort, Qt::QueuedConnection);
 }
 
 void HttpServer::onNewConnection(QTcpSocket *socket)
@@ -215,6 +266,11 @@ void HttpServer::onNewConnection(QTcpSocket *socket)
     // Slow-loris: a head that does not arrive in time costs the peer its connection.
     state->headTimer.setSingleShot(true);
     connect(&state->headTimer, &QTimer::timeout, socket, [this, socket] {
+        if (const auto *tls = qobject_cast<QSslSocket *>(socket); tls && !tls->isEncrypted()) {
+            refuseHandshake(socket, QStringLiteral("tls-handshake-timeout"),
+                QStringLiteral("the TLS handshake did not finish within %1 ms").arg(HeadTimeoutMs));
+            return;
+        }
         finish(socket,
             HttpResponse::error(408, QStringLiteral("RequestTimeout"),
                 QStringLiteral("the request did not arrive in time")));
@@ -225,6 +281,10 @@ void HttpServer::onNewConnection(QTcpSocket *socket)
         release(socket);
         socket->deleteLater();
     });
+    if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
+        startTls(tls);
+        return;
+    }
     if (socket->bytesAvailable() > 0)
         onReadyRead(socket);
 }

@@ -1,11 +1,15 @@
 #pragma once
 
+#include <memory>
+
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
 #include <QTimer>
 
 class QSocketNotifier;
+class QSslConfiguration;
+class QSslSocket;
 class QTcpServer;
 class QTcpSocket;
 
@@ -18,8 +22,9 @@ class UnauthenticatedConnections;
 struct HttpResponse;
 
 // The HTTP front: accepts connections (within the cap on unauthenticated ones; pausing while
-// the process is out of file descriptors), reads request heads within limits, answers CORS
-// preflights and errors itself, and dispatches everything else to registered routes.
+// the process is out of file descriptors), speaks TLS on them when configured, reads request
+// heads within limits, answers CORS preflights and errors itself, and dispatches everything else
+// to registered routes.
 class HttpServer final : public QObject
 {
     Q_OBJECT
@@ -42,6 +47,10 @@ public:
         m_unauthenticated = counter;
     }
     void setMetrics(Metrics *metrics) { m_metrics = metrics; }
+    // From now on every connection speaks TLS (server mode) with this configuration, and only
+    // TLS; the handshake counts against the head deadline (HeadTimeoutMs from accept).
+    void setTlsConfiguration(const QSslConfiguration &configuration);
+    bool isTls() const { return m_tls != nullptr; }
     bool listen(const QHostAddress &address, quint16 port);
     void close(); // stop accepting; connections being served finish
     QString errorString() const;
@@ -55,6 +64,10 @@ private:
     void resumeAccepting();
     void onNewConnection(QTcpSocket *socket);
     void refuseUnauthenticated(QTcpSocket *socket, bool perAddress);
+    void startTls(QSslSocket *socket);
+    // A handshake that failed or did not finish in time: logged (once a second at most),
+    // counted, the connection closed.
+    void refuseHandshake(QTcpSocket *socket, const QString &refusal, const QString &reason);
     void onReadyRead(QTcpSocket *socket);
     void dispatch(QTcpSocket *socket, Connection &state);
     void finish(QTcpSocket *socket, const HttpResponse &response);
@@ -69,6 +82,9 @@ private:
     Metrics *m_metrics = nullptr;
     qint64 m_lastRefusalLogMs = 0;
     int m_refusedSinceLog = 0;
+    std::unique_ptr<QSslConfiguration> m_tls;
+    qint64 m_lastHandshakeLogMs = 0;
+    int m_handshakesSinceLog = 0;
     QList<HttpRoute *> m_routes;
     QHash<QTcpSocket *, Connection *> m_connections;
 };

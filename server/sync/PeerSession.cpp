@@ -12,6 +12,7 @@
 
 #include <QDateTime>
 #include <QMetaMethod>
+#include <QSslSocket>
 #include <QTimer>
 #include <QWebSocket>
 
@@ -141,18 +142,28 @@ bool PeerSession::admitOutgoing(qint64 bytes)
     return withinQueueLimit(bytes);
 }
 
+qint64 PeerSession::queuedBytes() const
+{
+    if (!m_transport)
+        return 0;
+    // QSslSocket counts only what waits for encryption; what waits for the kernel, encrypted,
+    // sits in its plain socket.
+    const auto *tls = qobject_cast<const QSslSocket *>(m_transport.data());
+    return m_transport->bytesToWrite() + (tls ? tls->encryptedBytesToWrite() : 0);
+}
+
 bool PeerSession::withinQueueLimit(qint64 adding)
 {
     // A peer that does not read must not grow the host's memory without bound. Frames go to
     // the kernel directly while it takes them; what it refused waits in Qt's write buffer,
     // which is flushed before judging: only bytes the kernel still refuses count.
-    if (!m_transport || m_transport->bytesToWrite() + adding <= m_limits.maxQueueBytes)
+    if (!m_transport || queuedBytes() + adding <= m_limits.maxQueueBytes)
         return true;
     m_transport->flush();
-    if (m_transport->bytesToWrite() + adding <= m_limits.maxQueueBytes)
+    if (queuedBytes() + adding <= m_limits.maxQueueBytes)
         return true;
     LogFields queued = fields();
-    queued.append({QStringLiteral("queued"), QString::number(m_transport->bytesToWrite())});
+    queued.append({QStringLiteral("queued"), QString::number(queuedBytes())});
     m_log.record(
         QtWarningMsg, lcSync(), QStringLiteral("session closed: the peer does not read"), queued);
     if (m_metrics)
@@ -270,6 +281,13 @@ void PeerSession::close(QWebSocketProtocol::CloseCode code, const QString &reaso
     }
     WebSocketFrameWriter::write(
         *m_transport, WebSocketFrameWriter::closeFrame(quint16(code), reason.toUtf8()), {});
+    if (qobject_cast<QSslSocket *>(m_transport.data())) {
+        // Under TLS the descriptor carries records, not frames: no half-close behind the TLS
+        // session's back. The peer answers the close frame and Qt ends the connection then.
+        m_transport->flush();
+        abortLater(queuedBytes() == 0 ? kCloseGraceMs : kDrainGraceMs);
+        return;
+    }
     auto halfClose = [transport = m_transport] {
         if (transport && transport->bytesToWrite() == 0 && transport->socketDescriptor() >= 0)
             ::shutdown(int(transport->socketDescriptor()), SHUT_WR);

@@ -124,8 +124,9 @@ protected:
     void countIn(const QString &type, const QString &kind, qint64 bytes);
     LogFields fields() const;
     bool isCutOff() const { return m_closed; }
-    // Bytes the kernel has not taken yet (Qt's write buffer).
-    qint64 queuedBytes() const { return m_transport ? m_transport->bytesToWrite() : 0; }
+    // Bytes the kernel has not taken yet (Qt's write buffer; with TLS, what still waits to be
+    // encrypted and what waits encrypted).
+    qint64 queuedBytes() const;
     bool isClosing() const { return m_closed || m_closeSent; }
 
     DocumentHub &hub() { return m_hub; }

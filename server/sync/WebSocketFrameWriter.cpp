@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <QSslSocket>
 #include <QTcpSocket>
 
 namespace canopy {
@@ -50,8 +51,10 @@ qint64 WebSocketFrameWriter::write(
 {
     const qint64 total = header.size() + payload.size();
     qint64 sent = 0;
-    // Anything already queued must leave first, so only an idle socket is written directly.
-    if (socket.bytesToWrite() == 0 && socket.socketDescriptor() >= 0) {
+    // Anything already queued must leave first, so only an idle socket is written directly;
+    // a TLS socket never is (its descriptor carries encrypted records).
+    if (socket.bytesToWrite() == 0 && socket.socketDescriptor() >= 0
+        && !qobject_cast<QSslSocket *>(&socket)) {
         iovec parts[2] = {{const_cast<char *>(header.constData()), size_t(header.size())},
             {const_cast<char *>(payload.constData()), size_t(payload.size())}};
         msghdr message {};

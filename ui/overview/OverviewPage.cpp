@@ -6,12 +6,14 @@
 #include "log/Metrics.h"
 #include "overview/RateChart.h"
 #include "overview/StatTile.h"
+#include "overview/TlsPanel.h"
 #include "sync/SessionRegistry.h"
 
 #include <QAbstractItemModel>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QHostAddress>
 #include <QLabel>
 #include <QNetworkInterface>
@@ -58,6 +60,7 @@ OverviewPage::OverviewPage(Models models, QWidget *parent)
     , m_did(selectableLabel(this))
     , m_dataDir(selectableLabel(this))
     , m_adminToken(selectableLabel(this))
+    , m_tls(new TlsPanel(this))
     , m_connections(new StatTile(tr("Connections"), this))
     , m_documents(new StatTile(tr("Documents"), this))
     , m_tokens(new StatTile(tr("Tokens issued"), this))
@@ -101,7 +104,10 @@ OverviewPage::OverviewPage(Models models, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_errorBanner);
     layout->addWidget(m_devTokenBanner);
-    layout->addWidget(service);
+    auto *top = new QHBoxLayout;
+    top->addWidget(service, 3);
+    top->addWidget(m_tls, 2);
+    layout->addLayout(top);
     layout->addLayout(tiles);
     layout->addLayout(charts, 1);
 
@@ -155,6 +161,7 @@ void OverviewPage::updateService()
         m_dataDir->clear();
         m_adminToken->clear();
         m_devTokenBanner->hide();
+        m_tls->setInfo({});
         return;
     }
     const Config &config = m_host->config();
@@ -171,7 +178,9 @@ void OverviewPage::updateService()
             const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
                 ? u'[' + address.toString() + u']'
                 : address.toString();
-            urls.append(QStringLiteral("http://%1:%2/").arg(host, QString::number(port)));
+            urls.append(QStringLiteral("%1://%2:%3/")
+                            .arg(config.tls() ? QStringLiteral("https") : QStringLiteral("http"),
+                                host, QString::number(port)));
         }
     } else {
         urls.append(m_host->listeningUrl());
@@ -179,7 +188,7 @@ void OverviewPage::updateService()
     QStringList lines;
     for (const QString &url : std::as_const(urls)) {
         QString ws = url;
-        ws.replace(0, 4, QStringLiteral("ws"));
+        ws.replace(0, 4, QStringLiteral("ws")); // http -> ws, https -> wss
         lines.append(url.toHtmlEscaped() + QStringLiteral(" &nbsp;·&nbsp; ")
             + (ws + QStringLiteral("sync/as/&lt;did&gt;")));
     }
@@ -190,6 +199,8 @@ void OverviewPage::updateService()
             ? tr("%1 (derived from the public URL; set one in Settings)").arg(config.did)
             : config.did);
     m_dataDir->setText(config.dataDir);
+    if (m_host->admin())
+        m_tls->setInfo(m_host->admin()->tls());
 
     const QString source = m_host->adminTokenSource();
     if (source == u"keychain")

@@ -14,6 +14,7 @@ namespace canopy::ui {
 
 class RateChart;
 class StatTile;
+class TlsPanel;
 
 // Where the host listens, who it is, warnings, counts, and live charts of connections,
 // frames/s and bytes/s over the last five minutes (sampled once a second from the metrics).
@@ -38,6 +39,7 @@ public:
     void sample(); // one chart sample now (the timer calls it every second)
 
     RateChart *connectionsChart() const { return m_connectionsChart; }
+    TlsPanel *tlsPanel() const { return m_tls; }
     QString listeningText() const;
 
 private:
@@ -53,6 +55,7 @@ private:
     QLabel *m_did;
     QLabel *m_dataDir;
     QLabel *m_adminToken;
+    TlsPanel *m_tls;
     StatTile *m_connections;
     StatTile *m_documents;
     StatTile *m_tokens;

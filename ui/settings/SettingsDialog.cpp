@@ -25,9 +25,9 @@
 namespace canopy::ui {
 namespace {
 
-QString defaultPublicUrl(quint16 port)
+QString defaultPublicUrl(const Config &config)
 {
-    return QStringLiteral("http://localhost:%1/").arg(port);
+    return ConfigLoader::defaultPublicUrl(config.port, config.tls()).toString();
 }
 
 QSpinBox *spin(int min, int max, const QString &suffix, QWidget *parent)
@@ -123,7 +123,7 @@ SettingsDialog::SettingsDialog(const Config &current, QWidget *parent)
     m_dataDir->setText(current.dataDir);
     m_did->setText(current.didDerived ? QString() : current.did);
     m_did->setPlaceholderText(tr("derived from the public URL (did:web:…)"));
-    const bool defaultUrl = current.publicUrl.toString() == defaultPublicUrl(current.port);
+    const bool defaultUrl = current.publicUrl.toString() == defaultPublicUrl(current);
     m_publicUrl->setText(defaultUrl ? QString() : current.publicUrl.toString());
     m_listen->setEditable(true);
     m_listen->addItems({QStringLiteral("127.0.0.1"), QStringLiteral("::1"),
@@ -286,7 +286,7 @@ Config SettingsDialog::config() const
     c.adminToken = m_adminToken->text();
     c.adminRemote = m_adminRemote->isChecked();
     const QString publicUrl = m_publicUrl->text().trimmed();
-    c.publicUrl = QUrl(publicUrl.isEmpty() ? defaultPublicUrl(c.port) : publicUrl);
+    c.publicUrl = QUrl(publicUrl.isEmpty() ? defaultPublicUrl(c) : publicUrl);
     const QString did = m_did->text().trimmed();
     c.didDerived = did.isEmpty();
     if (c.didDerived) {
@@ -364,7 +364,7 @@ void SettingsDialog::save(const Config &config, QSettings &settings)
     put("data-dir", config.dataDir, config.dataDir.isEmpty());
     put("did", config.did, config.didDerived || config.did.isEmpty());
     put("public-url", config.publicUrl.toString(),
-        config.publicUrl.isEmpty() || config.publicUrl.toString() == defaultPublicUrl(config.port));
+        config.publicUrl.isEmpty() || config.publicUrl.toString() == defaultPublicUrl(config));
     // Secrets never go into the settings file: the admin token lives in the keychain.
     settings.remove(QStringLiteral("dev-token"));
     settings.remove(QStringLiteral("admin-token"));

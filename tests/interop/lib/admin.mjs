@@ -53,7 +53,7 @@ export async function adminRequest(host, method, path, o = {}) {
         body = typeof o.body === 'string' || o.body instanceof Uint8Array ? o.body : JSON.stringify(o.body);
         headers['content-type'] ??= 'application/json';
     }
-    const res = await fetchWithTimeout(host.url(path), { method, headers, body }, o.timeoutMs ?? 5000);
+    const res = await fetchWithTimeout(host.url(path), { method, headers, body, ca: host.ca }, o.timeoutMs ?? 5000);
     const bytes = new Uint8Array(await res.arrayBuffer());
     const text = Buffer.from(bytes).toString('utf8');
     let json;

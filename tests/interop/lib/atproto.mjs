@@ -259,7 +259,7 @@ export async function buyToken(host, auth, { timeoutMs = 10000 } = {}) {
     if (typeof auth === 'string') headers.authorization = `Bearer ${auth}`;
     else if (auth && typeof auth === 'object' && auth.header !== undefined) headers.authorization = auth.header;
     const t0 = performance.now();
-    const res = await fetchWithTimeout(host.url(TOKEN_PATH), { headers }, timeoutMs);
+    const res = await fetchWithTimeout(host.url(TOKEN_PATH), { headers, ca: host.ca }, timeoutMs);
     const text = await res.text();
     const ms = performance.now() - t0;
     let json;
@@ -281,7 +281,7 @@ export async function mintAndBuy(host, { iss, keypair, aud = host.did, lxm = LXM
  * { opened, protocol, statusCode, body, json } and closes the socket when it opened.
  */
 export async function openSync(host, did, token, { timeoutMs = 5000, keepOpen = false } = {}) {
-    const r = await tryConnect(`ws://127.0.0.1:${host.port}/sync/as/${did}`, ['authorization', token], { timeoutMs });
+    const r = await tryConnect(host.wsUrl(did), ['authorization', token], { timeoutMs, wsOptions: host.wsOptions?.() });
     let json;
     if (r.body) { try { json = JSON.parse(r.body); } catch { json = undefined; } }
     if (r.opened && !keepOpen) {

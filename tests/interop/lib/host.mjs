@@ -7,11 +7,16 @@
 //   await host.restart();  // same data dir and port
 //   await host.dispose();  // always: kills the child if alive, removes the temp data dir
 //
+//   const tlsHost = await startHost({ tls: 'self-signed' });   // or tls: { cert, key } (PEM file paths)
+//   ... tlsHost.baseUrl is https://, tlsHost.wsUrl() wss://, tlsHost.ca the certificate to trust;
+//   LeafClient.connect(tlsHost.wsUrl(), token, { wsOptions: tlsHost.wsOptions() })
+//
 // Every child started here is also killed when the test process exits, whatever the reason.
 
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +34,8 @@ export const CANOPY_BIN = process.env.CANOPY_BIN
 
 /** Configuration variables of the host; stripped from the inherited environment so only the test sets them. */
 export const CONFIG_ENV = ['DATA_DIR', 'DID', 'PUBLIC_URL', 'UNSAFE_DEV_TOKEN', 'PORT', 'LISTEN',
-    'MAX_MESSAGE_BYTES', 'PING_INTERVAL', 'ALLOW_LOOPBACK_DID_WEB', 'ACCESS', 'DOCUMENT_ACCESS'];
+    'MAX_MESSAGE_BYTES', 'PING_INTERVAL', 'ALLOW_LOOPBACK_DID_WEB', 'ACCESS', 'DOCUMENT_ACCESS',
+    'TLS', 'TLS_CERT', 'TLS_KEY'];
 
 const liveChildren = new Set();
 function killAllSync() {
@@ -102,8 +108,12 @@ export function runOnce(args, { env = {}, timeoutMs = 10000 } = {}) {
     });
 }
 
-/** Fetch with a deadline. */
+/**
+ * Fetch with a deadline. `init.ca` (a PEM certificate or a list of them): an https request trusting
+ * exactly that CA, through node:https (the global fetch takes no CA); resolves a Response all the same.
+ */
 export async function fetchWithTimeout(url, init = {}, timeoutMs = 5000) {
+    if (init.ca !== undefined) return httpsFetch(url, init, timeoutMs);
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), timeoutMs);
     try {
@@ -111,6 +121,31 @@ export async function fetchWithTimeout(url, init = {}, timeoutMs = 5000) {
     } finally {
         clearTimeout(timer);
     }
+}
+
+// Statuses whose Response may carry no body.
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+function httpsFetch(url, { ca, method = 'GET', headers = {}, body } = {}, timeoutMs = 5000) {
+    return new Promise((resolve, reject) => {
+        const req = https.request(url, { method, headers, ca, timeout: timeoutMs, agent: false }, (res) => {
+            const chunks = [];
+            res.on('data', (c) => chunks.push(c));
+            res.on('error', reject);
+            res.on('end', () => {
+                const h = new Headers();
+                for (const [k, v] of Object.entries(res.headers)) {
+                    for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
+                }
+                const bytes = Buffer.concat(chunks);
+                const nullBody = NULL_BODY.has(res.statusCode) || method === 'HEAD';
+                resolve(new Response(nullBody ? null : bytes, { status: res.statusCode, headers: h }));
+            });
+        });
+        req.on('timeout', () => req.destroy(new Error(`https request timed out after ${timeoutMs} ms`)));
+        req.on('error', reject);
+        req.end(body);
+    });
 }
 
 export class Host {
@@ -128,6 +163,9 @@ export class Host {
      * @param {string[]}[o.launcher]     a command that execs the host in its own process (pid unchanged),
      *                                   e.g. ['prlimit', '--nofile=64:64']
      * @param {boolean} [o.useFlags=true] when false, pass the settings above through env variables instead
+     * @param {string|object} [o.tls]    'self-signed' (--tls self-signed) or { cert, key, ca? } (--tls-cert/--tls-key
+     *                                   PEM paths; ca: what clients trust, the cert file by default): the host
+     *                                   speaks only TLS, the URLs become https/wss and host.ca the PEM clients trust
      */
     constructor(o = {}) {
         this.opts = o;
@@ -143,11 +181,22 @@ export class Host {
         this.logs = [];    // the stderr lines that parsed as JSON objects
         this.stdout = '';
         this.starts = 0;
+        this.tls = o.tls ?? null;
+        this.ca = undefined; // the PEM clients trust, known once a TLS host started
     }
 
-    get baseUrl() { return `http://127.0.0.1:${this.port}`; }
+    get scheme() { return this.tls ? 'https' : 'http'; }
+    get wsScheme() { return this.tls ? 'wss' : 'ws'; }
+    get baseUrl() { return `${this.scheme}://127.0.0.1:${this.port}`; }
     url(p = '/') { return this.baseUrl + p; }
-    wsUrl(did = this.did ?? 'did:web:canopy.test') { return `ws://127.0.0.1:${this.port}/sync/as/${did}`; }
+    wsUrl(did = this.did ?? 'did:web:canopy.test') { return `${this.wsScheme}://127.0.0.1:${this.port}/sync/as/${did}`; }
+    /** Options for a `ws` client of this host: the CA to trust with TLS, nothing without. */
+    wsOptions() { return this.tls ? { ca: this.ca } : {}; }
+    /** The certificate a TLS host serves (the self-signed one lives in the data dir). */
+    tlsCertPath() {
+        if (!this.tls) return null;
+        return this.tls === 'self-signed' ? path.join(this.dataDir, 'tls-cert.pem') : this.tls.cert;
+    }
     get pid() { return this.child?.pid; }
     get running() { return !!this.child && this.exitInfo === null; }
 
@@ -162,6 +211,8 @@ export class Host {
         if (o.publicUrl != null) s.push(['public-url', 'PUBLIC_URL', o.publicUrl]);
         if (o.maxMessage != null) s.push(['max-message', 'MAX_MESSAGE_BYTES', String(o.maxMessage)]);
         if (o.pingInterval != null) s.push(['ping-interval', 'PING_INTERVAL', String(o.pingInterval)]);
+        if (this.tls === 'self-signed') s.push(['tls', 'TLS', 'self-signed']);
+        else if (this.tls) s.push(['tls-cert', 'TLS_CERT', this.tls.cert], ['tls-key', 'TLS_KEY', this.tls.key]);
         return s;
     }
 
@@ -225,7 +276,9 @@ export class Host {
                     + this.lines.slice(-20).join('\n'));
             }
             try {
-                const res = await fetchWithTimeout(this.url('/xrpc/_health'), {}, 1000);
+                // A self-signed certificate exists once the host made it.
+                if (this.tls) this.ca = fs.readFileSync(this.tls.ca ?? this.tlsCertPath());
+                const res = await fetchWithTimeout(this.url('/xrpc/_health'), this.tls ? { ca: this.ca } : {}, 1000);
                 await res.arrayBuffer();
                 if (res.status === 200) return;
                 lastErr = new Error(`health answered ${res.status}`);

@@ -51,9 +51,9 @@ export const STATUS_NAMES = { 0: 'ok', 1: 'unknown', 3: 'permission_denied', 4: 
 export const utf8 = (s) => new TextEncoder().encode(s);
 export const fromUtf8 = (b) => new TextDecoder().decode(b);
 
-/** ws://127.0.0.1:<port>/loro/as/<did> */
+/** ws://127.0.0.1:<port>/loro/as/<did> (wss:// for a TLS host) */
 export function loroUrl(host, did) {
-    return `ws://127.0.0.1:${host.port}/loro/as/${did}`;
+    return `${host.wsScheme ?? 'ws'}://127.0.0.1:${host.port}/loro/as/${did}`;
 }
 
 /** The join's auth bytes for a connection token (or the dev token): its UTF-8. */
@@ -181,11 +181,16 @@ export class FrameLog {
 }
 
 const RECORDER = Symbol('canopy.frameLog');
+const WS_OPTIONS = Symbol('canopy.wsOptions');
 
-/** A URL object (accepted by `ws`) that carries the FrameLog its sockets record into. */
-export function recordedUrl(url, log) {
+/**
+ * A URL object (accepted by `ws`) that carries the FrameLog its sockets record into, and `ws` options (e.g.
+ * the CA of a TLS host) for a client that calls `new WebSocket(url)` with none of its own.
+ */
+export function recordedUrl(url, log, wsOptions) {
     const u = new URL(url);
     u[RECORDER] = log;
+    if (wsOptions) u[WS_OPTIONS] = wsOptions;
     return u;
 }
 
@@ -200,7 +205,7 @@ export class RecordingWebSocket extends WS {
             options = protocols;
             protocols = undefined;
         }
-        super(address, protocols, { perMessageDeflate: false, ...(options ?? {}) });
+        super(address, protocols, { perMessageDeflate: false, ...(address?.[WS_OPTIONS] ?? {}), ...(options ?? {}) });
         this.frameLog = log;
         this.socketNo = log ? ++log.sockets : 0;
         if (log) {
@@ -249,7 +254,7 @@ export async function connectLoro(host, o = {}) {
     const log = new FrameLog(o.name ?? did, o.logOptions);
     const errors = [];
     const client = new LoroWebsocketClient({
-        url: recordedUrl(loroUrl(host, did), log),
+        url: recordedUrl(loroUrl(host, did), log, host.wsOptions?.()),
         pingIntervalMs: o.pingIntervalMs,
         pingTimeoutMs: o.pingTimeoutMs,
         disablePing: o.disablePing ?? false,
@@ -423,7 +428,8 @@ export class RawLoroClient {
     /** Connect to /loro/as/<did>; rejects with err.statusCode / err.body when the upgrade is refused. */
     static async connect(host, did = freshDid('raw'), o = {}) {
         const log = new FrameLog(o.name ?? `raw ${did}`, o.logOptions);
-        const r = await openRecorded(o.url ?? loroUrl(host, did), log, { timeoutMs: o.timeoutMs ?? 5000, wsOptions: o.wsOptions });
+        const r = await openRecorded(o.url ?? loroUrl(host, did), log,
+            { timeoutMs: o.timeoutMs ?? 5000, wsOptions: { ...(host.wsOptions?.() ?? {}), ...(o.wsOptions ?? {}) } });
         if (!r.opened) {
             const err = new Error(`upgrade to /loro/as/${did} failed: ${r.statusCode ? `HTTP ${r.statusCode} ${r.body}` : r.error?.message}`);
             err.statusCode = r.statusCode;
