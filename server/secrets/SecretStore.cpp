@@ -1,6 +1,7 @@
 #include "secrets/SecretStore.h"
 
 #include "auth/TokenIssuer.h"
+#include "util/PrivateFile.h"
 
 #include <cerrno>
 #include <cstring>
@@ -10,7 +11,6 @@
 
 #include <QDir>
 #include <QFile>
-#include <QRandomGenerator>
 #include <qt6keychain/keychain.h>
 
 namespace canopy {
@@ -252,42 +252,12 @@ bool SecretStore::readFile(const QString &key, QString *value, QString *error) c
 
 bool SecretStore::writeFile(const QString &key, const QString &value, QString *error)
 {
-    // A fresh file of our own (O_CREAT | O_EXCL | O_NOFOLLOW, 0600 from the first byte), then
-    // renamed into place: rename replaces a symbolic link itself, never what it points to.
-    const QString path = fallbackPath(key);
-    const QString temporary = path + QStringLiteral(".new-")
-        + QString::number(QRandomGenerator::system()->generate64(), 36);
-    const QByteArray native = QFile::encodeName(temporary);
-    const int fd
-        = ::open(native.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        *error = QStringLiteral("cannot write %1: %2").arg(path, systemError(errno));
-        return false;
-    }
+    // Renamed into place: rename replaces a symbolic link itself, never what it points to.
     const QByteArray bytes = value.toUtf8() + '\n';
-    qsizetype written = 0;
-    int failure = ::fchmod(fd, 0600) == 0 ? 0 : errno; // exact, whatever the umask took away
-    while (failure == 0 && written < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.constData() + written, size_t(bytes.size() - written));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            failure = errno;
-        else
-            written += n;
-    }
-    if (failure == 0 && ::fsync(fd) != 0)
-        failure = errno;
-    if (::close(fd) != 0 && failure == 0)
-        failure = errno;
-    if (failure == 0 && ::rename(native.constData(), QFile::encodeName(path).constData()) != 0)
-        failure = errno;
-    if (failure != 0) {
-        ::unlink(native.constData());
-        *error = QStringLiteral("cannot write %1: %2").arg(path, systemError(failure));
-        return false;
-    }
-    return true;
+    auto written = writePrivateFile(fallbackPath(key), bytes);
+    if (!written)
+        *error = written.error();
+    return bool(written);
 }
 
 } // namespace canopy

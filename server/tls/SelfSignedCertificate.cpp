@@ -1,6 +1,7 @@
 #include "tls/SelfSignedCertificate.h"
 
 #include "secrets/SecretStore.h"
+#include "util/PrivateFile.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -21,7 +22,6 @@
 #include <QDir>
 #include <QFile>
 #include <QNetworkInterface>
-#include <QRandomGenerator>
 #include <QSysInfo>
 
 namespace canopy {
@@ -51,11 +51,6 @@ QString openSslError(const char *step)
             code != 0 ? QString::fromLatin1(buffer) : QStringLiteral("unknown OpenSSL error"));
 }
 
-QString systemError(int error)
-{
-    return QString::fromLocal8Bit(std::strerror(error));
-}
-
 // A DNS name as a certificate may carry it: letters, digits, '-' and '.', lowercase.
 bool isDnsName(const QString &name)
 {
@@ -80,40 +75,6 @@ bool addExtension(X509 *certificate, X509V3_CTX *context, int nid, const QByteAr
 {
     X509ExtensionPtr extension(X509V3_EXT_conf_nid(nullptr, context, nid, value.constData()));
     return extension && X509_add_ext(certificate, extension.get(), -1) == 1;
-}
-
-// A new file of our own, 0600 from its first byte, renamed into place once complete and synced.
-Expected<void, QString> writePrivateFile(const QString &path, const QByteArray &bytes)
-{
-    const QString temporary = path + QStringLiteral(".new-")
-        + QString::number(QRandomGenerator::system()->generate64(), 36);
-    const QByteArray native = QFile::encodeName(temporary);
-    const int fd
-        = ::open(native.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return unexpected(QStringLiteral("cannot write %1: %2").arg(path, systemError(errno)));
-    int failure = ::fchmod(fd, 0600) == 0 ? 0 : errno; // exact, whatever the umask took away
-    qsizetype written = 0;
-    while (failure == 0 && written < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.constData() + written, size_t(bytes.size() - written));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            failure = errno;
-        else
-            written += n;
-    }
-    if (failure == 0 && ::fsync(fd) != 0)
-        failure = errno;
-    if (::close(fd) != 0 && failure == 0)
-        failure = errno;
-    if (failure == 0 && ::rename(native.constData(), QFile::encodeName(path).constData()) != 0)
-        failure = errno;
-    if (failure != 0) {
-        ::unlink(native.constData());
-        return unexpected(QStringLiteral("cannot write %1: %2").arg(path, systemError(failure)));
-    }
-    return {};
 }
 
 bool exists(const QString &path)

@@ -432,10 +432,12 @@ describe('TLS and the cap on unauthenticated connections', { timeout: 60000 }, (
         const partial = Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]);
         const held = [await openStalled(host.port, partial), await openStalled(host.port, partial)];
         try {
-            await delay(200);
+            await delay(500); // the host accepts the two first (it may lag on a loaded machine)
             const third = await openStalled(host.port, partial);
-            await waitUntil(() => third.closed, { timeoutMs: 2000, what: 'the third connection to be closed' });
-            assert.ok(third.closedAt - third.openedAt < 2000, 'closed at once, not at the head deadline');
+            // At once, not at the 5 s head deadline that the two held ones wait for; the margin
+            // is for a loaded machine (CI runs beside other builds).
+            await waitUntil(() => third.closed, { timeoutMs: 4000, what: 'the third connection to be closed' });
+            assert.ok(third.closedAt - third.openedAt < 4000, 'closed at once, not at the head deadline');
             assert.equal(third.received, 0, 'no answer without a handshake');
             assert.ok(held.every((s) => !s.closed), 'the two within the cap are still waiting');
         } finally {
