@@ -156,9 +156,8 @@ void TestTlsCredentials::loadsWhatItMakes()
     QVERIFY(info.enabled);
     QCOMPARE(info.certificatePem, loaded->certificate().toPem());
     QCOMPARE(info.subjectNames,
-        QStringList(
-            {QStringLiteral("localhost"), QStringLiteral("lan.test"), QStringLiteral("127.0.0.1"),
-                QStringLiteral("192.168.1.20"), QStringLiteral("::1")}));
+        QStringList({QStringLiteral("localhost"), QStringLiteral("lan.test"),
+            QStringLiteral("127.0.0.1"), QStringLiteral("192.168.1.20"), QStringLiteral("::1")}));
     QCOMPARE(info.notBefore.daysTo(info.expiry), 825);
 }
 
