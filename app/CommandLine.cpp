@@ -38,6 +38,14 @@ QList<QCommandLineOption> commandLineOptions()
         QCommandLineOption(QStringLiteral("check-database"),
             QStringLiteral(
                 "Run SQLite's integrity check on the data dir's database and exit (0: sound).")),
+        QCommandLineOption(QStringLiteral("restore"),
+            QStringLiteral("Put a backup in place of the data dir's database, with the host "
+                           "stopped: verify it, print what it would replace, swap it in (the "
+                           "replaced database is kept beside it) and exit. Exit 2 for a missing, "
+                           "corrupt or too-new file, or while a host runs on the data dir."),
+            QStringLiteral("file")),
+        QCommandLineOption(QStringLiteral("dry-run"),
+            QStringLiteral("With --restore: verify and print, change nothing.")),
     };
     options += ConfigLoader::options();
     // The build writes the package's man page with it.
@@ -122,6 +130,18 @@ CommandLine parseCommandLine(const QStringList &arguments, bool withSettings)
     }
     result.config = std::move(*config);
     result.config.headless = parser.isSet(QStringLiteral("headless"));
+    if (parser.isSet(QStringLiteral("restore"))) {
+        result.action = CommandLine::Action::Restore;
+        result.restoreFile = parser.value(QStringLiteral("restore"));
+        result.dryRun = parser.isSet(QStringLiteral("dry-run"));
+        return result;
+    }
+    if (parser.isSet(QStringLiteral("dry-run"))) {
+        printLine(stderr, QStringLiteral("canopy: --dry-run goes with --restore <file>"));
+        result.action = CommandLine::Action::Exit;
+        result.exitCode = 2;
+        return result;
+    }
     // A fallback admin-token file the host would trust must be one only this user could have
     // written; anything else there (a symbolic link, another user's file, a loose mode) stops
     // start-up before it is read, whether or not a keychain answers later.

@@ -12,11 +12,14 @@ struct CommandLine
     {
         Run,
         Exit,
-        CheckDatabase
+        CheckDatabase,
+        Restore
     };
     Action action = Action::Run;
     int exitCode = 0;
     Config config;
+    QString restoreFile; // --restore <file>
+    bool dryRun = false; // --dry-run: verify and report, change nothing
 };
 
 // Parses argv and the environment into a Config; --help and --version print and exit 0,

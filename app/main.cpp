@@ -1,4 +1,5 @@
 #include "CommandLine.h"
+#include "RestoreCommand.h"
 #include "host/Host.h"
 #include "log/JsonLogSink.h"
 #include "util/ShutdownSignals.h"
@@ -32,7 +33,8 @@ bool wantsWindow(int argc, char *argv[])
     for (int i = 1; i < argc; ++i) {
         const QByteArrayView arg(argv[i]);
         if (arg == "--headless" || arg == "--help" || arg == "-h" || arg == "--version"
-            || arg == "-v" || arg == "--check-database" || arg == "--help-man")
+            || arg == "-v" || arg == "--check-database" || arg == "--help-man"
+            || arg.startsWith("--restore"))
             return false;
     }
     return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
@@ -88,6 +90,10 @@ int main(int argc, char *argv[])
         return commandLine.exitCode;
     if (commandLine.action == canopy::CommandLine::Action::CheckDatabase)
         return canopy::checkDatabase(commandLine.config);
+    if (commandLine.action == canopy::CommandLine::Action::Restore) {
+        return canopy::restoreDatabase(
+            commandLine.config, commandLine.restoreFile, commandLine.dryRun);
+    }
 
     canopy::Config config = commandLine.config;
     config.headless = !window;

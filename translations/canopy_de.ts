@@ -224,6 +224,136 @@
     </message>
 </context>
 <context>
+    <name>canopy::ui::BackupsModel</name>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no: not whole</source>
+        <translation>nein: nicht vollständig</translation>
+    </message>
+    <message>
+        <source>Passed SQLite's integrity check when it was made, and is still whole</source>
+        <translation>Hat beim Anlegen die Integritätsprüfung von SQLite bestanden und ist noch vollständig</translation>
+    </message>
+    <message>
+        <source>Shorter or longer than its header says: not Canopy's copy as it was made</source>
+        <translation>Kürzer oder länger, als ihr Kopf angibt: nicht mehr Canopys Kopie, wie sie angelegt wurde</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 Bytes</translation>
+    </message>
+    <message>
+        <source>Taken</source>
+        <translation>Angelegt</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Verified</source>
+        <translation>Geprüft</translation>
+    </message>
+</context>
+<context>
+    <name>canopy::ui::BackupsPage</name>
+    <message>
+        <source>Back up now</source>
+        <translation>Jetzt sichern</translation>
+    </message>
+    <message>
+        <source>Copy the database into the backup dir now and verify the copy; clients keep writing meanwhile</source>
+        <translation>Die Datenbank jetzt ins Sicherungsverzeichnis kopieren und die Kopie prüfen; Clients schreiben währenddessen weiter</translation>
+    </message>
+    <message>
+        <source>To restore a copy, stop Canopy and run &lt;tt&gt;canopy --restore &amp;lt;file&amp;gt; --dry-run&lt;/tt&gt; to see what it would replace, then again without &lt;tt&gt;--dry-run&lt;/tt&gt;. The database it replaces is kept beside it.</source>
+        <translation>Um eine Kopie wiederherzustellen, beenden Sie Canopy und führen &lt;tt&gt;canopy --restore &amp;lt;file&amp;gt; --dry-run&lt;/tt&gt; aus, um zu sehen, was sie ersetzen würde, dann noch einmal ohne &lt;tt&gt;--dry-run&lt;/tt&gt;. Die ersetzte Datenbank bleibt daneben erhalten.</translation>
+    </message>
+    <message>
+        <source>Backups</source>
+        <translation>Sicherungen</translation>
+    </message>
+    <message>
+        <source>Settings:</source>
+        <translation>Einstellungen:</translation>
+    </message>
+    <message>
+        <source>Last success:</source>
+        <translation>Letzter Erfolg:</translation>
+    </message>
+    <message>
+        <source>Last failure:</source>
+        <translation>Letzter Fehlschlag:</translation>
+    </message>
+    <message>
+        <source>Next run:</source>
+        <translation>Nächster Lauf:</translation>
+    </message>
+    <message>
+        <source>The host is not running.</source>
+        <translation>Der Host läuft nicht.</translation>
+    </message>
+    <message>
+        <source>Off: start Canopy with --backup-dir (and --backup-interval for a schedule) to keep verified copies of the database.</source>
+        <translation>Aus: Starten Sie Canopy mit --backup-dir (und --backup-interval für einen Zeitplan), um geprüfte Kopien der Datenbank zu behalten.</translation>
+    </message>
+    <message>
+        <source>Every %1 into %2, keeping the newest %3</source>
+        <translation>Alle %1 nach %2, die neuesten %3 bleiben</translation>
+    </message>
+    <message>
+        <source>On demand into %1, keeping the newest %2</source>
+        <translation>Auf Anforderung nach %1, die neuesten %2 bleiben</translation>
+    </message>
+    <message>
+        <source>%1: %2, %3</source>
+        <translation>%1: %2, %3</translation>
+    </message>
+    <message>
+        <source>none since start-up</source>
+        <translation>keine seit dem Start</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>running since %1</source>
+        <translation>läuft seit %1</translation>
+    </message>
+    <message>
+        <source>%1 (in %2)</source>
+        <translation>%1 (in %2)</translation>
+    </message>
+    <message>
+        <source>on demand only</source>
+        <translation>nur auf Anforderung</translation>
+    </message>
+    <message>
+        <source>Backed up to %1 (%2), verified</source>
+        <translation>Gesichert nach %1 (%2), geprüft</translation>
+    </message>
+    <message>
+        <source>Backup %1 made</source>
+        <translation>Sicherung %1 angelegt</translation>
+    </message>
+    <message>
+        <source>The backup failed: %1</source>
+        <translation>Die Sicherung ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Backing up…</source>
+        <translation>Wird gesichert…</translation>
+    </message>
+</context>
+<context>
     <name>canopy::ui::BanDialog</name>
     <message>
         <source>Ban DID</source>
@@ -1467,6 +1597,10 @@
     <message>
         <source>Logs</source>
         <translation>Protokoll</translation>
+    </message>
+    <message>
+        <source>Backups</source>
+        <translation>Sicherungen</translation>
     </message>
     <message>
         <source>&amp;File</source>

@@ -2,6 +2,8 @@
 
 #include "TrayIcon.h"
 #include "admin/AdminService.h"
+#include "backups/BackupsModel.h"
+#include "backups/BackupsPage.h"
 #include "common/AppIcon.h"
 #include "documents/DocumentsModel.h"
 #include "documents/DocumentsPage.h"
@@ -48,6 +50,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_tokens(new TokensModel(this))
     , m_traffic(new TrafficModel(this))
     , m_log(new LogModel(this))
+    , m_backups(new BackupsModel(this))
     , m_tabs(new QTabWidget(this))
     , m_overviewPage(new OverviewPage({m_sessions, m_documents, m_tokens, m_bans}, this))
     , m_sessionsPage(new SessionsPage(m_sessions, m_bans, this))
@@ -58,6 +61,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_tokensPage(new TokensPage(m_tokens, this))
     , m_trafficPage(new TrafficPage(m_traffic, this))
     , m_logsPage(new LogsPage(m_log, this))
+    , m_backupsPage(new BackupsPage(m_backups, this))
     , m_serving(new QLabel(this))
     , m_trayAvailable(TrayIcon::isAvailable())
 {
@@ -73,6 +77,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->addTab(m_tokensPage, tr("Tokens"));
     m_tabs->addTab(m_trafficPage, tr("Traffic"));
     m_tabs->addTab(m_logsPage, tr("Logs"));
+    m_tabs->addTab(m_backupsPage, tr("Backups"));
     setCentralWidget(m_tabs);
     createMenus();
     statusBar()->addPermanentWidget(m_serving);
@@ -89,6 +94,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_tokensPage, &TokensPage::statusMessage, this,
         [this](const QString &message) { statusBar()->showMessage(message, 5000); });
     connect(m_logsPage, &LogsPage::statusMessage, this,
+        [this](const QString &message) { statusBar()->showMessage(message, 5000); });
+    connect(m_backupsPage, &BackupsPage::statusMessage, this,
         [this](const QString &message) { statusBar()->showMessage(message, 5000); });
     // Documents and live rooms point at each other: a persisted store's live entries, a
     // room's stored history.
@@ -142,7 +149,8 @@ void MainWindow::createMenus()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (int i = 0; i < m_tabs->count(); ++i) {
         QAction *action = view->addAction(m_tabs->tabText(i), this, [this, i] { showTab(Tab(i)); });
-        action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        if (i < 9) // Ctrl+1 .. Ctrl+9
+            action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
     }
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -174,6 +182,7 @@ void MainWindow::setHost(Host *host)
     m_tokens->setAdmin(admin);
     m_traffic->setAdmin(admin);
     m_log->setAdmin(admin);
+    m_backups->setAdmin(admin);
     m_overviewPage->setHost(host);
     m_sessionsPage->setAdmin(admin);
     m_roomsPage->setAdmin(admin);
@@ -181,6 +190,7 @@ void MainWindow::setHost(Host *host)
     m_membersPage->setAdmin(admin);
     m_keysPage->setAdmin(admin);
     m_tokensPage->setAdmin(admin);
+    m_backupsPage->setAdmin(admin);
     updateCapture();
     updateStatus();
 }

@@ -11,6 +11,8 @@ class QTabWidget;
 
 namespace canopy::ui {
 
+class BackupsModel;
+class BackupsPage;
 class BansModel;
 class DocumentsModel;
 class DocumentsPage;
@@ -49,7 +51,8 @@ public:
         KeysTab,
         TokensTab,
         TrafficTab,
-        LogsTab
+        LogsTab,
+        BackupsTab
     };
 
     explicit MainWindow(QWidget *parent = nullptr);
@@ -80,6 +83,7 @@ public:
     TokensModel *tokensModel() const { return m_tokens; }
     TrafficModel *trafficModel() const { return m_traffic; }
     LogModel *logModel() const { return m_log; }
+    BackupsModel *backupsModel() const { return m_backups; }
     OverviewPage *overviewPage() const { return m_overviewPage; }
     SessionsPage *sessionsPage() const { return m_sessionsPage; }
     RoomsPage *roomsPage() const { return m_roomsPage; }
@@ -89,6 +93,7 @@ public:
     TokensPage *tokensPage() const { return m_tokensPage; }
     TrafficPage *trafficPage() const { return m_trafficPage; }
     LogsPage *logsPage() const { return m_logsPage; }
+    BackupsPage *backupsPage() const { return m_backupsPage; }
 
 Q_SIGNALS:
     void restartRequested(const canopy::Config &config);
@@ -116,6 +121,7 @@ private:
     TokensModel *m_tokens;
     TrafficModel *m_traffic;
     LogModel *m_log;
+    BackupsModel *m_backups;
     QTabWidget *m_tabs;
     OverviewPage *m_overviewPage;
     SessionsPage *m_sessionsPage;
@@ -126,6 +132,7 @@ private:
     TokensPage *m_tokensPage;
     TrafficPage *m_trafficPage;
     LogsPage *m_logsPage;
+    BackupsPage *m_backupsPage;
     QLabel *m_serving;
     bool m_quitting = false;
     bool m_trayAvailable;

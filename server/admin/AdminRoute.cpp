@@ -11,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QUrl>
 
 namespace canopy {
@@ -211,6 +212,16 @@ QJsonObject keyJson(const AccessKeyInfo &k)
     };
 }
 
+QJsonObject backupJson(const BackupEntry &b)
+{
+    return QJsonObject {
+        {QStringLiteral("file"), b.file},
+        {QStringLiteral("bytes"), double(b.bytes)},
+        {QStringLiteral("time"), iso(b.time)},
+        {QStringLiteral("verified"), b.verified},
+    };
+}
+
 // A DID in a path segment, as written (did:web:host%3A80) or percent-encoded whole, in its
 // canonical spelling; what is not a DID goes on as sent, for the service to refuse by name.
 QString didFromSegment(const QString &raw)
@@ -257,6 +268,19 @@ void AdminRoute::handle(HttpExchange &exchange)
         exchange.respond(HttpResponse::error(401, QStringLiteral("AuthenticationRequired"),
             given.isEmpty() ? QStringLiteral("send Authorization: Bearer <admin token>")
                             : QStringLiteral("the admin token is not valid")));
+        return;
+    }
+    // A backup answers once its copy is verified: later, from the worker's result.
+    if (request.rawPath == u"/admin/backups" && request.method == "POST") {
+        QPointer<HttpExchange> pending(&exchange);
+        auto started = m_admin.backUpNow(
+            &exchange, [pending](const Expected<BackupEntry, AdminError> &made) {
+                if (pending)
+                    pending->respond(
+                        made ? HttpResponse::json(201, backupJson(*made)) : failure(made.error()));
+            });
+        if (!started)
+            exchange.respond(failure(started.error()));
         return;
     }
     exchange.respond(route(request));
@@ -519,6 +543,24 @@ HttpResponse AdminRoute::route(const HttpRequest &request)
             QJsonObject {{QStringLiteral("connect"), check->connect},
                 {QStringLiteral("read"), check->read}, {QStringLiteral("write"), check->write},
                 {QStringLiteral("why"), check->why}});
+    }
+
+    if (scope == u"backups" && count == 1) {
+        if (method != "GET")
+            return wrongMethod(); // POST is answered in handle()
+        // A backup dir that cannot be read lists nothing, and says why where nothing else did.
+        auto backups = m_admin.backups();
+        QJsonArray list;
+        if (backups) {
+            for (const BackupEntry &backup : std::as_const(*backups))
+                list.append(backupJson(backup));
+        }
+        QString lastError = m_admin.backupStatus().lastError;
+        if (!backups && lastError.isEmpty())
+            lastError = backups.error().message;
+        return HttpResponse::json(200,
+            QJsonObject {{QStringLiteral("backups"), list},
+                {QStringLiteral("lastError"), stringOrNull(lastError)}});
     }
 
     if (scope == u"log" && count == 1) {

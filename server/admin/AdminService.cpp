@@ -4,6 +4,7 @@
 #include "access/AccessRules.h"
 #include "auth/BanList.h"
 #include "auth/DidResolver.h"
+#include "backup/BackupScheduler.h"
 #include "crdt/DocumentEngine.h"
 #include "log/LogCategories.h"
 #include "log/Metrics.h"
@@ -168,6 +169,8 @@ int AdminError::httpStatus() const
         return 400;
     case Code::Unavailable:
         return 503;
+    case Code::BackupFailed:
+        return 500;
     }
     return 500;
 }
@@ -183,6 +186,8 @@ QString AdminError::name() const
         return QStringLiteral("InvalidRequest");
     case Code::Unavailable:
         return QStringLiteral("StoreUnavailable");
+    case Code::BackupFailed:
+        return QStringLiteral("BackupFailed");
     }
     return {};
 }
@@ -818,6 +823,59 @@ QList<LogEntry> AdminService::log(const LogQuery &query) const
     return out;
 }
 
+void AdminService::setBackups(BackupScheduler *backups)
+{
+    m_backups = backups;
+    if (m_backups) {
+        connect(m_backups, &BackupScheduler::statusChanged, this, &AdminService::backupsChanged);
+    }
+}
+
+Expected<QList<BackupEntry>, AdminError> AdminService::backups() const
+{
+    if (!m_backups)
+        return QList<BackupEntry> {};
+    auto entries = m_backups->list();
+    if (!entries)
+        return unexpected(AdminError {AdminError::Code::Unavailable, entries.error()});
+    return *entries;
+}
+
+BackupStatus AdminService::backupStatus() const
+{
+    return m_backups ? m_backups->status() : BackupStatus {};
+}
+
+Expected<void, AdminError> AdminService::backUpNow(
+    QObject *context, std::function<void(const Expected<BackupEntry, AdminError> &)> done)
+{
+    if (!m_backups || !m_backups->isConfigured()) {
+        return unexpected(AdminError {AdminError::Code::Conflict,
+            QStringLiteral("no backup dir: start Canopy with --backup-dir")});
+    }
+    auto run = m_backups->start();
+    if (!run) {
+        const BackupStatus status = m_backups->status();
+        return unexpected(AdminError {AdminError::Code::Conflict,
+            QStringLiteral("a backup is running (since %1)")
+                .arg(status.runningSince.toString(Qt::ISODateWithMs))});
+    }
+    // Answered once, when this run ends; the connection goes with it.
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(m_backups, &BackupScheduler::finished, context,
+        [connection, id = *run, done = std::move(done)](
+            quint64 finished, const BackupEntry &entry, const QString &error) {
+            if (finished != id)
+                return;
+            QObject::disconnect(*connection);
+            if (error.isEmpty())
+                done(entry);
+            else
+                done(unexpected(AdminError {AdminError::Code::BackupFailed, error}));
+        });
+    return {};
+}
+
 QString AdminService::metricsText() const
 {
     QString out = m_parts.metrics ? m_parts.metrics->render() : QString();
@@ -863,6 +921,37 @@ QString AdminService::metricsText() const
     for (const QString &kind : std::as_const(kinds))
         out += QStringLiteral("canopy_units_stored_total{kind=\"%1\"} %2\n")
                    .arg(kind, QString::number(hub.unitsStoredByKind.value(kind)));
+    const BackupStatus backup = backupStatus();
+    const auto seconds = [](const QDateTime &time) {
+        return time.isValid() ? QString::number(double(time.toMSecsSinceEpoch()) / 1000.0, 'f', 3)
+                              : QStringLiteral("0");
+    };
+    out += QStringLiteral(
+        "# HELP canopy_backups_total Backups attempted, by result (a failure is logged as an "
+        "error, canopy.backup).\n# TYPE canopy_backups_total counter\n"
+        "canopy_backups_total{result=\"ok\"} %1\ncanopy_backups_total{result=\"failed\"} %2\n"
+        "# HELP canopy_backup_failures_total Backups that failed.\n"
+        "# TYPE canopy_backup_failures_total counter\ncanopy_backup_failures_total %2\n"
+        "# HELP canopy_backup_running 1 while a backup runs.\n"
+        "# TYPE canopy_backup_running gauge\ncanopy_backup_running %3\n")
+               .arg(QString::number(backup.succeeded), QString::number(backup.failed),
+                   QString::number(backup.running ? 1 : 0));
+    out += QStringLiteral(
+        "# HELP canopy_backup_last_success_timestamp_seconds When the latest verified backup's "
+        "snapshot was taken (0: none since start-up).\n"
+        "# TYPE canopy_backup_last_success_timestamp_seconds gauge\n"
+        "canopy_backup_last_success_timestamp_seconds %1\n"
+        "# HELP canopy_backup_last_size_bytes Size of the latest verified backup.\n"
+        "# TYPE canopy_backup_last_size_bytes gauge\ncanopy_backup_last_size_bytes %2\n"
+        "# HELP canopy_backup_last_duration_seconds How long the latest backup took.\n"
+        "# TYPE canopy_backup_last_duration_seconds gauge\n"
+        "canopy_backup_last_duration_seconds %3\n"
+        "# HELP canopy_backup_next_run_timestamp_seconds When the next scheduled backup runs "
+        "(0: none scheduled).\n# TYPE canopy_backup_next_run_timestamp_seconds gauge\n"
+        "canopy_backup_next_run_timestamp_seconds %4\n")
+               .arg(seconds(backup.lastSuccess ? backup.lastSuccess->time : QDateTime()),
+                   QString::number(backup.lastSuccess ? backup.lastSuccess->bytes : 0),
+                   QString::number(backup.lastDurationSeconds, 'f', 3), seconds(backup.nextRun));
     const ProcessMemory memory = ProcessMemory::read();
     if (memory.residentBytes >= 0) {
         out += QStringLiteral(

@@ -2,15 +2,19 @@
 
 #include "admin/AdminTypes.h"
 #include "auth/TokenIssuer.h"
+#include "backup/BackupStatus.h"
 #include "log/EventLog.h"
 #include "tls/TlsInfo.h"
 #include "util/Expected.h"
+
+#include <functional>
 
 #include <QObject>
 
 namespace canopy {
 
 class AccessControl;
+class BackupScheduler;
 class BanList;
 class DidResolver;
 class DocumentHub;
@@ -115,6 +119,16 @@ public:
 
     const Parts &parts() const { return m_parts; }
 
+    // Backups (set once by the host): the copies in the backup dir (newest first), how the
+    // scheduler is doing, and one now. backUpNow() answers at once with Conflict (no backup dir,
+    // or one is running); otherwise `done` runs (in `context`'s thread) when the copy is verified
+    // and renamed, or failed (Code::BackupFailed saying why).
+    void setBackups(BackupScheduler *backups);
+    Expected<QList<BackupEntry>, AdminError> backups() const;
+    BackupStatus backupStatus() const;
+    Expected<void, AdminError> backUpNow(
+        QObject *context, std::function<void(const Expected<BackupEntry, AdminError> &)> done);
+
     // The certificate the port serves (enabled false: plain HTTP); set once by the host.
     TlsInfo tls() const { return m_tls; }
     void setTls(const TlsInfo &info) { m_tls = info; }
@@ -132,6 +146,7 @@ Q_SIGNALS:
     void documentAccessChanged(const QString &document); // empty: any document
     void logEntryAdded(const canopy::LogEntry &entry);
     void frameCaptured(const canopy::TrafficFrame &frame);
+    void backupsChanged(); // a backup started or ended, or the next one was scheduled
 
 private:
     void watchSession(PeerSession *session);
@@ -141,6 +156,7 @@ private:
     Parts m_parts;
     bool m_capture = false;
     quint64 m_frameSeq = 0;
+    BackupScheduler *m_backups = nullptr;
     TlsInfo m_tls;
 };
 

@@ -154,12 +154,14 @@ struct AdminError
         NotFound,
         Conflict,
         BadRequest,
-        Unavailable
+        Unavailable,
+        BackupFailed
     };
     Code code = Code::NotFound;
     QString message;
     int httpStatus() const;
-    QString name() const; // "NotFound", "Conflict", "InvalidRequest", "StoreUnavailable"
+    // "NotFound", "Conflict", "InvalidRequest", "StoreUnavailable", "BackupFailed"
+    QString name() const;
 };
 
 } // namespace canopy

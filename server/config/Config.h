@@ -46,6 +46,11 @@ struct Config
     QString tlsKey;
     bool tlsSelfSigned = false;
     bool tls() const { return tlsSelfSigned || !tlsCert.isEmpty(); }
+    // Backups (server/backup/): verified copies of the database in backupDir, every
+    // backupIntervalSeconds (0: only on demand), the newest backupKeep of them kept.
+    QString backupDir; // empty: no backups
+    qint64 backupIntervalSeconds = 0;
+    int backupKeep = 24;
     bool headless = false;
 };
 

@@ -1,6 +1,7 @@
 #include "config/ConfigLoader.h"
 
 #include "util/Did.h"
+#include "util/Duration.h"
 
 #include <cerrno>
 #include <cstring>
@@ -92,6 +93,15 @@ const OptionSpec kOptions[] = {
     {"tls", "TLS", "self-signed",
         "self-signed: serve TLS with a certificate made once in the data dir (P-256; localhost, "
         "this host's name and LAN addresses; 825 days); its SHA-256 fingerprint is logged."},
+    {"backup-dir", "BACKUP_DIR", "dir",
+        "Directory for backups of the database (canopy-<UTC time>.sqlite, each verified with "
+        "PRAGMA integrity_check). Default: none (no backups)."},
+    {"backup-interval", "BACKUP_INTERVAL", "duration",
+        "Time between backups: seconds, or a number with s, m, h or d (e.g. 6h); needs "
+        "--backup-dir. Default: off (backups only on demand)."},
+    {"backup-keep", "BACKUP_KEEP", "n",
+        "Verified backups kept; older ones are deleted after each successful backup. Default: "
+        "24."},
 };
 
 // Below flags and environment: the window's saved settings (group "server"), when given.
@@ -178,6 +188,27 @@ Expected<void, ConfigError> prepareDataDir(const QString &path, int *looseMode)
     QTemporaryFile probe(QDir(path).filePath(QStringLiteral(".canopy-write-test-XXXXXX")));
     if (!probe.open() || probe.write("x", 1) != 1 || !probe.flush()) {
         return unexpected(ConfigError {setting, QStringLiteral("'%1' is not writable").arg(path)});
+    }
+    return {};
+}
+
+// Backups hold what the database holds: the dir is private (0700) like the data dir.
+Expected<void, ConfigError> prepareBackupDir(const QString &path)
+{
+    const QString setting = QStringLiteral("backup-dir");
+    const QFileInfo info(path);
+    if (info.exists() && !info.isDir())
+        return unexpected(
+            ConfigError {setting, QStringLiteral("'%1' is not a directory").arg(path)});
+    if (!info.exists()) {
+        if (!QDir().mkpath(path))
+            return unexpected(
+                ConfigError {setting, QStringLiteral("cannot create '%1'").arg(path)});
+        if (::chmod(QFile::encodeName(path).constData(), 0700) != 0) {
+            return unexpected(ConfigError {setting,
+                QStringLiteral("cannot make '%1' private (mode 0700): %2")
+                    .arg(path, QString::fromLocal8Bit(std::strerror(errno)))});
+        }
     }
     return {};
 }
@@ -429,6 +460,33 @@ Expected<Config, ConfigError> ConfigLoader::load(
     if (auto prepared = prepareDataDir(dataDir, &config.dataDirLooseMode); !prepared)
         return unexpected(prepared.error());
     config.dataDir = QDir(dataDir).absolutePath();
+
+    if (const QString keep = optionValue(parser, env, spec("backup-keep")); !keep.isEmpty()) {
+        auto value = parseInteger(keep, "backup-keep", 1, 100000);
+        if (!value)
+            return unexpected(value.error());
+        config.backupKeep = int(*value);
+    }
+    if (const QString interval = optionValue(parser, env, spec("backup-interval"));
+        !interval.isEmpty() && interval != u"off" && interval != u"0") {
+        const auto seconds = Duration::parseSeconds(interval);
+        if (!seconds || *seconds < 1 || *seconds > 365 * 86400) {
+            return unexpected(ConfigError {QStringLiteral("backup-interval"),
+                QStringLiteral("'%1' is not a time from 1s to 365d: seconds, or a whole number "
+                               "with s, m, h or d")
+                    .arg(interval)});
+        }
+        config.backupIntervalSeconds = *seconds;
+    }
+    if (const QString backupDir = optionValue(parser, env, spec("backup-dir"));
+        !backupDir.isEmpty()) {
+        if (auto prepared = prepareBackupDir(backupDir); !prepared)
+            return unexpected(prepared.error());
+        config.backupDir = QDir(backupDir).absolutePath();
+    } else if (config.backupIntervalSeconds > 0) {
+        return unexpected(ConfigError {QStringLiteral("backup-interval"),
+            QStringLiteral("needs --backup-dir (where the backups go)")});
+    }
 
     return config;
 }

@@ -9,6 +9,7 @@
 #include "auth/TokenAuthorizer.h"
 #include "auth/TokenIssuer.h"
 #include "auth/TokenRoute.h"
+#include "backup/BackupScheduler.h"
 #include "crdt/elo/EloEngine.h"
 #include "crdt/ephemeral/EphemeralEngine.h"
 #include "crdt/loro/LoroEngine.h"
@@ -21,6 +22,7 @@
 #include "protocol/loro/LoroProtocolRoute.h"
 #include "protocol/sync1/SyncRoute.h"
 #include "secrets/SecretStore.h"
+#include "store/DataDirLock.h"
 #include "store/Database.h"
 #include "store/UnitStore.h"
 #include "sync/DocumentHub.h"
@@ -49,6 +51,7 @@ Host::~Host()
 {
     // Sessions reference the hub; the hub references the store; the store the database.
     m_http.reset();
+    m_backups.reset(); // cancels a backup still running, and waits for its thread
     m_adminRoute.reset();
     m_admin.reset();
     m_syncRoute.reset();
@@ -73,6 +76,15 @@ quint16 Host::port() const
 
 bool Host::start(QString *error)
 {
+    // One process per data dir: a second host, or a restore, is refused while this one runs.
+    if (!m_lock) {
+        auto lock = DataDirLock::acquire(m_config.dataDir);
+        if (!lock) {
+            *error = lock.error();
+            return false;
+        }
+        m_lock = std::move(*lock);
+    }
     const QString dbPath = QDir(m_config.dataDir).filePath(QStringLiteral("canopy.sqlite"));
     auto database = Database::open(dbPath);
     if (!database) {
@@ -158,6 +170,11 @@ bool Host::start(QString *error)
         AdminService::Parts {m_sessions.get(), m_hub.get(), m_store.get(), m_tokens.get(),
             m_bans.get(), m_access.get(), m_resolver.get(), m_log.get(), m_metrics.get()});
     m_adminRoute = std::make_unique<AdminRoute>(*m_admin, m_config.adminRemote);
+    m_backups = std::make_unique<BackupScheduler>(
+        BackupScheduler::Settings {
+            m_config.backupDir, m_config.backupIntervalSeconds, m_config.backupKeep},
+        dbPath, *m_log);
+    m_admin->setBackups(m_backups.get());
 
     // Every connection holds a descriptor: take all the system allows before listening.
     const FileLimit files = FileLimit::raiseSoftToHard();

@@ -11,7 +11,9 @@ namespace canopy {
 class AccessControl;
 class AdminRoute;
 class AdminService;
+class BackupScheduler;
 class BanList;
+class DataDirLock;
 class Database;
 class DevTokenAuthorizer;
 class DidResolver;
@@ -61,6 +63,7 @@ public:
     Metrics *metrics() { return m_metrics.get(); }
     AdminService *admin() { return m_admin.get(); }
     SecretStore *secrets() { return m_secrets.get(); }
+    BackupScheduler *backups() { return m_backups.get(); }
 
     // Where the admin token lives: "flag", "keychain", "file"; empty until known.
     QString adminTokenSource() const { return m_adminTokenSource; }
@@ -80,6 +83,7 @@ private:
     Config m_config;
     std::unique_ptr<EventLog> m_log;
     std::unique_ptr<Metrics> m_metrics;
+    std::unique_ptr<DataDirLock> m_lock; // held while this host serves the data dir
     std::unique_ptr<Database> m_database;
     std::unique_ptr<UnitStore> m_store;
     std::unique_ptr<DocumentHub> m_hub;
@@ -97,6 +101,7 @@ private:
     std::unique_ptr<ServiceInfoRoute> m_serviceInfo;
     std::unique_ptr<AdminService> m_admin;
     std::unique_ptr<AdminRoute> m_adminRoute;
+    std::unique_ptr<BackupScheduler> m_backups;
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<UnauthenticatedConnections> m_unauthenticated;
     std::unique_ptr<HttpServer> m_http;

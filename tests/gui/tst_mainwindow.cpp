@@ -227,7 +227,7 @@ void TestMainWindow::visitsEveryTabWithClients()
     QVERIFY(window.overviewPage()->listeningText().contains(QString::number(test.port())));
 
     QTabWidget *tabs = window.tabs();
-    QCOMPARE(tabs->count(), 9);
+    QCOMPARE(tabs->count(), 10);
 
     window.showTab(MainWindow::OverviewTab);
     QTest::qWait(200);

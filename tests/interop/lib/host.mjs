@@ -35,7 +35,7 @@ export const CANOPY_BIN = process.env.CANOPY_BIN
 /** Configuration variables of the host; stripped from the inherited environment so only the test sets them. */
 export const CONFIG_ENV = ['DATA_DIR', 'DID', 'PUBLIC_URL', 'UNSAFE_DEV_TOKEN', 'PORT', 'LISTEN',
     'MAX_MESSAGE_BYTES', 'PING_INTERVAL', 'ALLOW_LOOPBACK_DID_WEB', 'ACCESS', 'DOCUMENT_ACCESS',
-    'TLS', 'TLS_CERT', 'TLS_KEY'];
+    'TLS', 'TLS_CERT', 'TLS_KEY', 'BACKUP_DIR', 'BACKUP_INTERVAL', 'BACKUP_KEEP'];
 
 const liveChildren = new Set();
 function killAllSync() {
