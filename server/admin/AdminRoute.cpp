@@ -69,6 +69,7 @@ QJsonObject sessionJson(const SessionInfo &s)
         rooms.append(QJsonObject {{QStringLiteral("id"), room.id},
             {QStringLiteral("kind"), room.kind}, {QStringLiteral("permission"), room.permission}});
     }
+    o.insert(QStringLiteral("rooms"), rooms);
     return o;
 }
 
