@@ -245,9 +245,9 @@ QList<QCommandLineOption> ConfigLoader::options()
 
 QUrl ConfigLoader::defaultPublicUrl(quint16 port, bool tls)
 {
-    return QUrl(QStringLiteral("%1://localhost:%2/")
-                    .arg(tls ? QStringLiteral("https") : QStringLiteral("http"),
-                        QString::number(port)));
+    return QUrl(
+        QStringLiteral("%1://localhost:%2/")
+            .arg(tls ? QStringLiteral("https") : QStringLiteral("http"), QString::number(port)));
 }
 
 bool ConfigLoader::isValidDid(const QString &did)
@@ -369,9 +369,9 @@ Expected<Config, ConfigError> ConfigLoader::load(
     if (config.tlsCert.isEmpty() != config.tlsKey.isEmpty()) {
         return unexpected(config.tlsCert.isEmpty()
                 ? ConfigError {QStringLiteral("tls-cert"),
-                      QStringLiteral("missing: --tls-key needs the certificate it belongs to")}
+                    QStringLiteral("missing: --tls-key needs the certificate it belongs to")}
                 : ConfigError {QStringLiteral("tls-key"),
-                      QStringLiteral("missing: --tls-cert needs its private key")});
+                    QStringLiteral("missing: --tls-cert needs its private key")});
     }
 
     const QString publicUrl = optionValue(parser, env, spec("public-url"));
