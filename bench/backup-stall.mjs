@@ -58,7 +58,7 @@ function batchesSent(writers, from, to) {
         for (const b of peer.batches({ roomId: room })) {
             if (b.sent.t < from || b.sent.t > to) continue;
             const ack = b.acks[0];
-            out.push({ latency: ack ? ack.t - b.sent.t : Infinity, ackAt: ack?.t ?? Infinity, ok: ack?.msg.status === 0 });
+            out.push({ sentAt: b.sent.t, latency: ack ? ack.t - b.sent.t : Infinity, ackAt: ack?.t ?? Infinity, ok: ack?.msg.status === 0 });
         }
     }
     return out;
@@ -135,10 +135,17 @@ async function main() {
             const acksDuring = writers.flatMap(({ peer, room }) => peer.batches({ roomId: room })
                 .flatMap((b) => b.acks.map((a) => a.t))).filter((t) => t >= s0 && t <= s1);
             const st = stats(during.map((b) => b.latency), [s0, ...acksDuring, s1]);
-            const round = { backupMs: s1 - s0, bytes: res.json.bytes, ...st, refused: during.filter((b) => !b.ok).length };
+            // Where the longest wait fell within the backup, and the host's phases (its log line).
+            const worstWrite = during.reduce((w, b) => (!w || b.latency > w.latency ? b : w), null);
+            const made = host.logs.find((e) => e.message === 'backup made' && e.file === res.json.file) ?? {};
+            const phases = { copyMs: Number(made.copyMs), checkMs: Number(made.checkMs), flushMs: Number(made.flushMs), pruneMs: Number(made.pruneMs) };
+            const round = { backupMs: s1 - s0, bytes: res.json.bytes, ...st, refused: during.filter((b) => !b.ok).length,
+                worstSentAtMs: worstWrite ? worstWrite.sentAt - s0 : NaN, ...phases };
             rounds.push(round);
-            console.log(`backup ${r + 1}: ${(res.json.bytes / 1e6).toFixed(1)} MB in ${ms(round.backupMs)}; ${st.writes} writes meanwhile: `
-                + `p50 ${ms(st.p50)}, p99 ${ms(st.p99)}, longest ${ms(st.max)}, longest gap between acks ${ms(st.maxAckGap)}`);
+            console.log(`backup ${r + 1}: ${(res.json.bytes / 1e6).toFixed(1)} MB in ${ms(round.backupMs)} (copy ${phases.copyMs}, `
+                + `check ${phases.checkMs}, flush ${phases.flushMs}, prune ${phases.pruneMs} ms); ${st.writes} writes meanwhile: `
+                + `p50 ${ms(st.p50)}, p99 ${ms(st.p99)}, longest ${ms(st.max)} (sent at +${round.worstSentAtMs.toFixed(0)} ms), `
+                + `longest gap between acks ${ms(st.maxAckGap)}`);
             await delay(300);
         }
         running = false;

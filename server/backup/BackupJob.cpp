@@ -7,9 +7,11 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QScopeGuard>
@@ -39,6 +41,38 @@ Expected<void, QString> syncPath(const QString &path, bool directory)
     return {};
 }
 
+// The copy to disk a few MiB at a time, then fsync. Flushed in one fsync, hundreds of MiB of dirty
+// pages go out in one ext4 journal commit, and every writer on the file system (the host's WAL)
+// waits for it: 50-150 ms stalls for a 200 MB copy. Written back in steps first (which commits
+// nothing), the fsync that follows has only metadata left to commit.
+Expected<void, QString> flushGradually(const QString &path)
+{
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        const int error = errno;
+        return unexpected(QStringLiteral("cannot open %1: %2").arg(path, systemError(error)));
+    }
+    const auto closeFd = qScopeGuard([fd] { ::close(fd); });
+#ifdef __linux__
+    struct stat st
+    {
+    };
+    if (::fstat(fd, &st) == 0) {
+        constexpr off_t Step = 4 << 20;
+        for (off_t offset = 0; offset < st.st_size; offset += Step) {
+            // Best effort: a file system without it is flushed by the fsync below all the same.
+            ::sync_file_range(fd, offset, Step,
+                SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+        }
+    }
+#endif
+    if (::fsync(fd) != 0) {
+        const int error = errno;
+        return unexpected(QStringLiteral("cannot flush %1: %2").arg(path, systemError(error)));
+    }
+    return {};
+}
+
 } // namespace
 
 Expected<BackupJob::Output, QString> BackupJob::run(
@@ -58,6 +92,9 @@ Expected<BackupJob::Output, QString> BackupJob::run(
     }
     const BackupDirectory directory(input.dir);
     directory.removePartials();
+    Output output;
+    QElapsedTimer phase;
+    phase.start();
 
     const QString name = BackupName::forTime(input.time);
     const QString finalPath = QDir(input.dir).filePath(name);
@@ -89,6 +126,11 @@ Expected<BackupJob::Output, QString> BackupJob::run(
                 QStringLiteral("cannot open %1: %2").arg(input.database, source.error()));
         }
         source->setCancelFlag(&cancel);
+        // VACUUM INTO syncs the copy as the source connection's synchronous says: not here, the
+        // copy is flushed in steps once it is checked (flushGradually).
+        if (auto off = source->exec("PRAGMA synchronous=OFF"); !off)
+            return unexpected(
+                QStringLiteral("cannot read %1: %2").arg(input.database, off.error()));
         if (auto copied = source->exec("VACUUM INTO ?1", partialPath); !copied) {
             if (cancel.load())
                 return unexpected(cancelled);
@@ -96,6 +138,7 @@ Expected<BackupJob::Output, QString> BackupJob::run(
                 QStringLiteral("cannot write the copy %1: %2").arg(partialPath, copied.error()));
         }
     }
+    output.copyMs = phase.restart();
     if (cancel.load())
         return unexpected(cancelled);
     if (input.beforeCheck)
@@ -119,11 +162,12 @@ Expected<BackupJob::Output, QString> BackupJob::run(
                                   .arg(findings->mid(0, 3).join(QStringLiteral("; "))));
         }
     }
+    output.checkMs = phase.restart();
     // SQLite looks at the flag only every few thousand steps: a small copy may not notice it.
     if (cancel.load())
         return unexpected(cancelled);
-    if (auto synced = syncPath(partialPath, false); !synced)
-        return unexpected(synced.error());
+    if (auto flushed = flushGradually(partialPath); !flushed)
+        return unexpected(flushed.error());
     if (::rename(partialNative.constData(), QFile::encodeName(finalPath).constData()) != 0) {
         const int error = errno;
         return unexpected(QStringLiteral("cannot rename %1 to %2: %3")
@@ -134,13 +178,14 @@ Expected<BackupJob::Output, QString> BackupJob::run(
     if (auto synced = syncPath(input.dir, true); !synced)
         return unexpected(synced.error());
 
-    Output output;
+    output.flushMs = phase.restart();
     output.entry.file = name;
     output.entry.time = input.time.toUTC();
     output.entry.verified = BackupDirectory::looksWhole(finalPath, &output.entry.bytes);
     const BackupDirectory::Pruned pruned = directory.prune(input.keep);
     output.removed = pruned.removed;
     output.removeFailures = pruned.failures;
+    output.pruneMs = phase.elapsed();
     return output;
 }
 

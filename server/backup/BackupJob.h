@@ -14,7 +14,7 @@ namespace canopy {
 // One backup, start to end, on whichever thread runs it (never the event loop's: it reads the
 // whole database). The copy is a snapshot taken with VACUUM INTO on a read-only connection of
 // its own to a partial name in the backup dir, checked with PRAGMA integrity_check, flushed to
-// disk and renamed to its final name; only then are the oldest copies beyond `keep` deleted. A
+// disk (in steps) and renamed to its final name; only then are the oldest copies beyond `keep` deleted. A
 // failure at any step deletes the partial file and nothing else.
 struct BackupJob
 {
@@ -32,6 +32,12 @@ struct BackupJob
         BackupEntry entry;
         QStringList removed; // older copies deleted by retention
         QStringList removeFailures;
+        // Where the time went, in milliseconds: the copy, its check, flushing it to disk (the
+        // file and the directory after the rename), deleting old copies.
+        qint64 copyMs = 0;
+        qint64 checkMs = 0;
+        qint64 flushMs = 0;
+        qint64 pruneMs = 0;
     };
 
     // `cancel` set: stop as soon as SQLite looks at it (the host is stopping).

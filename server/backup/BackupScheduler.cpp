@@ -6,6 +6,8 @@
 #include "log/LogCategories.h"
 #include "util/Duration.h"
 
+#include <sys/resource.h>
+
 #include <QThread>
 #include <QTimer>
 
@@ -132,13 +134,17 @@ Expected<quint64, BackupScheduler::Refusal> BackupScheduler::start()
     m_result = std::make_shared<Result>();
     auto cancel = m_cancel;
     auto result = m_result;
-    m_thread = QThread::create(
-        [input, cancel, result] { result->outcome = BackupJob::run(input, *cancel); });
+    m_thread = QThread::create([input, cancel, result] {
+        // Below the event loop's thread: the copy may take a core, the writes come first. Qt's
+        // thread priorities do nothing under Linux's default policy; a thread's nice value does
+        // (it is per thread there). Niced, not idle: a busy host still finishes its backup.
+        ::setpriority(PRIO_PROCESS, 0, 10);
+        result->outcome = BackupJob::run(input, *cancel);
+    });
     m_thread->setObjectName(QStringLiteral("canopy-backup"));
     m_runClock.start();
     connect(m_thread, &QThread::finished, this, [this, run] { onFinished(run); });
-    // Below the event loop's thread: the copy may take a core, the writes come first.
-    m_thread->start(QThread::LowPriority);
+    m_thread->start();
 
     m_status.running = true;
     m_status.runningSince = time;
@@ -171,6 +177,10 @@ void BackupScheduler::onFinished(quint64 run)
             {{QStringLiteral("file"), entry.file},
                 {QStringLiteral("bytes"), QString::number(entry.bytes)},
                 {QStringLiteral("seconds"), QString::number(seconds, 'f', 3)},
+                {QStringLiteral("copyMs"), QString::number(output.copyMs)},
+                {QStringLiteral("checkMs"), QString::number(output.checkMs)},
+                {QStringLiteral("flushMs"), QString::number(output.flushMs)},
+                {QStringLiteral("pruneMs"), QString::number(output.pruneMs)},
                 {QStringLiteral("dir"), m_settings.dir}});
         for (const QString &removed : output.removed) {
             m_log.record(QtInfoMsg, lcBackup(), QStringLiteral("old backup removed (retention)"),
