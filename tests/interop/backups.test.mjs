@@ -11,6 +11,7 @@
 // root, and a mount in the namespace works for both.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -115,9 +116,27 @@ async function prefill(host, megabytes) {
     await waitUntil(() => textOf(doc).length === 1 << 20, { timeoutMs: 20000, what: 'the prefill to be stored' });
 }
 
+/**
+ * unshare makes every mount of the new namespace private, which needs "/" to be a mount point; in a
+ * chroot (CI's fresh Debian root) it is not, and unshare fails with EINVAL. There the namespace
+ * keeps the mounts' propagation as it is, which isolates our mount only when the mount holding `dir`
+ * is not shared (a shared one would carry it back to the host's namespace): checked, not assumed.
+ */
+function propagation(dir) {
+    if (spawnSync('unshare', ['-m', 'true']).status === 0) return [];
+    const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n').map((l) => l.split(' '));
+    const holding = mounts.filter((f) => dir === f[4] || dir.startsWith(f[4].endsWith('/') ? f[4] : `${f[4]}/`))
+        .sort((a, b) => b[4].length - a[4].length)[0];
+    const optional = holding ? holding.slice(6, holding.indexOf('-')) : [];
+    if (optional.some((o) => o.startsWith('shared:'))) {
+        throw new Error(`cannot isolate a mount at ${dir}: "/" is no mount point and ${holding[4]} is shared`);
+    }
+    return ['--propagation', 'unchanged'];
+}
+
 /** A mount namespace for the host: `script` runs as its root (mounting) and execs the host. */
 function namespaceLauncher(script, ...args) {
-    const unshare = process.getuid?.() === 0 ? ['unshare', '-m'] : ['unshare', '-Urm'];
+    const unshare = process.getuid?.() === 0 ? ['unshare', '-m', ...propagation(args[0])] : ['unshare', '-Urm'];
     // sh -c 'script' $0 "$@": the script's argument is $0, the host's command line "$@".
     return [...unshare, 'sh', '-c', `${script} && exec "$@"`, ...args];
 }
