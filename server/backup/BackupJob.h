@@ -14,8 +14,8 @@ namespace canopy {
 // One backup, start to end, on whichever thread runs it (never the event loop's: it reads the
 // whole database). The copy is a snapshot taken with VACUUM INTO on a read-only connection of
 // its own to a partial name in the backup dir, checked with PRAGMA integrity_check, flushed to
-// disk (in steps) and renamed to its final name; only then are the oldest copies beyond `keep` deleted. A
-// failure at any step deletes the partial file and nothing else.
+// disk (in steps) and renamed to its final name; only then are the oldest copies beyond `keep`
+// deleted. A failure at any step deletes the partial file and nothing else.
 struct BackupJob
 {
     struct Input
