@@ -20,6 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { makeTempDir, startHost } from '../tests/interop/lib/host.mjs';
 import { LeafClient, appendText, closeAll, newDoc, randomEntityId } from '../tests/interop/lib/leaf.mjs';
 import { delay, percentile } from '../tests/interop/lib/util.mjs';
+import { fmt as fmtNumber, table } from './report.mjs';
 
 const argv = process.argv.slice(2);
 function opt(name, dflt) {
@@ -46,20 +47,7 @@ const deadline = setTimeout(async () => {
 }, DEADLINE_MS);
 deadline.unref();
 
-function fmt(n, digits = 2) {
-    if (n === null || n === undefined || Number.isNaN(n)) return '-';
-    return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
-function table(title, headers, rows) {
-    const cells = [headers, ...rows.map((r) => r.map(String))];
-    const widths = headers.map((_, c) => Math.max(...cells.map((r) => r[c].length)));
-    const line = (r) => '| ' + r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join(' | ') + ' |';
-    console.log(`\n${title}\n`);
-    console.log(line(headers));
-    console.log('|' + widths.map((w, c) => (c === 0 ? ':' : '') + '-'.repeat(w + 1) + (c === 0 ? '' : ':')).join('|') + '|');
-    for (const r of cells.slice(1)) console.log(line(r));
-}
+const fmt = (n, digits = 2) => fmtNumber(n, digits);
 
 /** One GET on a new connection (no keep-alive). */
 function getOnce(host) {

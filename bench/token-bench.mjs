@@ -20,6 +20,7 @@ import {
     DidServer, TOKEN_PATH, TOKEN_RE, makeKeypair, mintJwt, startIdentityHost,
 } from '../tests/interop/lib/atproto.mjs';
 import { percentile } from '../tests/interop/lib/util.mjs';
+import { fmt, table } from './report.mjs';
 
 // ---- options ------------------------------------------------------------------------------------------
 
@@ -52,20 +53,6 @@ deadline.unref();
 
 // ---- helpers ------------------------------------------------------------------------------------------
 
-function fmt(n, digits = 1) {
-    if (n === null || n === undefined || Number.isNaN(n)) return '-';
-    return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
-function table(title, headers, rows) {
-    const cells = [headers, ...rows.map((r) => r.map(String))];
-    const widths = headers.map((_, c) => Math.max(...cells.map((r) => r[c].length)));
-    const line = (r) => '| ' + r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join(' | ') + ' |';
-    console.log(`\n${title}\n`);
-    console.log(line(headers));
-    console.log('|' + widths.map((w, c) => (c === 0 ? ':' : '') + '-'.repeat(w + 1) + (c === 0 ? '' : ':')).join('|') + '|');
-    for (const r of cells.slice(1)) console.log(line(r));
-}
 
 /** One GET of the token endpoint over a keep-alive agent. Resolves { status, body }. */
 function exchange(agent, port, jwt, timeoutMs = 10000) {
