@@ -1195,6 +1195,11 @@ void TestLoroBlob::changeBlockRejects_data()
     QTest::newRow("header past the block") << QByteArray::fromHex("0001000101ff01");
     QTest::newRow("missing trailing fields") << make({0, 1, 0, 1, 1}).chopped(1);
     QTest::newRow("trailing field past the block") << make({0, 1, 0, 1, 1}).chopped(1) + "\x05";
+    // Found by fuzz_loro_blob: a delta-of-delta column whose deltas pass 64 bits (signed overflow).
+    QTest::newRow("delta column past 64 bits") << QByteArray::fromBase64(
+        "/QAMBgwKZwEByIEBAQEBAQEBAQEBAQEBAQEgAQHcBwFAAAAAsv3/////////////////////////////"
+        "////////////AAAAAAAAAAAAAAAAAADT////AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD///7/////////////////////AQEBAABO/01N");
 }
 
 void TestLoroBlob::changeBlockRejects()

@@ -3,6 +3,7 @@
 #include "crdt/loro/ByteReader.h"
 #include "crdt/loro/LoroFail.h"
 
+#include <limits>
 #include <map>
 
 namespace canopy::loro {
@@ -47,15 +48,21 @@ public:
         while (!m_r.atEnd() || m_remaining > 0) {
             if (m_remaining == 0 && !startRun())
                 return std::nullopt;
+            // A forged run can claim more than 64 bits; saturating keeps the caller's cap check
+            // true (caps are 32-bit counter spans).
+            quint64 add = 0;
             if (!m_literal) {
-                sum += m_remaining * m_value;
+                if (__builtin_mul_overflow(m_remaining, m_value, &add))
+                    return std::numeric_limits<quint64>::max();
                 m_remaining = 0;
             } else {
                 const auto v = next();
                 if (!v)
                     return std::nullopt;
-                sum += *v;
+                add = *v;
             }
+            if (__builtin_add_overflow(sum, add, &sum))
+                return std::numeric_limits<quint64>::max();
             if (sum > cap)
                 return sum;
         }
@@ -189,9 +196,12 @@ public:
             const auto raw = bits(kinds[kind].width);
             if (!raw)
                 return std::nullopt;
-            m_delta += qint64(*raw) - kinds[kind].bias;
+            // Forged deltas can push past 64 bits; that is malformed, not a wrap.
+            if (__builtin_add_overflow(m_delta, qint64(*raw) - kinds[kind].bias, &m_delta))
+                return std::nullopt;
         }
-        m_value += m_delta;
+        if (__builtin_add_overflow(m_value, m_delta, &m_value))
+            return std::nullopt;
         return m_value;
     }
 
