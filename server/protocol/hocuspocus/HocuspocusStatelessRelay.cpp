@@ -1,0 +1,42 @@
+#include "protocol/hocuspocus/HocuspocusStatelessRelay.h"
+
+#include "protocol/hocuspocus/HocuspocusSession.h"
+
+namespace canopy {
+
+void HocuspocusStatelessRelay::add(
+    const QByteArray &name, HocuspocusSession *session, const QByteArray &key)
+{
+    m_documents[name].append(Entry {session, key});
+}
+
+void HocuspocusStatelessRelay::remove(
+    const QByteArray &name, const HocuspocusSession *session, const QByteArray &key)
+{
+    const auto it = m_documents.find(name);
+    if (it == m_documents.end())
+        return;
+    it->removeIf([&](const Entry &entry) { return entry.session == session && entry.key == key; });
+    if (it->isEmpty())
+        m_documents.erase(it);
+}
+
+int HocuspocusStatelessRelay::relay(const QByteArray &name, const HocuspocusSession *from,
+    const QByteArray &fromKey, QByteArrayView payload) const
+{
+    const auto it = m_documents.constFind(name);
+    if (it == m_documents.constEnd())
+        return 0;
+    // A recipient only sends: the list cannot change while it is walked, but a copy costs little.
+    const QList<Entry> entries = *it;
+    int sent = 0;
+    for (const Entry &entry : entries) {
+        if (entry.session == from && entry.key == fromKey)
+            continue;
+        entry.session->deliverStateless(entry.key, payload);
+        ++sent;
+    }
+    return sent;
+}
+
+} // namespace canopy
