@@ -98,6 +98,15 @@ public:
     }
     // The units the index keeps in memory with their data (ephemeral state); others keep none.
     virtual QList<Unit> held() const { return {}; }
+    // Stored units (identities only) the kind would merge into fewer now, or none. The hub reads
+    // them, has DocumentEngine::compact merge them on a worker thread, stores the result in
+    // place of exactly those units in one transaction, then calls compacted().
+    virtual QList<Unit> compaction() const { return {}; }
+    virtual void compacted(const QList<Unit> &removed, const QList<Unit> &added)
+    {
+        Q_UNUSED(removed);
+        Q_UNUSED(added);
+    }
     virtual qint64 byteCount() const = 0;
     virtual qsizetype unitCount() const = 0;
 };
@@ -125,6 +134,9 @@ public:
     // give the kind's "nothing new" payload, for protocols that must always answer.
     virtual QList<QByteArray> encode(const QList<Unit> &units) const = 0;
     virtual UnitDescription describe(const Unit &unit) const = 0;
+    // Merges stored units (with their data) into units that hold the same; runs on a worker
+    // thread, so it may touch nothing but its arguments.
+    virtual Expected<QList<Unit>, Refusal> compact(const QList<Unit> &units) const { return units; }
 };
 
 } // namespace canopy::crdt

@@ -13,14 +13,18 @@
 #include "crdt/elo/EloEngine.h"
 #include "crdt/ephemeral/EphemeralEngine.h"
 #include "crdt/loro/LoroEngine.h"
+#include "crdt/yjs/YjsAwarenessEngine.h"
+#include "crdt/yjs/YjsEngine.h"
 #include "host/ServiceInfoRoute.h"
 #include "http/HttpServer.h"
 #include "http/UnauthenticatedConnections.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
 #include "log/Metrics.h"
+#include "protocol/hocuspocus/HocuspocusRoute.h"
 #include "protocol/loro/LoroProtocolRoute.h"
 #include "protocol/sync1/SyncRoute.h"
+#include "protocol/ywebsocket/YWebSocketRoute.h"
 #include "secrets/SecretStore.h"
 #include "store/DataDirLock.h"
 #include "store/Database.h"
@@ -56,6 +60,8 @@ Host::~Host()
     m_admin.reset();
     m_syncRoute.reset();
     m_loroRoute.reset();
+    m_hocuspocusRoute.reset();
+    m_yWebSocketRoute.reset();
     m_tokenRoute.reset();
     m_upgrader.reset();
     m_sessions.reset();
@@ -101,6 +107,8 @@ bool Host::start(QString *error)
     m_hub->addEngine(std::make_unique<elo::EloEngine>());
     m_hub->addEngine(std::make_unique<ephemeral::EphemeralEngine>(false));
     m_hub->addEngine(std::make_unique<ephemeral::EphemeralEngine>(true));
+    m_hub->addEngine(std::make_unique<yjs::YjsEngine>());
+    m_hub->addEngine(std::make_unique<yjs::YjsAwarenessEngine>());
     new HeapTrimmer(30000, this);
     m_hub->setMetrics(m_metrics.get());
     m_hub->setLimits(HubLimits {m_config.maxEntities, m_config.maxEntityBytes});
@@ -152,6 +160,12 @@ bool Host::start(QString *error)
     m_syncRoute->setMetrics(m_metrics.get());
     m_loroRoute
         = std::make_unique<LoroProtocolRoute>(*m_authorizer, *m_upgrader, *m_hub, *m_log, limits);
+    m_hocuspocusRoute
+        = std::make_unique<HocuspocusRoute>(*m_authorizer, *m_upgrader, *m_hub, *m_log, limits);
+    m_hocuspocusRoute->setMetrics(m_metrics.get());
+    m_yWebSocketRoute
+        = std::make_unique<YWebSocketRoute>(*m_authorizer, *m_upgrader, *m_hub, *m_log, limits);
+    m_yWebSocketRoute->setMetrics(m_metrics.get());
     // Access control everywhere an identity acts: the token exchange, the upgrade and join, the
     // hub's documents, and the live sessions it shuts out.
     m_authorizer->setAccess(m_access.get());
@@ -198,6 +212,8 @@ bool Host::start(QString *error)
     m_http->addRoute(m_serviceInfo.get());
     m_http->addRoute(m_syncRoute.get());
     m_http->addRoute(m_loroRoute.get());
+    m_http->addRoute(m_hocuspocusRoute.get());
+    m_http->addRoute(m_yWebSocketRoute.get());
     m_http->addRoute(m_tokenRoute.get());
     m_http->addRoute(m_adminRoute.get());
     if (!m_http->listen(QHostAddress(m_config.listen), m_config.port)) {

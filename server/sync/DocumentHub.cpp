@@ -6,10 +6,14 @@
 #include "log/Metrics.h"
 #include "util/Did.h"
 
+#include <set>
+#include <sys/resource.h>
+#include <tuple>
 #include <utility>
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QThreadPool>
 #include <QTimer>
 
 namespace canopy {
@@ -58,7 +62,10 @@ DocumentHub::DocumentHub(UnitStore &store, EventLog &log, int idleSeconds, QObje
     , m_log(log)
     , m_idleMs(idleSeconds * 1000)
     , m_sweepTimer(new QTimer(this))
+    , m_compactor(std::make_unique<QThreadPool>())
 {
+    // One merge at a time, niced: compaction must not take the event loop's core.
+    m_compactor->setMaxThreadCount(1);
     connect(m_sweepTimer, &QTimer::timeout, this, [this] {
         expireHeld();
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -72,7 +79,105 @@ DocumentHub::DocumentHub(UnitStore &store, EventLog &log, int idleSeconds, QObje
 
 DocumentHub::~DocumentHub()
 {
+    // A compaction still running finds no hub to hand its result to: it is dropped unstored.
+    m_compactor->clear();
+    m_compactor->waitForDone();
     flush();
+}
+
+void DocumentHub::startCompaction(const DocumentKey &key)
+{
+    const auto it = m_documents.constFind(key);
+    if (it == m_documents.constEnd() || (*it)->compacting || (*it)->stale)
+        return;
+    const std::shared_ptr<Document> document = *it;
+    const QList<crdt::Unit> planned = document->index->compaction();
+    if (planned.isEmpty())
+        return;
+    auto stored = m_store.load(key, true);
+    if (!stored) {
+        m_log.record(QtWarningMsg, lcStore(),
+            QStringLiteral("cannot read the document to compact it: %1")
+                .arg(stored.error().message),
+            {{QStringLiteral("entity"), key.name}, {QStringLiteral("kind"), key.kind}});
+        return;
+    }
+    std::set<std::tuple<QByteArray, quint32, quint32>> wanted;
+    for (const crdt::Unit &unit : planned)
+        wanted.insert({unit.peer, unit.start, unit.end});
+    QList<crdt::Unit> units;
+    units.reserve(planned.size());
+    for (StoredUnit &unit : *stored) {
+        if (wanted.count({unit.peer, unit.start, unit.end}))
+            units.append(unitOf(std::move(unit)));
+    }
+    if (units.size() != planned.size())
+        return; // the index and the store disagree: the next load settles it
+    document->compacting = true;
+    const std::shared_ptr<crdt::DocumentEngine> engine = m_engines.value(key.kind);
+    const std::weak_ptr<Document> weak = document;
+    m_compactor->start([this, engine, weak, key, units = std::move(units)] {
+        // Thread priorities do nothing under SCHED_OTHER; the thread's nice value does.
+        ::setpriority(PRIO_PROCESS, 0, 10);
+        QElapsedTimer timer;
+        timer.start();
+        auto merged = engine->compact(units);
+        const qint64 elapsedMs = timer.elapsed();
+        QMetaObject::invokeMethod(
+            this,
+            [this, weak, key, units, merged = std::move(merged), elapsedMs]() mutable {
+                finishCompaction(key, weak, units, std::move(merged), elapsedMs);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void DocumentHub::finishCompaction(const DocumentKey &key, const std::weak_ptr<Document> &weak,
+    const QList<crdt::Unit> &consumed, Expected<QList<crdt::Unit>, crdt::Refusal> merged,
+    qint64 elapsedMs)
+{
+    const std::shared_ptr<Document> document = weak.lock();
+    // Dropped, deleted or reloaded meanwhile: what was merged may no longer be what is stored.
+    if (!document || m_documents.value(key) != document || document->stale)
+        return;
+    document->compacting = false;
+    const LogFields where {
+        {QStringLiteral("entity"), key.name}, {QStringLiteral("kind"), key.kind}};
+    if (!merged) {
+        m_log.record(QtWarningMsg, lcStore(),
+            QStringLiteral("cannot compact the document: %1").arg(merged.error().message), where);
+        return;
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<UnitRemoval> removals;
+    removals.reserve(consumed.size());
+    qint64 before = 0;
+    for (const crdt::Unit &unit : consumed) {
+        removals.append(UnitRemoval {key, unit.peer, unit.start, unit.end});
+        before += unit.data.size();
+    }
+    QList<UnitWrite> writes;
+    writes.reserve(merged->size());
+    qint64 after = 0;
+    for (const crdt::Unit &unit : std::as_const(*merged)) {
+        // Each author key stays bound to the identity that first wrote it.
+        writes.append(UnitWrite {key, storedOf(unit, now, document->owners.value(unit.peer))});
+        after += unit.data.size();
+    }
+    auto written = m_store.write(writes, removals);
+    if (!written) {
+        m_log.record(QtWarningMsg, lcStore(),
+            QStringLiteral("compaction not stored: %1").arg(written.error().message), where);
+        return;
+    }
+    document->index->compacted(consumed, *merged);
+    ++m_counters.compactions;
+    LogFields fields = where;
+    fields.append({QStringLiteral("units"),
+        QStringLiteral("%1 -> %2").arg(consumed.size()).arg(merged->size())});
+    fields.append({QStringLiteral("bytes"), QStringLiteral("%1 -> %2").arg(before).arg(after)});
+    fields.append({QStringLiteral("ms"), QString::number(elapsedMs)});
+    m_log.record(QtDebugMsg, lcStore(), QStringLiteral("document compacted"), fields);
 }
 
 void DocumentHub::addEngine(std::unique_ptr<crdt::DocumentEngine> engine)
@@ -453,7 +558,10 @@ Expected<void, crdt::Refusal> DocumentHub::update(HubMember *member, const Docum
     const bool joined = loaded != m_documents.constEnd() && (*loaded)->permissions.contains(member);
     Judgement judged
         = joined ? Judgement {(*loaded)->permissions.value(member), {}, {}} : judge(member, key);
-    if (judged.permission != Permission::Write) {
+    // A reader's update that holds nothing new is no write (a Hocuspocus provider answers the
+    // host's SyncStep1 with what it holds): the index refuses whatever it would add.
+    const bool readOnly = joined && judged.permission == Permission::Read;
+    if (judged.permission != Permission::Write && !readOnly) {
         if (!joined && judged.permission == Permission::None)
             judged.why = QStringLiteral("it may not even read it: ") + judged.why;
         const QString reason = judged.reason.startsWith(u"key-")
@@ -485,7 +593,7 @@ Expected<void, crdt::Refusal> DocumentHub::update(HubMember *member, const Docum
         }
         units.append(std::move(split->units));
     }
-    auto admission = admit(member, key, *doc, std::move(units));
+    auto admission = admit(member, key, *doc, std::move(units), readOnly);
     if (!admission)
         return refuse(admission.error());
 
@@ -552,8 +660,10 @@ void DocumentHub::flush()
             }
             if (m_storedDocuments >= 0)
                 m_storedDocuments += newDocuments;
-            for (auto it = perDocument.cbegin(); it != perDocument.cend(); ++it)
+            for (auto it = perDocument.cbegin(); it != perDocument.cend(); ++it) {
                 Q_EMIT unitsStored(it.key(), it.value().first, it.value().second);
+                startCompaction(it.key());
+            }
             // The owner is on record before anything of the batch is delivered; members that
             // joined the document before it existed are judged again by its new rights.
             if (m_access) {
@@ -592,7 +702,8 @@ void DocumentHub::flush()
             answered.insert({event.memberId, event.document});
     }
     for (const Event &event : events) {
-        if (!isLive(event.member, event.memberId))
+        // What a member sent just before it closed is still forwarded: it was committed.
+        if (event.type != Event::Type::Forward && !isLive(event.member, event.memberId))
             continue;
         const auto it = m_documents.find(event.document);
         switch (event.type) {

@@ -11,6 +11,7 @@
 #include <QObject>
 #include <QSet>
 
+class QThreadPool;
 class QTimer;
 
 namespace canopy {
@@ -27,6 +28,7 @@ struct HubCounters
     quint64 textFrames = 0;
     QHash<QString, quint64> badFrames; // by reason
     QHash<QString, quint64> unitsStoredByKind;
+    quint64 compactions = 0;
 };
 
 struct HubLimits
@@ -127,6 +129,7 @@ private:
         qint64 lastUsedMs = 0;
         // Each author key's identity: who first wrote it (from the store, then as admitted).
         QHash<QByteArray, QString> owners;
+        bool compacting = false; // a merge of its stored units runs on the worker
     };
     struct Event
     {
@@ -169,6 +172,11 @@ private:
     void removeMember(HubMember *member, const DocumentKey &key);
     void expireHeld();
     void scheduleFlush();
+    // Merges what the document's index asks to merge on the worker, then stores it in place.
+    void startCompaction(const DocumentKey &key);
+    void finishCompaction(const DocumentKey &key, const std::weak_ptr<Document> &document,
+        const QList<crdt::Unit> &consumed, Expected<QList<crdt::Unit>, crdt::Refusal> merged,
+        qint64 elapsedMs);
 
     UnitStore &m_store;
     EventLog &m_log;
@@ -182,6 +190,7 @@ private:
     QList<Event> m_events;
     bool m_flushScheduled = false;
     QTimer *m_sweepTimer;
+    std::unique_ptr<QThreadPool> m_compactor;
     qint64 m_lastIdleSweepMs = 0;
     HubCounters m_counters;
     Metrics *m_metrics = nullptr;

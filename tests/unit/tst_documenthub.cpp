@@ -14,6 +14,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace canopy;
 
@@ -90,6 +91,106 @@ private:
 };
 
 const DocumentKey kDoc {QStringLiteral("loro"), QStringLiteral("doc")};
+
+// A kind whose updates are single bytes, each a unit of author "p" at the next counter; its
+// index asks to compact every unit once it holds four, and compact() concatenates them.
+class CountingIndex final : public crdt::DocumentIndex
+{
+public:
+    void addStored(const crdt::Unit &unit, qint64 bytes) override
+    {
+        m_units.append(unit);
+        m_bytes += bytes;
+        m_next = std::max(m_next, unit.end);
+    }
+    Expected<crdt::Admission, crdt::Refusal> admit(
+        QList<crdt::Unit> units, const crdt::AdmitContext &) override
+    {
+        crdt::Admission out;
+        for (crdt::Unit &unit : units) {
+            unit.start = m_next++;
+            unit.end = m_next;
+            addStored(unit, unit.data.size());
+            out.fresh.append(unit);
+        }
+        return out;
+    }
+    QByteArray version() const override { return {}; }
+    crdt::UnitQuery lacking(const crdt::PeerVersion &) const override
+    {
+        crdt::UnitQuery query;
+        query.all = true;
+        return query;
+    }
+    QList<QByteArray> answer(QList<crdt::Unit> read, const crdt::PeerVersion &) const override
+    {
+        QByteArray all;
+        for (const crdt::Unit &unit : read)
+            all += unit.data;
+        return {all};
+    }
+    QList<crdt::Unit> compaction() const override
+    {
+        return m_units.size() >= 4 && !m_compacted ? m_units : QList<crdt::Unit> {};
+    }
+    void compacted(const QList<crdt::Unit> &removed, const QList<crdt::Unit> &added) override
+    {
+        m_compacted = true;
+        for (const crdt::Unit &unit : removed)
+            m_units.removeIf([&](const crdt::Unit &u) { return u.start == unit.start; });
+        m_units += added;
+    }
+    qint64 byteCount() const override { return m_bytes; }
+    qsizetype unitCount() const override { return m_units.size(); }
+
+private:
+    QList<crdt::Unit> m_units;
+    qint64 m_bytes = 0;
+    quint32 m_next = 0;
+    bool m_compacted = false;
+};
+
+class CountingEngine final : public crdt::DocumentEngine
+{
+public:
+    explicit CountingEngine(int mergeMs = 0)
+        : m_mergeMs(mergeMs)
+    {
+    }
+    QString kind() const override { return QStringLiteral("counting"); }
+    std::unique_ptr<crdt::DocumentIndex> createIndex() const override
+    {
+        return std::make_unique<CountingIndex>();
+    }
+    Expected<crdt::SplitUpdate, crdt::Refusal> split(QByteArrayView update) const override
+    {
+        return crdt::SplitUpdate {{crdt::Unit {"p", 0, 0, {}, update.toByteArray()}}, {}};
+    }
+    Expected<crdt::PeerVersion, crdt::Refusal> decodeVersion(QByteArrayView) const override
+    {
+        return crdt::PeerVersion {};
+    }
+    QList<QByteArray> encode(const QList<crdt::Unit> &units) const override
+    {
+        QList<QByteArray> out;
+        for (const crdt::Unit &unit : units)
+            out.append(unit.data);
+        return out;
+    }
+    crdt::UnitDescription describe(const crdt::Unit &) const override { return {}; }
+    Expected<QList<crdt::Unit>, crdt::Refusal> compact(
+        const QList<crdt::Unit> &units) const override
+    {
+        QThread::msleep(m_mergeMs);
+        crdt::Unit merged {"p", units.front().start, units.back().end, {}, {}};
+        for (const crdt::Unit &unit : units)
+            merged.data += unit.data;
+        return QList<crdt::Unit> {merged};
+    }
+
+private:
+    int m_mergeMs;
+};
 
 } // namespace
 
@@ -261,13 +362,15 @@ private Q_SLOTS:
         QCOMPARE(unknown.error().reason, QStringLiteral("unknown-kind"));
     }
 
-    // A member that closes before the batch is delivered receives nothing of it.
+    // A member that closes before the batch is delivered receives nothing of it; what it sent
+    // was committed, so the others still receive it.
     void closedMembersGetNothing()
     {
         FakeMember a(1, m_encoder);
         auto *b = new FakeMember(2, m_encoder);
         QVERIFY(m_hub->join(&a, kDoc, JoinRequest {}));
         QVERIFY(m_hub->join(b, kDoc, JoinRequest {}));
+        m_hub->flush();
         QVERIFY(m_hub->update(b, kDoc, {fixture(QStringLiteral("local-update-1.bin"))}, "z", true));
         m_hub->memberClosed(b);
         delete b;
@@ -275,6 +378,52 @@ private Q_SLOTS:
         QCOMPARE(a.joins.size(), 1);
         QCOMPARE(m_hub->memberCount(kDoc), 1);
         QCOMPARE(m_store->load(kDoc, false)->size(), 1); // what it sent was still committed
+        QCOMPARE(a.frames.size(), 1); // and forwarded
+        QVERIFY(a.frames.front().startsWith("doc|7a|"));
+    }
+
+    // A kind that asks for compaction gets its stored units merged on the worker and stored in
+    // place of exactly those units; what arrives meanwhile stays, and the index hears of it.
+    void compactionReplacesExactlyWhatItMerged()
+    {
+        m_hub->addEngine(std::make_unique<CountingEngine>());
+        const DocumentKey doc {QStringLiteral("counting"), QStringLiteral("c")};
+        FakeMember a(1, m_encoder);
+        QVERIFY(m_hub->join(&a, doc, JoinRequest {}));
+        for (char c : QByteArray("abcd")) // the fourth asks for a compaction
+            QVERIFY(m_hub->update(&a, doc, {QByteArray(1, c)}, {}, true));
+        m_hub->flush();
+        QVERIFY(m_hub->update(&a, doc, {QByteArray("e")}, {}, true)); // while it runs
+        m_hub->flush();
+        QTRY_COMPARE_WITH_TIMEOUT(m_store->load(doc, true)->size(), 2, 5000);
+        const auto units = m_store->load(doc, true).value();
+        QCOMPARE(units.at(0).data, QByteArray("abcd"));
+        QCOMPARE(units.at(0).fromDid, a.memberDid()); // the merged unit keeps its author
+        QCOMPARE(units.at(1).data, QByteArray("e"));
+        QCOMPARE(m_hub->counters().compactions, quint64(1));
+        // A joiner's answer reads the compacted unit.
+        FakeMember b(2, m_encoder);
+        QVERIFY(m_hub->join(&b, doc, JoinRequest {}));
+        m_hub->flush();
+        QCOMPARE(b.joins.front().second.payloads, QList<QByteArray> {QByteArray("abcde")});
+    }
+
+    // A document deleted while its compaction runs keeps nothing of it.
+    void compactionOfADroppedDocumentIsDiscarded()
+    {
+        m_hub->addEngine(std::make_unique<CountingEngine>(200));
+        const DocumentKey doc {QStringLiteral("counting"), QStringLiteral("d")};
+        FakeMember a(1, m_encoder);
+        QVERIFY(m_hub->join(&a, doc, JoinRequest {}));
+        for (char c : QByteArray("abcd"))
+            QVERIFY(m_hub->update(&a, doc, {QByteArray(1, c)}, {}, true));
+        m_hub->flush();
+        m_hub->memberClosed(&a);
+        QVERIFY(m_store->deleteDocument(doc).value());
+        m_hub->dropDocument(doc);
+        QTest::qWait(400); // past the slow merge
+        QCOMPARE(m_store->load(doc, true)->size(), 0);
+        QCOMPARE(m_hub->counters().compactions, quint64(0));
     }
 
     // A memory-only room lives while someone is in it.

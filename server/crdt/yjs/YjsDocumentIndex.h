@@ -1,0 +1,64 @@
+#pragma once
+
+#include "crdt/DocumentEngine.h"
+#include "crdt/yjs/DeleteSet.h"
+
+#include <map>
+#include <tuple>
+
+namespace canopy::yjs {
+
+// One Yjs document in memory without its content: which clocks of each client the host holds
+// (as coalesced ranges), the merged delete set, and the stored units by identity. Enough to tell
+// what is new in an update, what a joiner lacks and the document's state vector, at a cost that
+// does not grow with the document.
+class YjsDocumentIndex final : public crdt::DocumentIndex
+{
+public:
+    // Compaction: when this many units arrived since the last one and they hold a quarter of
+    // what it wrote, or this many more whatever their size.
+    static constexpr qsizetype CompactAfterUnits = 32;
+    static constexpr qsizetype CompactAlwaysAfterUnits = 1024;
+
+    void addStored(const crdt::Unit &unit, qint64 bytes) override;
+    Expected<crdt::Admission, crdt::Refusal> admit(
+        QList<crdt::Unit> units, const crdt::AdmitContext &context) override;
+    // The state vector as yjs writes it: per client, the end of the run held from clock 0.
+    QByteArray version() const override;
+    crdt::UnitQuery lacking(const crdt::PeerVersion &client) const override;
+    // One V1 update: diffUpdate of the merged runs read and the whole delete set.
+    QList<QByteArray> answer(
+        QList<crdt::Unit> read, const crdt::PeerVersion &client) const override;
+    QList<QByteArray> exportAll(QList<crdt::Unit> units) const override;
+    QList<crdt::Unit> compaction() const override;
+    void compacted(const QList<crdt::Unit> &removed, const QList<crdt::Unit> &added) override;
+    qint64 byteCount() const override { return m_bytes; }
+    qsizetype unitCount() const override { return qsizetype(m_units.size()); }
+
+    qsizetype clientCount() const { return qsizetype(m_held.size()); }
+
+private:
+    using Ranges = std::map<quint32, quint32>; // start -> exclusive end, coalesced
+    using UnitId = std::tuple<QByteArray, quint32, quint32>;
+    struct UnitInfo
+    {
+        qint64 bytes = 0;
+        bool compacted = false;
+    };
+
+    static void addRange(Ranges &ranges, quint32 start, quint32 end);
+    static bool covers(const Ranges &ranges, quint32 start, quint32 end);
+    // The end of the held range that holds `clock`, or `clock` when none does.
+    static quint32 heldUntil(const Ranges &ranges, quint32 clock);
+    void remember(const crdt::Unit &unit, qint64 bytes);
+
+    std::map<quint64, Ranges> m_held;
+    DeleteSet m_deletes;
+    std::map<UnitId, UnitInfo> m_units;
+    qint64 m_bytes = 0;
+    qint64 m_youngBytes = 0; // units as received, not yet compacted
+    qsizetype m_youngUnits = 0;
+    quint32 m_nextSequence = 0; // the next delete-set unit's number
+};
+
+} // namespace canopy::yjs
