@@ -1,7 +1,8 @@
-// Document kinds on /loro/as/<did>: %LOR, %ELO, %EPH and %EPS are served; %YJS, %YAW, %FLO and any unknown magic
-// get JoinError unknown (0) whose message says this host does not serve that kind yet, and the session stays
-// open (the real FlockAdaptor's join() rejects with that message). A room is the pair (magic, room id): the same
-// id under two magics is two rooms.
+// Document kinds on /loro/as/<did>: %LOR, %ELO, %EPH, %EPS, %YJS and %YAW (issue 13: the Yjs document and its
+// awareness, the same ones y-websocket and Hocuspocus clients edit) are served; %FLO and any unknown magic get
+// JoinError unknown (0) whose message says this host does not serve that kind yet, and the session stays open (the
+// real FlockAdaptor's join() rejects with that message). A room is the pair (magic, room id): the same id under two
+// magics is two rooms. (Before issue 13, %YJS and %YAW were refused like %FLO; those rows now expect them served.)
 
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -12,6 +13,7 @@ import {
     BytesReader, CrdtType, EphemeralStore, LoroDoc, MessageType, RawLoroClient, authBytes, closeAllLoro, connectLoro,
     eloKey, freshDid, rawJoinRequest, roomName,
 } from './lib/loro.mjs';
+import { Y, joinYjs, joinYjsAwareness } from './lib/loro-yjs.mjs';
 import { delay, waitUntil } from './lib/util.mjs';
 
 let host;
@@ -53,7 +55,7 @@ describe('loro-protocol: document kinds', { timeout: 60000 }, () => {
     });
     after(async () => { await host?.dispose(); });
 
-    for (const [magic, what] of [[CrdtType.Yjs, /Yjs/i], [CrdtType.YjsAwareness, /Yjs|awareness/i], [CrdtType.Flock, /Flock/i]]) {
+    for (const [magic, what] of [[CrdtType.Flock, /Flock/i]]) {
         test(`${magic}: JoinError unknown (0) "this host does not serve … yet"; the session stays open`, async () => {
             const c = await raw();
             const roomId = roomName('unserved');
@@ -91,10 +93,32 @@ describe('loro-protocol: document kinds', { timeout: 60000 }, () => {
 
     test('an unserved kind as the very first join still authenticates the socket (later joins are not re-checked)', async () => {
         const c = await raw();
-        const err = await c.join({ crdt: CrdtType.Yjs, roomId: roomName('first') });
+        const err = await c.join({ crdt: CrdtType.Flock, roomId: roomName('first') });
         assert.equal(err.code, 0);
         const ok = await c.join({ roomId: roomName('second'), auth: new Uint8Array(0) });
         assert.equal(ok.type, MessageType.JoinResponseOk, `a later join without auth: ${JSON.stringify(ok)}`);
+    });
+
+    test('%YJS and %YAW are served: JoinResponseOk write; %YJS carries a Yjs state vector and then one V1 update', async () => {
+        const c = await raw();
+        const roomId = roomName('yjs');
+        const ok = await c.join({ crdt: CrdtType.Yjs, roomId, version: new Uint8Array([0]) });
+        assert.equal(ok.type, MessageType.JoinResponseOk, JSON.stringify(ok));
+        assert.equal(ok.permission, 'write');
+        assert.deepEqual([...ok.version], [0], 'an empty document: the empty state vector (varUint 0)');
+        // The join answer: exactly one V1 update, even when the joiner lacks nothing (it carries the delete set).
+        const answer = await c.waitFor((f) => f.dir === 'in' && f.msg?.type === MessageType.DocUpdate && f.msg.roomId === roomId,
+            { what: 'the %YJS join answer' });
+        assert.equal(answer.msg.crdt, CrdtType.Yjs);
+        assert.equal(answer.msg.updates.length, 1);
+        assert.deepEqual([...answer.msg.updates[0]], [0, 0], 'the empty V1 update');
+        const aw = await c.join({ crdt: CrdtType.YjsAwareness, roomId });
+        assert.equal(aw.type, MessageType.JoinResponseOk, JSON.stringify(aw));
+        assert.equal(aw.crdt, CrdtType.YjsAwareness);
+        // A room of either is not a %LOR room of the same name.
+        const lor = await c.join({ roomId });
+        assert.equal(lor.type, MessageType.JoinResponseOk);
+        assert.deepEqual([...lor.version], [0], 'the %LOR room of that name is empty');
     });
 
     test('the real FlockAdaptor: join() rejects with "Join failed: 0 - … does not serve …"; the client stays connected', async () => {
@@ -138,5 +162,34 @@ describe('loro-protocol: document kinds', { timeout: 60000 }, () => {
         await delay(200);
         assert.equal(lb.doc.getText('text').toString(), 'loro', 'the %LOR room got nothing of the %ELO one');
         assert.equal(eb.doc.getText('text').toString(), 'elo');
+    });
+
+    test('%YJS and %YAW are two more rooms of the same id: a Y.Doc and its awareness beside %LOR', async () => {
+        const roomId = roomName('pair-yjs');
+        const a = await connectLoro(host, { did: freshDid('ya') });
+        const b = await connectLoro(host, { did: freshDid('yb') });
+        peers.push(a, b);
+        const la = await a.joinLoro(roomId, { doc: new LoroDoc() });
+        const lb = await b.joinLoro(roomId, { doc: new LoroDoc() });
+        const ya = await joinYjs(a, roomId, { doc: new Y.Doc() });
+        const yb = await joinYjs(b, roomId, { doc: new Y.Doc() });
+        const wa = await joinYjsAwareness(a, roomId, { doc: ya.doc });
+        const wb = await joinYjsAwareness(b, roomId, { doc: yb.doc });
+        try {
+            la.doc.getText('text').insert(0, 'loro');
+            la.doc.commit();
+            ya.doc.getText('text').insert(0, 'yjs');
+            wa.awareness.setLocalStateField('user', { name: 'a' });
+            await waitUntil(() => lb.doc.getText('text').toString() === 'loro' && yb.doc.getText('text').toString() === 'yjs'
+                && wb.awareness.getStates().get(ya.doc.clientID)?.user?.name === 'a',
+            { what: 'each room to carry its own content' });
+            await delay(200);
+            assert.equal(lb.doc.getText('text').toString(), 'loro', 'the %LOR room got nothing of the %YJS one');
+            assert.equal(yb.doc.getText('text').toString(), 'yjs');
+            assert.deepEqual(yb.updateErrors, []);
+        } finally {
+            wa.awareness.destroy();
+            wb.awareness.destroy();
+        }
     });
 });

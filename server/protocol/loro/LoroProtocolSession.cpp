@@ -29,8 +29,8 @@ constexpr KindMagic kMagics[] = {
     {"%ELO", "elo", "end-to-end encrypted Loro documents"},
     {"%EPH", "eph", "ephemeral stores"},
     {"%EPS", "eps", "persisted ephemeral stores"},
-    {"%YJS", nullptr, "Yjs documents"},
-    {"%YAW", nullptr, "Yjs awareness"},
+    {"%YJS", "yjs", "Yjs documents"}, // the same documents y-websocket and Hocuspocus edit
+    {"%YAW", "yaw", "Yjs awareness"},
     {"%FLO", nullptr, "Flock documents"},
 };
 
