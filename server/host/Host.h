@@ -19,6 +19,7 @@ class DevTokenAuthorizer;
 class DidResolver;
 class DocumentHub;
 class EventLog;
+class HocuspocusRoute;
 class HttpServer;
 class LoroProtocolRoute;
 class Metrics;
@@ -98,6 +99,7 @@ private:
     std::unique_ptr<TokenRoute> m_tokenRoute;
     std::unique_ptr<SyncRoute> m_syncRoute;
     std::unique_ptr<LoroProtocolRoute> m_loroRoute;
+    std::unique_ptr<HocuspocusRoute> m_hocuspocusRoute;
     std::unique_ptr<ServiceInfoRoute> m_serviceInfo;
     std::unique_ptr<AdminService> m_admin;
     std::unique_ptr<AdminRoute> m_adminRoute;

@@ -3,8 +3,6 @@
 #include "crdt/yjs/Lib0Reader.h"
 #include "crdt/yjs/Lib0Writer.h"
 
-#include <QStringDecoder>
-
 namespace canopy {
 namespace {
 
@@ -13,13 +11,6 @@ using Type = HocuspocusMessage::Type;
 using AuthType = HocuspocusMessage::AuthType;
 using yjs::Lib0Reader;
 using yjs::Lib0Writer;
-
-bool isUtf8(QByteArrayView bytes)
-{
-    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    (void)decoder.decode(bytes);
-    return !decoder.hasError();
-}
 
 constexpr quint64 kLastType = quint64(Type::Pong);
 
@@ -37,7 +28,7 @@ std::optional<QByteArray> readKey(Lib0Reader &reader, HocuspocusError *error)
             QStringLiteral("the frame does not start with a document name (a lib0 varString)")};
         return std::nullopt;
     }
-    if (!isUtf8(*key)) {
+    if (!key->isValidUtf8()) {
         *error = HocuspocusError {
             QStringLiteral("bad-key"), QStringLiteral("the document name is not UTF-8")};
         return std::nullopt;
