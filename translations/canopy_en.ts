@@ -50,6 +50,23 @@
     </message>
 </context>
 <context>
+    <name>canopy::ui::DocumentsModel</name>
+    <message numerus="yes">
+        <source>%n stored update(s): runs of one client&apos;s structs, and delete sets</source>
+        <translation>
+            <numerusform>%n stored update: runs of one client&apos;s structs, and delete sets</numerusform>
+            <numerusform>%n stored updates: runs of one client&apos;s structs, and delete sets</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n Yjs client(s)</source>
+        <translation>
+            <numerusform>%n Yjs client</numerusform>
+            <numerusform>%n Yjs clients</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>canopy::ui::DocumentsPage</name>
     <message numerus="yes">
         <source>%n record(s)</source>
@@ -84,6 +101,20 @@
         <translation>
             <numerusform>Exported %1 as %n file: %2</numerusform>
             <numerusform>Exported %1 as %n files; import them in this order: %2</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n stored update(s)</source>
+        <translation>
+            <numerusform>%n stored update</numerusform>
+            <numerusform>%n stored updates</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n client(s), state vector {%1}</source>
+        <translation>
+            <numerusform>%n client, state vector {%1}</numerusform>
+            <numerusform>%n clients, state vector {%1}</numerusform>
         </translation>
     </message>
 </context>
@@ -199,6 +230,83 @@
         <translation>
             <numerusform>&lt;b&gt;ephemeral update&lt;/b&gt;, %n byte</numerusform>
             <numerusform>&lt;b&gt;ephemeral update&lt;/b&gt;, %n bytes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n struct(s)</source>
+        <translation>
+            <numerusform>%n struct</numerusform>
+            <numerusform>%n structs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n deletion range(s)</source>
+        <translation>
+            <numerusform>%n deletion range</numerusform>
+            <numerusform>%n deletion ranges</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>state vector of %n client(s)</source>
+        <translation>
+            <numerusform>state vector of %n client</numerusform>
+            <numerusform>state vector of %n clients</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n awareness entry(s)</source>
+        <translation>
+            <numerusform>%n awareness entry</numerusform>
+            <numerusform>%n awareness entries</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>clocks %1, %n struct(s)</source>
+        <translation>
+            <numerusform>clocks %1, %n struct</numerusform>
+            <numerusform>clocks %1, %n structs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s), masked in the hex view</source>
+        <translation>
+            <numerusform>%n byte, masked in the hex view</numerusform>
+            <numerusform>%n bytes, masked in the hex view</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;Yjs update (V1)&lt;/b&gt;, %n byte(s)</source>
+        <translation>
+            <numerusform>&lt;b&gt;Yjs update (V1)&lt;/b&gt;, %n byte</numerusform>
+            <numerusform>&lt;b&gt;Yjs update (V1)&lt;/b&gt;, %n bytes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n range(s)</source>
+        <translation>
+            <numerusform>%n range</numerusform>
+            <numerusform>%n ranges</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;state vector&lt;/b&gt;, %n byte(s)</source>
+        <translation>
+            <numerusform>&lt;b&gt;state vector&lt;/b&gt;, %n byte</numerusform>
+            <numerusform>&lt;b&gt;state vector&lt;/b&gt;, %n bytes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n client(s) known to the sender</source>
+        <translation>
+            <numerusform>%n client known to the sender</numerusform>
+            <numerusform>%n clients known to the sender</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;awareness update&lt;/b&gt;, %n byte(s)</source>
+        <translation>
+            <numerusform>&lt;b&gt;awareness update&lt;/b&gt;, %n byte</numerusform>
+            <numerusform>&lt;b&gt;awareness update&lt;/b&gt;, %n bytes</numerusform>
         </translation>
     </message>
 </context>

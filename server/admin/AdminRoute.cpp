@@ -75,7 +75,7 @@ QJsonObject sessionJson(const SessionInfo &s)
 
 QJsonObject documentJson(const DocumentInfo &d)
 {
-    return QJsonObject {
+    QJsonObject o {
         {QStringLiteral("id"), d.entityId},
         {QStringLiteral("kind"), d.kind},
         {QStringLiteral("entityId"), d.entityId},
@@ -87,6 +87,17 @@ QJsonObject documentJson(const DocumentInfo &d)
         {QStringLiteral("lastWriter"),
             d.lastWriter.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(d.lastWriter)},
     };
+    if (d.kind == u"yjs") {
+        // Client ids are up to 2^53 and clocks too: keys are strings anyway, clocks exact in a
+        // double.
+        QJsonObject vector;
+        for (const ClientClock &entry : d.stateVector)
+            vector.insert(QString::number(entry.client), double(entry.clock));
+        o.insert(QStringLiteral("clients"), double(d.peers));
+        o.insert(QStringLiteral("updates"), double(d.blocks));
+        o.insert(QStringLiteral("stateVector"), vector);
+    }
+    return o;
 }
 
 QJsonObject blockJson(const BlockInfo &b)

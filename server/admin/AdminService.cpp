@@ -6,6 +6,7 @@
 #include "auth/DidResolver.h"
 #include "backup/BackupScheduler.h"
 #include "crdt/DocumentEngine.h"
+#include "crdt/yjs/StateVector.h"
 #include "log/LogCategories.h"
 #include "log/Metrics.h"
 #include "protocol/sync1/EntityId.h"
@@ -19,6 +20,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSet>
 
 namespace canopy {
 namespace {
@@ -156,6 +158,31 @@ DocumentInfo infoOf(const DocumentSummary &summary, qint64 subscribers)
     return info;
 }
 
+// A Yjs document's clients and state vector, as its engine's index computes them over the stored
+// units (identities only: no update is read): the same version a joiner is answered with. A
+// delete-set unit (empty peer) is no client.
+void addYjsVersion(DocumentInfo &info, UnitStore &store, const crdt::DocumentEngine &engine,
+    const DocumentKey &key)
+{
+    auto stored = store.load(key, engine.loadsData());
+    if (!stored)
+        return;
+    auto index = engine.createIndex();
+    QSet<QByteArray> clients;
+    for (const StoredUnit &unit : std::as_const(*stored)) {
+        index->addStored(
+            crdt::Unit {unit.peer, unit.start, unit.end, unit.meta, unit.data}, unit.size);
+        if (!unit.peer.isEmpty())
+            clients.insert(unit.peer);
+    }
+    info.peers = clients.size();
+    auto vector = yjs::decodeStateVector(index->version());
+    if (!vector)
+        return;
+    for (const auto &[client, clock] : *vector)
+        info.stateVector.append(ClientClock {client, clock});
+}
+
 } // namespace
 
 int AdminError::httpStatus() const
@@ -246,6 +273,12 @@ void AdminService::watchSession(PeerSession *session)
         frame.sessionId = from->idString();
         frame.did = from->did();
         frame.protocol = from->protocolName();
+        if (frame.protocol == u"y-websocket") {
+            // One room per socket, named by the upgrade's path only.
+            const QList<SessionRoom> rooms = from->rooms();
+            if (!rooms.isEmpty())
+                frame.room = rooms.constFirst().id;
+        }
         frame.text = text;
         frame.bytes = bytes;
         Q_EMIT frameCaptured(frame);
@@ -334,17 +367,29 @@ Expected<QList<DocumentInfo>, AdminError> AdminService::documents() const
         return unexpected(storeError(summaries.error()));
     QList<DocumentInfo> out;
     out.reserve(summaries->size());
-    for (const DocumentSummary &summary : std::as_const(*summaries))
+    for (const DocumentSummary &summary : std::as_const(*summaries)) {
         out.append(canopy::infoOf(summary, m_parts.hub->memberCount(summary.key)));
+        describeKind(out.last());
+    }
     return out;
+}
+
+void AdminService::describeKind(DocumentInfo &info) const
+{
+    // Compaction keeps a Yjs document's units few, so this stays cheap per listing.
+    if (info.kind != u"yjs")
+        return;
+    if (const crdt::DocumentEngine *engine = m_parts.hub->engine(info.kind))
+        addYjsVersion(info, *m_parts.store, *engine, DocumentKey {info.kind, info.entityId});
 }
 
 Expected<DocumentKey, AdminError> AdminService::resolve(
     const QString &name, const QString &kind) const
 {
-    if (name.isEmpty() || name.toUtf8().size() > 128) {
+    // Loro rooms take 128 bytes, Yjs rooms (y-websocket, Hocuspocus) 256.
+    if (name.isEmpty() || name.toUtf8().size() > 256) {
         return unexpected(AdminError {AdminError::Code::BadRequest,
-            QStringLiteral("a document name is 1 to 128 bytes of UTF-8")});
+            QStringLiteral("a document name is 1 to 256 bytes of UTF-8")});
     }
     if (!kind.isEmpty() && !m_parts.hub->engine(kind)) {
         return unexpected(AdminError {AdminError::Code::BadRequest,
@@ -397,6 +442,7 @@ Expected<DocumentDetail, AdminError> AdminService::document(
     const crdt::DocumentEngine *engine = m_parts.hub->engine(key->kind);
     DocumentDetail detail;
     detail.info = canopy::infoOf(summaries->front(), m_parts.hub->memberCount(*key));
+    describeKind(detail.info);
     for (const StoredUnit &stored : std::as_const(*units)) {
         crdt::Unit unit {stored.peer, stored.start, stored.end, stored.meta, stored.data};
         const crdt::UnitDescription described = engine->describe(unit);

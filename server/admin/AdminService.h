@@ -152,6 +152,8 @@ private:
     void watchSession(PeerSession *session);
     SessionInfo infoOf(const PeerSession *session) const;
     Expected<DocumentKey, AdminError> resolve(const QString &name, const QString &kind) const;
+    // What a kind adds to its listing (a Yjs document's clients and state vector).
+    void describeKind(DocumentInfo &info) const;
 
     Parts m_parts;
     bool m_capture = false;

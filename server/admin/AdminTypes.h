@@ -17,15 +17,16 @@ namespace canopy {
 struct RoomInfo
 {
     QString id;
-    QString kind; // "loro", "elo", "eph", "eps"
+    QString kind; // "loro", "elo", "eph", "eps", "yjs", "yaw"
     QString permission; // "read" or "write"
 };
 
 struct SessionInfo
 {
     QString id;
-    QString protocol; // "sync1" or "loro"
-    bool authenticated = true; // loro-protocol sessions authenticate in their first join
+    QString protocol; // "sync1", "loro", "y-websocket" or "hocuspocus" (protocolName())
+    // loro-protocol and Hocuspocus sessions authenticate in their first join or Auth message
+    bool authenticated = true;
     QString did;
     QString handle; // from the DID cache; empty when unknown (e.g. dev-token sessions)
     QString remote;
@@ -38,16 +39,25 @@ struct SessionInfo
     quint64 bytesOut = 0;
 };
 
+// One entry of a Yjs state vector: the next clock the host expects from a client.
+struct ClientClock
+{
+    quint64 client = 0;
+    quint64 clock = 0;
+};
+
 struct DocumentInfo
 {
-    QString entityId; // the document's name: an EntityId or a room id
-    QString kind; // "loro", "elo" or "eps"
-    qint64 blocks = 0;
+    QString entityId; // the document's name: an EntityId, a room id or a Yjs room/document name
+    QString kind; // "loro", "elo", "eps" or "yjs"
+    qint64 blocks = 0; // stored units (Yjs: stored updates)
     qint64 bytes = 0;
-    qint64 peers = 0;
+    qint64 peers = 0; // authors (Yjs: clients)
     qint64 subscribers = 0;
     QDateTime updatedAt;
     QString lastWriter;
+    // kind "yjs": the host's state vector, ascending by client (what a joiner's SyncStep1 hears)
+    QList<ClientClock> stateVector;
 };
 
 // One stored unit of a document (a Loro change block, an ELO record, an ephemeral entry).
@@ -96,7 +106,9 @@ struct TrafficFrame
     Direction direction = Direction::In;
     QString sessionId;
     QString did;
-    QString protocol; // "sync1" or "loro": which codec reads the bytes
+    // "sync1", "loro", "y-websocket" or "hocuspocus": which codec reads the bytes
+    QString protocol;
+    QString room; // y-websocket: the session's room (its frames do not name it); else empty
     bool text = false;
     QByteArray bytes; // the whole frame as sent
 };

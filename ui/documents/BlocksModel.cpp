@@ -23,8 +23,9 @@ bool BlocksModel::columnApplies(int column, const QString &kind)
     case Counters:
         return kind != u"eps";
     case Lamports:
-    case Changes:
         return kind == u"loro";
+    case Changes:
+        return kind == u"loro" || kind == u"yjs"; // Yjs: the structs a stored update holds
     default:
         return true;
     }
@@ -32,8 +33,9 @@ bool BlocksModel::columnApplies(int column, const QString &kind)
 
 QString BlocksModel::peerText(const BlockInfo &block) const
 {
-    // Loro and ELO name authors by Loro peer id (hex reads better); ephemeral keys are text.
-    return m_kind == u"eps" ? block.peer : Format::peer(block.peer);
+    // Loro and ELO name authors by Loro peer id (hex reads better); ephemeral keys are text, Yjs
+    // client ids decimal, as yjs itself prints them.
+    return m_kind == u"eps" || m_kind == u"yjs" ? block.peer : Format::peer(block.peer);
 }
 
 int BlocksModel::rowCount(const QModelIndex &parent) const
@@ -98,8 +100,13 @@ QVariant BlocksModel::data(const QModelIndex &index, int role) const
             return b.fromDid;
         }
     case Qt::ToolTipRole:
-        if (index.column() == Peer)
+        if (index.column() == Peer) {
+            bool numeric = false;
+            (void)b.peer.toULongLong(&numeric);
+            if (m_kind == u"yjs") // a run's client, or a delete set
+                return numeric ? tr("Client %1").arg(b.peer) : b.peer;
             return m_kind == u"eps" ? tr("Key %1").arg(b.peer) : tr("Peer %1").arg(b.peer);
+        }
         if (index.column() == Detail && !b.detail.isEmpty())
             return b.detail;
         break;
@@ -117,13 +124,15 @@ QVariant BlocksModel::headerData(int section, Qt::Orientation orientation, int r
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case Peer:
+        if (m_kind == u"yjs")
+            return tr("Client");
         return m_kind == u"eps" ? tr("Key") : tr("Author peer");
     case Counters:
-        return tr("Counters");
+        return m_kind == u"yjs" ? tr("Clocks") : tr("Counters");
     case Lamports:
         return tr("Lamports");
     case Changes:
-        return tr("Changes");
+        return m_kind == u"yjs" ? tr("Structs") : tr("Changes");
     case Size:
         return tr("Size");
     case Received:

@@ -8,7 +8,8 @@ namespace canopy::ui {
 
 // The stored units of one document, oldest first. Loro: change blocks, who wrote which counter
 // and lamport ranges; ELO: records by peer and span (the header in `Detail`); persisted
-// ephemeral stores: the latest entry per key (its value in `Detail`).
+// ephemeral stores: the latest entry per key (its value in `Detail`); Yjs: stored updates by
+// client and clock range (structs counted in `Changes`), and delete sets.
 class BlocksModel final : public QAbstractTableModel
 {
     Q_OBJECT

@@ -63,14 +63,27 @@ QString DocumentsModel::kindName(const QString &kind)
         return tr("ephemeral (persisted)");
     if (kind == u"eph")
         return tr("ephemeral");
+    if (kind == u"yjs")
+        return tr("Yjs");
     return kind;
+}
+
+QString DocumentsModel::stateVectorText(const QList<ClientClock> &vector)
+{
+    QStringList parts;
+    parts.reserve(vector.size());
+    for (const ClientClock &entry : vector)
+        parts.append(QStringLiteral("%1:%2").arg(
+            QString::number(entry.client), QString::number(entry.clock)));
+    return parts.join(QStringLiteral(", "));
 }
 
 bool DocumentsModel::sameRow(const DocumentInfo &a, const DocumentInfo &b) const
 {
     return a.entityId == b.entityId && a.kind == b.kind && a.blocks == b.blocks
         && a.bytes == b.bytes && a.peers == b.peers && a.subscribers == b.subscribers
-        && a.updatedAt == b.updatedAt && a.lastWriter == b.lastWriter;
+        && a.updatedAt == b.updatedAt && a.lastWriter == b.lastWriter
+        && stateVectorText(a.stateVector) == stateVectorText(b.stateVector);
 }
 
 int DocumentsModel::columnCount(const QModelIndex &parent) const
@@ -106,6 +119,8 @@ QVariant DocumentsModel::data(const QModelIndex &index, int role) const
             return Format::dateTime(d.updatedAt);
         case LastWriter:
             return d.lastWriter;
+        case StateVector:
+            return stateVectorText(d.stateVector);
         }
         break;
     case SortRole:
@@ -140,6 +155,21 @@ QVariant DocumentsModel::data(const QModelIndex &index, int role) const
                           "plaintext headers");
             if (d.kind == u"eps")
                 return tr("A persisted ephemeral store (%EPS): the latest entry per key");
+            if (d.kind == u"yjs")
+                return tr("A Yjs document (y-websocket, Hocuspocus, loro-protocol %YJS): stored "
+                          "V1 updates, merged in the background");
+        }
+        if (d.kind == u"yjs" && index.column() == Blocks)
+            return tr("%n stored update(s): runs of one client's structs, and delete sets", nullptr,
+                int(d.blocks));
+        if (d.kind == u"yjs" && index.column() == Peers)
+            return tr("%n Yjs client(s)", nullptr, int(d.peers));
+        if (index.column() == StateVector && !d.stateVector.isEmpty()) {
+            QStringList lines;
+            for (const ClientClock &entry : d.stateVector)
+                lines.append(tr("client %1: clocks below %2")
+                                 .arg(QString::number(entry.client), QString::number(entry.clock)));
+            return lines.join(u'\n');
         }
         break;
     }
@@ -167,6 +197,8 @@ QVariant DocumentsModel::headerData(int section, Qt::Orientation orientation, in
         return tr("Last change");
     case LastWriter:
         return tr("Last writer");
+    case StateVector:
+        return tr("State vector");
     }
     return {};
 }

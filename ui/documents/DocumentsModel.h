@@ -12,7 +12,8 @@ namespace canopy::ui {
 
 class FlushTimer;
 
-// One row per stored document of any kind (Loro, ELO, persisted ephemeral store); a document is
+// One row per stored document of any kind (Loro, ELO, persisted ephemeral store, Yjs: its blocks
+// are stored updates, its peers clients, and its state vector is shown); a document is
 // named within its kind, so the same name may show twice. A change marks the list dirty; reloading
 // it is a store query, so bursts are folded into at most two reloads a second. Subscriber counts
 // change without a document signal (sessions come and go), hence the slow periodic refresh as well.
@@ -35,12 +36,13 @@ public:
         Subscribers,
         LastChange,
         LastWriter,
+        StateVector, // Yjs documents: client:clock, ...
         ColumnCount
     };
     enum Role
     {
         EntityIdRole = Qt::UserRole + 1, // the name
-        KindRole, // "loro", "elo", "eps"
+        KindRole, // "loro", "elo", "eps", "yjs"
         SortRole,
     };
 
@@ -51,6 +53,8 @@ public:
     int rowOf(const QString &name, const QString &kind) const;
 
     static QString kindName(const QString &kind); // "Loro", "ELO (encrypted)", ...
+    // "7:16, 9:3" (client:next clock); empty for no entry
+    static QString stateVectorText(const QList<ClientClock> &vector);
 
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;

@@ -44,6 +44,8 @@ QString fileFilter(const QString &kind)
         return DocumentsPage::tr("ELO record container (*.elo);;All files (*)");
     if (kind == u"eps")
         return DocumentsPage::tr("Ephemeral store update (*.eps);;All files (*)");
+    if (kind == u"yjs")
+        return DocumentsPage::tr("Yjs update, V1 (*.yjs);;All files (*)");
     return DocumentsPage::tr("Loro blob (*.loro);;All files (*)");
 }
 
@@ -197,11 +199,18 @@ void DocumentsPage::showDetail()
         what = tr("%n record(s)", nullptr, units);
     else if (kind == u"eps")
         what = tr("%n entry(s)", nullptr, units);
+    else if (kind == u"yjs")
+        what = tr("%n stored update(s)", nullptr, units);
     else
         what = tr("%n block(s)", nullptr, units);
-    m_detailTitle->setText(
-        tr("%1 · %2 — %3, %4")
-            .arg(entity, DocumentsModel::kindName(kind), what, Format::bytes(detail->info.bytes)));
+    QString title
+        = tr("%1 · %2 — %3, %4")
+              .arg(entity, DocumentsModel::kindName(kind), what, Format::bytes(detail->info.bytes));
+    if (kind == u"yjs")
+        title += QStringLiteral(" · ")
+            + tr("%n client(s), state vector {%1}", nullptr, int(detail->info.peers))
+                  .arg(DocumentsModel::stateVectorText(detail->info.stateVector));
+    m_detailTitle->setText(title);
     m_blocks->setBlocks(detail->blocks, kind);
 }
 

@@ -19,9 +19,11 @@ bool sameRooms(const QList<RoomInfo> &a, const QList<RoomInfo> &b)
         });
 }
 
-bool isLoro(const SessionInfo &s)
+// Sessions whose rooms are documents of several kinds (loro-protocol: a magic each; y-websocket
+// and Hocuspocus: a Yjs document and its awareness), so their rooms are listed with the kind.
+bool multiKind(const SessionInfo &s)
 {
-    return s.protocol == u"loro";
+    return s.protocol != u"sync1";
 }
 
 int readOnlyCount(const SessionInfo &s)
@@ -154,7 +156,13 @@ void SessionsModel::refresh()
 
 QString SessionsModel::protocolName(const QString &protocol)
 {
-    return protocol == u"loro" ? QStringLiteral("loro-protocol") : QStringLiteral("Sync1");
+    if (protocol == u"loro")
+        return QStringLiteral("loro-protocol");
+    if (protocol == u"y-websocket")
+        return QStringLiteral("y-websocket");
+    if (protocol == u"hocuspocus")
+        return QStringLiteral("Hocuspocus");
+    return QStringLiteral("Sync1");
 }
 
 QString SessionsModel::roomsText(const SessionInfo &s)
@@ -167,7 +175,7 @@ QString SessionsModel::roomsText(const SessionInfo &s)
     // them all), so a read-only session stands out.
     const int readOnly = readOnlyCount(s);
     const QString readOnlyText = readOnly > 0 ? tr(", %n read-only", nullptr, readOnly) : QString();
-    if (!isLoro(s)) {
+    if (!multiKind(s)) {
         if (s.rooms.size() == 1) {
             const RoomInfo &room = s.rooms.constFirst();
             return tr("%1 (%2)").arg(room.id, room.permission);
@@ -194,13 +202,16 @@ QString SessionsModel::roomsText(const SessionInfo &s)
 QString SessionsModel::roomsToolTip(const SessionInfo &s)
 {
     if (!s.authenticated)
-        return tr("A loro-protocol session proves its DID with the token in its first "
-                  "JoinRequest; until then it holds no room. It is closed if no join succeeds "
-                  "within 10 s.");
+        return s.protocol == u"hocuspocus"
+            ? tr("A Hocuspocus session proves its DID with the token in each document's Auth "
+                 "message; until then it holds no document.")
+            : tr("A loro-protocol session proves its DID with the token in its first "
+                 "JoinRequest; until then it holds no room. It is closed if no join succeeds "
+                 "within 10 s.");
     QStringList lines;
     for (const RoomInfo &room : s.rooms) {
-        lines.append(isLoro(s) ? tr("%1 — %2, %3").arg(room.id, room.kind, room.permission)
-                               : tr("%1 — %2").arg(room.id, room.permission));
+        lines.append(multiKind(s) ? tr("%1 — %2, %3").arg(room.id, room.kind, room.permission)
+                                  : tr("%1 — %2").arg(room.id, room.permission));
     }
     return lines.join(u'\n');
 }
@@ -270,8 +281,14 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
             return tip.isEmpty() ? QVariant() : QVariant(tip);
         }
         case Protocol:
-            return isLoro(s) ? tr("loro-protocol v1 on /loro/as/<did>: binary messages per room")
-                             : tr("Leaf Sync1 on /sync/as/<did>: msgpack over Loro documents");
+            if (s.protocol == u"y-websocket")
+                return tr("y-websocket on /yjs/as/<did>/<room>: one Yjs document and its "
+                          "awareness");
+            if (s.protocol == u"hocuspocus")
+                return tr("Hocuspocus on /hocuspocus/as/<did>: Yjs documents multiplexed by name");
+            return s.protocol == u"loro"
+                ? tr("loro-protocol v1 on /loro/as/<did>: binary messages per room")
+                : tr("Leaf Sync1 on /sync/as/<did>: msgpack over Loro documents");
         case Did:
             if (!s.authenticated)
                 return tr("%1 (named in the path, not proven yet)").arg(s.did);

@@ -56,7 +56,8 @@ public:
 
     void refresh(); // re-reads counters and rooms now
 
-    static QString protocolName(const QString &protocol); // "Sync1", "loro-protocol"
+    // "Sync1", "loro-protocol", "y-websocket", "Hocuspocus"
+    static QString protocolName(const QString &protocol);
     static QString roomsText(const SessionInfo &session);
     static QString roomsToolTip(const SessionInfo &session);
 

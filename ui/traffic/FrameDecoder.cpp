@@ -37,6 +37,10 @@ QString kindOfMagic(QByteArrayView magic)
         return QStringLiteral("eph");
     if (magic == "%EPS")
         return QStringLiteral("eps");
+    if (magic == "%YJS")
+        return QStringLiteral("yjs");
+    if (magic == "%YAW")
+        return QStringLiteral("yaw");
     return {};
 }
 
@@ -70,13 +74,43 @@ FrameSummary summarizeLoro(const QByteArray &frame, bool text)
 
 WireProtocol FrameDecoder::protocolOf(QStringView name)
 {
-    return name == u"loro" ? WireProtocol::Loro : WireProtocol::Sync1;
+    if (name == u"loro")
+        return WireProtocol::Loro;
+    if (name == u"y-websocket")
+        return WireProtocol::YWebsocket;
+    if (name == u"hocuspocus")
+        return WireProtocol::Hocuspocus;
+    return WireProtocol::Sync1;
+}
+
+QString FrameDecoder::protocolText(WireProtocol protocol)
+{
+    switch (protocol) {
+    case WireProtocol::Sync1:
+        return QStringLiteral("Sync1");
+    case WireProtocol::Loro:
+        return QStringLiteral("loro-protocol");
+    case WireProtocol::YWebsocket:
+        return QStringLiteral("y-websocket");
+    case WireProtocol::Hocuspocus:
+        return QStringLiteral("Hocuspocus");
+    }
+    return {};
 }
 
 FrameSummary FrameDecoder::summarize(const QByteArray &frame, bool text, WireProtocol protocol)
 {
     if (protocol == WireProtocol::Loro)
         return summarizeLoro(frame, text);
+    if (protocol == WireProtocol::YWebsocket || protocol == WireProtocol::Hocuspocus) {
+        // Neither protocol sends text frames.
+        if (text)
+            return {QStringLiteral("text"), {}, {}};
+        FrameSummary out;
+        out.type = YjsFrameDecoder::summarize(
+            frame, protocol == WireProtocol::Hocuspocus, &out.entityId);
+        return out;
+    }
     if (text)
         return {QStringLiteral("text"), {}, {}};
     const QHash<QString, QString> strings = MsgpackTree::topLevelStrings(frame);
@@ -93,6 +127,14 @@ FrameDetail FrameDecoder::decode(const QByteArray &frame, bool text, WireProtoco
         return detail;
     if (protocol == WireProtocol::Loro) {
         detail.loro = decodeLoroProtocol(frame);
+        return detail;
+    }
+    if (protocol == WireProtocol::YWebsocket) {
+        detail.ymessage = YjsFrameDecoder::decodeYWebsocket(frame);
+        return detail;
+    }
+    if (protocol == WireProtocol::Hocuspocus) {
+        detail.ymessage = YjsFrameDecoder::decodeHocuspocus(frame);
         return detail;
     }
 
@@ -147,6 +189,17 @@ LoroProtocolDetail FrameDecoder::decodeLoroProtocol(const QByteArray &frame)
         out.hasVersion = true;
         out.version = describeVersionVector(version);
     };
+    // %YJS versions are Yjs state vectors (the joiner's, the host's).
+    if (out.kind == u"yjs") {
+        const QByteArray &version
+            = m.type == Message::Type::JoinError ? m.receiverVersion : m.version;
+        if ((m.type == Message::Type::JoinRequest || m.type == Message::Type::JoinResponseOk
+                || m.type == Message::Type::JoinError)
+            && !(m.type == Message::Type::JoinError && version.isEmpty())) {
+            out.hasStateVector = true;
+            out.stateVector = YjsFrameDecoder::describeStateVector(version);
+        }
+    }
     switch (m.type) {
     case Message::Type::JoinRequest: {
         if (versioned)
@@ -182,6 +235,10 @@ LoroProtocolDetail FrameDecoder::decodeLoroProtocol(const QByteArray &frame)
                 out.eloUpdates.append(describeElo(update));
             } else if (out.kind == u"eph" || out.kind == u"eps") {
                 out.ephemeralUpdates.append(describeEphemeral(update));
+            } else if (out.kind == u"yjs") {
+                out.yjsUpdates.append(YjsFrameDecoder::describeUpdate(update));
+            } else if (out.kind == u"yaw") {
+                out.awarenessUpdates.append(YjsFrameDecoder::describeAwareness(update));
             }
         }
         break;
@@ -366,9 +423,9 @@ QString FrameDecoder::magicDescription(QByteArrayView magic)
     if (magic == "%EPS")
         return tr("persisted ephemeral store");
     if (magic == "%YJS")
-        return tr("Yjs document (not served)");
+        return tr("Yjs document");
     if (magic == "%YAW")
-        return tr("Yjs awareness (not served)");
+        return tr("Yjs awareness (presence, in memory)");
     if (magic == "%FLO")
         return tr("Flock document (not served)");
     return tr("unknown magic");

@@ -3,6 +3,7 @@
 #include "crdt/loro/LoroTypes.h"
 #include "protocol/loro/LoroProtocolMessage.h"
 #include "traffic/MsgpackTree.h"
+#include "traffic/YjsFrameDecoder.h"
 
 #include <QCoreApplication>
 
@@ -13,6 +14,8 @@ enum class WireProtocol
 {
     Sync1, // msgpack maps (SyncCodec)
     Loro, // loro-protocol v1 binary messages, "ping"/"pong" text frames (LoroProtocolCodec)
+    YWebsocket, // y-protocols messages, one per frame (YjsFrameDecoder)
+    Hocuspocus, // a document name, then y-protocols and Hocuspocus messages (YjsFrameDecoder)
 };
 
 // What the traffic list shows per frame; computed on arrival, so it must stay cheap.
@@ -21,7 +24,9 @@ struct FrameSummary
     // Sync1: "subscribe", "sendUpdate", ...; loro-protocol: "joinRequest", "docUpdate", ...,
     // "ping", "pong"; "text" for any other text frame; empty when the frame does not decode.
     QString type;
-    QString entityId; // Sync1: the entityId; loro-protocol: the room id
+    // Sync1: the entityId; loro-protocol: the room id; Hocuspocus: the document name (a
+    // y-websocket frame names none: the list shows its session's room)
+    QString entityId;
     QString magic; // loro-protocol: the CRDT magic as text ("%LOR", "%EPH", ...)
 };
 
@@ -104,14 +109,20 @@ struct LoroProtocolDetail
     bool decoded = false;
     QString error; // the codec's refusal, "truncated: ..."
     LoroProtocolMessage message;
-    QString kind; // "loro", "elo", "eph", "eps"; empty for a magic the host does not serve
+    // "loro", "elo", "eph", "eps", "yjs", "yaw"; empty for a magic the host does not serve
+    QString kind;
     // JoinRequest/JoinResponseOk version, JoinError receiverVersion: a VersionVector for
     // %LOR and %ELO.
     bool hasVersion = false;
     LoroPayload version;
+    // The same for %YJS: a Yjs state vector.
+    bool hasStateVector = false;
+    YjsStateVectorPayload stateVector;
     QList<LoroPayload> loroUpdates; // %LOR DocUpdate: one per entry
     QList<EloPayload> eloUpdates; // %ELO DocUpdate
     QList<EphemeralPayload> ephemeralUpdates; // %EPH, %EPS DocUpdate
+    QList<YjsUpdatePayload> yjsUpdates; // %YJS DocUpdate: V1 updates
+    QList<YjsAwarenessPayload> awarenessUpdates; // %YAW DocUpdate
     // Where the JoinRequest's auth bytes (a token) lie in the frame, for the hex view to mask.
     qsizetype authOffset = -1;
     qsizetype authSize = 0;
@@ -132,17 +143,21 @@ struct FrameDetail
     LoroPayload payload;
     // loro-protocol
     LoroProtocolDetail loro;
+    // y-websocket, Hocuspocus
+    YMessageDetail ymessage;
 };
 
 // Decodes captured frames with the core's own codecs (SyncCodec, LoroProtocolCodec, LoroBlob,
-// the ELO record and ephemeral state readers) plus a generic msgpack tree, so the window shows
-// exactly what the host understood.
+// the ELO record and ephemeral state readers, the Yjs codecs through YjsFrameDecoder) plus a
+// generic msgpack tree, so the window shows exactly what the host understood.
 class FrameDecoder final
 {
     Q_DECLARE_TR_FUNCTIONS(FrameDecoder)
 
 public:
-    static WireProtocol protocolOf(QStringView name); // "loro" or else Sync1
+    // A session's protocolName(): "loro", "y-websocket", "hocuspocus", else Sync1.
+    static WireProtocol protocolOf(QStringView name);
+    static QString protocolText(WireProtocol protocol); // "Sync1", "loro-protocol", ...
 
     static FrameSummary summarize(const QByteArray &frame, bool text, WireProtocol protocol);
     static FrameDetail decode(const QByteArray &frame, bool text, WireProtocol protocol);

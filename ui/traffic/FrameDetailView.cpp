@@ -54,6 +54,62 @@ QString timestampText(qint64 ms)
     return Format::dateTime(QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC));
 }
 
+// Yjs clocks are up to 2^53; the same inclusive display as range().
+QString clockRange(quint64 start, quint64 end)
+{
+    return end <= start + 1
+        ? QString::number(start)
+        : QStringLiteral("%1–%2").arg(QString::number(start), QString::number(end - 1));
+}
+
+QString deleteRangesText(const QList<yjs::DeleteRange> &ranges)
+{
+    QStringList parts;
+    for (const yjs::DeleteRange &r : ranges)
+        parts.append(clockRange(r.clock, r.clock + r.length));
+    return parts.join(QStringLiteral(", "));
+}
+
+// One V1 update in a line: what the Message tab says of a payload.
+QString updateBrief(const YjsUpdatePayload &p)
+{
+    if (!p.parsed)
+        return p.error;
+    return FrameDetailView::tr("%n struct(s)", nullptr, int(p.structCount())) + QStringLiteral(", ")
+        + FrameDetailView::tr("%n deletion range(s)", nullptr, int(p.deleteSet.rangeCount()));
+}
+
+QString stateVectorBrief(const YjsStateVectorPayload &p)
+{
+    if (!p.parsed)
+        return p.error;
+    return FrameDetailView::tr("state vector of %n client(s)", nullptr, int(p.vector.size()));
+}
+
+QString awarenessBrief(const YjsAwarenessPayload &p)
+{
+    if (!p.parsed)
+        return p.error;
+    return FrameDetailView::tr("%n awareness entry(s)", nullptr, int(p.entries.size()));
+}
+
+QString authTypeText(const YMessageDetail &m)
+{
+    if (!m.hocuspocus)
+        return m.authType == 0 ? QStringLiteral("permission denied (0)")
+                               : QStringLiteral("%1").arg(QString::number(m.authType));
+    switch (m.authType) {
+    case 0:
+        return m.typeName == u"tokenRequest" ? QStringLiteral("token request (0)")
+                                             : QStringLiteral("token (0)");
+    case 1:
+        return QStringLiteral("permission denied (1)");
+    case 2:
+        return QStringLiteral("authenticated (2)");
+    }
+    return QString::number(m.authType);
+}
+
 } // namespace
 
 FrameDetailView::FrameDetailView(QWidget *parent)
@@ -147,6 +203,8 @@ void FrameDetailView::showFrame(const QByteArray &bytes, bool text, WireProtocol
     m_payload->clear();
     const FrameDetail detail = FrameDecoder::decode(bytes, text, protocol);
     const bool loro = protocol == WireProtocol::Loro;
+    const bool yjs = protocol == WireProtocol::YWebsocket || protocol == WireProtocol::Hocuspocus;
+    const QString protocolText = FrameDecoder::protocolText(protocol);
 
     QStringList status;
     status.append(tr("%n byte(s) on the wire", nullptr, int(wireSize)));
@@ -157,8 +215,17 @@ void FrameDetailView::showFrame(const QByteArray &bytes, bool text, WireProtocol
             status.append(tr("a text frame that is not a keepalive: loro-protocol ignores it"));
         else
             status.append(tr("a loro-protocol keepalive (%1)").arg(detail.summary.type));
+    } else if (text && yjs) {
+        status.append(tr("a text frame: %1 sends none").arg(protocolText));
     } else if (text) {
         status.append(tr("a text frame: Sync1 ignores these"));
+    } else if (yjs && !detail.ymessage.decoded) {
+        status.append(tr("not a valid %1 message (%2)").arg(protocolText, detail.ymessage.error));
+    } else if (yjs && !detail.ymessage.document.isEmpty()) {
+        status.append(tr("a valid %1 %2 for document “%3”")
+                          .arg(protocolText, detail.ymessage.typeName, detail.ymessage.document));
+    } else if (yjs) {
+        status.append(tr("a valid %1 %2 message").arg(protocolText, detail.ymessage.typeName));
     } else if (loro && !detail.loro.decoded) {
         status.append(tr("not a valid loro-protocol message (%1)").arg(detail.loro.error));
     } else if (loro) {
@@ -183,14 +250,22 @@ void FrameDetailView::showFrame(const QByteArray &bytes, bool text, WireProtocol
         item->setText(2, QString::fromUtf8(bytes.left(4096)));
     } else if (loro) {
         showLoroMessage(detail.loro, fragmentHeader);
+    } else if (yjs) {
+        showYMessage(detail.ymessage);
     } else {
         showSync1(detail);
     }
 
-    m_hex->setPlainText(
-        FrameDecoder::hexDump(bytes, HexLimit, detail.loro.authOffset, detail.loro.authSize));
+    // A token must not end up in a screenshot: loro-protocol's join auth, Hocuspocus's Auth.
+    const qsizetype maskOffset = yjs ? detail.ymessage.tokenOffset : detail.loro.authOffset;
+    const qsizetype maskSize = yjs ? detail.ymessage.tokenSize : detail.loro.authSize;
+    m_hex->setPlainText(FrameDecoder::hexDump(bytes, HexLimit, maskOffset, maskSize));
     if (loro)
         showLoroPayload(detail.loro);
+    else if (yjs && !text)
+        showYPayload(detail.ymessage);
+    else if (yjs)
+        m_payload->setText(tr("This message carries no document payload."));
     else
         showSync1Payload(detail);
 }
@@ -261,7 +336,15 @@ void FrameDetailView::showLoroMessage(
                 + tr("version vector of %n peer(s)", nullptr, int(detail.version.version.size()));
         else if (detail.hasVersion)
             value += QStringLiteral(": ") + detail.version.error;
+        if (detail.hasStateVector)
+            value = tr("%n byte(s)", nullptr, int(version.size())) + QStringLiteral(": ")
+                + stateVectorBrief(detail.stateVector);
         QTreeWidgetItem *item = addField(root, key, QStringLiteral("varBytes"), value);
+        if (detail.hasStateVector) {
+            for (const auto &[client, clock] : detail.stateVector.vector)
+                addField(item, tr("client %1").arg(QString::number(client)),
+                    QStringLiteral("client"), tr("clocks below %1").arg(QString::number(clock)));
+        }
         if (detail.hasVersion) {
             for (const auto &[peer, counter] : detail.version.version)
                 addField(item, Format::peer(peer), QStringLiteral("peer"),
@@ -310,6 +393,11 @@ void FrameDetailView::showLoroMessage(
                 const EphemeralPayload &p = detail.ephemeralUpdates.at(i);
                 value += QStringLiteral(": ")
                     + (p.parsed ? tr("%n entry(s)", nullptr, int(p.entries.size())) : p.error);
+            } else if (i < detail.yjsUpdates.size()) {
+                value += QStringLiteral(": ") + tr("V1 update, ")
+                    + updateBrief(detail.yjsUpdates.at(i));
+            } else if (i < detail.awarenessUpdates.size()) {
+                value += QStringLiteral(": ") + awarenessBrief(detail.awarenessUpdates.at(i));
             }
             addField(updates, QStringLiteral("[%1]").arg(i), QStringLiteral("varBytes"), value,
                 firstBytes(m.updates.at(i)));
@@ -375,6 +463,12 @@ void FrameDetailView::showLoroPayload(const LoroProtocolDetail &detail)
         showEloRecords(detail.eloUpdates, lines);
     else if (!detail.ephemeralUpdates.isEmpty())
         showEphemeral(detail.ephemeralUpdates, lines);
+    else if (!detail.yjsUpdates.isEmpty())
+        showYjsUpdates(detail.yjsUpdates, lines);
+    else if (!detail.awarenessUpdates.isEmpty())
+        showAwareness(detail.awarenessUpdates, lines);
+    else if (detail.hasStateVector)
+        showStateVector(detail.stateVector, lines);
     else if (detail.hasVersion)
         showVersion(detail.version, lines);
     else
@@ -525,6 +619,236 @@ void FrameDetailView::showEphemeral(const QList<EphemeralPayload> &updates, QStr
             item->setText(2, timestampText(entry.timestampMs));
             item->setToolTip(2, QString::number(entry.timestampMs));
             item->setText(3, entry.deleted ? tr("deleted") : QString());
+        }
+    }
+}
+
+void FrameDetailView::showYMessage(const YMessageDetail &m)
+{
+    auto *root = new QTreeWidgetItem(m_tree);
+    root->setText(0, tr("(frame)"));
+    root->setText(1, m.hocuspocus ? QStringLiteral("Hocuspocus") : QStringLiteral("y-websocket"));
+    root->setText(2,
+        m.document.isEmpty() ? m.typeName : QStringLiteral("%1 · %2").arg(m.typeName, m.document));
+    if (!m.decoded && m.typeName.isEmpty() && m.key.isEmpty()) {
+        addField(root, tr("(not decoded)"), QString(), m.error, m.error);
+        m_tree->expandToDepth(1);
+        return;
+    }
+    if (m.hocuspocus && m.type != 9 && m.type != 10) {
+        addField(root, tr("document"), QStringLiteral("varString"), m.document);
+        if (m.key != m.document) // a session-aware key: document \0 session
+            addField(root, tr("key"), QStringLiteral("varString"), m.key,
+                tr("the document name, a NUL, then the provider's session id"));
+    }
+    QString typeName = m.hocuspocus ? YjsFrameDecoder::hocuspocusTypeName(m.type)
+                                    : YjsFrameDecoder::yWebsocketTypeName(m.type);
+    if (typeName.isEmpty())
+        typeName = tr("unknown");
+    addField(root, tr("type"),
+        m.hocuspocus && (m.type == 9 || m.type == 10) ? QStringLiteral("u8")
+                                                      : QStringLiteral("varUint"),
+        QStringLiteral("%1 (%2)").arg(typeName, QString::number(m.type)));
+    if (m.hasSync) {
+        addField(root, tr("sync step"), QStringLiteral("varUint"),
+            QStringLiteral("%1 (%2)").arg(
+                yprotocols::SyncMessage::stepName(m.step), QString::number(int(m.step))));
+        const bool step1 = m.step == yprotocols::SyncStep::Step1;
+        const qsizetype size = step1 ? m.stateVector.size : m.update.size;
+        QTreeWidgetItem *data = addField(root, tr("data"), QStringLiteral("varUint8Array"),
+            tr("%n byte(s)", nullptr, int(size)) + QStringLiteral(": ")
+                + (step1 ? stateVectorBrief(m.stateVector)
+                         : tr("V1 update, ") + updateBrief(m.update)));
+        if (step1) {
+            for (const auto &[client, clock] : m.stateVector.vector)
+                addField(data, tr("client %1").arg(QString::number(client)),
+                    QStringLiteral("client"), tr("clocks below %1").arg(QString::number(clock)));
+        } else {
+            for (const yjs::ClientRunView &run : m.update.clients)
+                addField(data, tr("client %1").arg(QString::number(run.client)),
+                    QStringLiteral("structs"),
+                    tr("clocks %1, %n struct(s)", nullptr, int(run.structs.size()))
+                        .arg(clockRange(run.start, run.end)));
+            for (const auto &[client, ranges] : m.update.deleteSet.clients())
+                addField(data, tr("deleted of %1").arg(QString::number(client)),
+                    QStringLiteral("delete set"), deleteRangesText(ranges));
+        }
+    }
+    if (m.hasAwareness) {
+        QTreeWidgetItem *update
+            = addField(root, tr("awareness update"), QStringLiteral("varUint8Array"),
+                tr("%n byte(s)", nullptr, int(m.awareness.size)) + QStringLiteral(": ")
+                    + awarenessBrief(m.awareness));
+        for (const yjs::AwarenessEntry &entry : m.awareness.entries) {
+            const QString state = QString::fromUtf8(entry.state);
+            addField(update, tr("client %1").arg(QString::number(entry.client)),
+                tr("clock %1").arg(QString::number(entry.clock)),
+                entry.removed() ? tr("null (the client left)") : state, state);
+        }
+    }
+    if (m.type == 2 && (m.decoded || m.authType != 0 || m.tokenOffset >= 0)) {
+        addField(root, tr("auth type"), QStringLiteral("varUint"), authTypeText(m));
+        if (m.tokenOffset >= 0)
+            addField(root, tr("token"), QStringLiteral("varString"),
+                tr("%n byte(s), masked in the hex view", nullptr, int(m.tokenSize)));
+        if (!m.providerVersion.isEmpty())
+            addField(root, tr("provider version"), QStringLiteral("varString"), m.providerVersion);
+        if (m.hasText)
+            addField(root, m.authType == 2 ? tr("scope") : tr("reason"),
+                QStringLiteral("varString"), m.text, m.text);
+    } else if (m.hasText) {
+        addField(root, m.type == 7 ? tr("reason") : tr("payload"), QStringLiteral("varString"),
+            m.text, m.text);
+    }
+    if (m.hocuspocus && m.type == 8 && m.decoded)
+        addField(root, tr("status"), QStringLiteral("varInt"),
+            m.status == 1 ? tr("1 (applied: committed)") : tr("%1 (not applied)").arg(m.status));
+    if (!m.decoded)
+        addField(root, tr("(error)"), QString(), m.error, m.error);
+    m_tree->expandToDepth(1);
+}
+
+void FrameDetailView::showYPayload(const YMessageDetail &m)
+{
+    m_payloadTree->setRootIsDecorated(false);
+    QStringList lines;
+    if (!m.document.isEmpty())
+        lines.append(tr("Document “%1”").arg(m.document.toHtmlEscaped()));
+    if (m.hasSync && m.step == yprotocols::SyncStep::Step1)
+        showStateVector(m.stateVector, lines);
+    else if (m.hasSync)
+        showYjsUpdates({m.update}, lines);
+    else if (m.hasAwareness)
+        showAwareness({m.awareness}, lines);
+    else
+        lines.append(tr("This message carries no document payload."));
+    m_payload->setText(lines.join(QStringLiteral("<br>")));
+}
+
+void FrameDetailView::showYjsUpdates(const QList<YjsUpdatePayload> &updates, QStringList &lines)
+{
+    m_payloadTree->setColumnCount(5); // a header of fewer labels would keep a wider one's columns
+    m_payloadTree->setHeaderLabels(
+        {tr("Client or struct"), tr("Clocks"), tr("Length"), tr("Content"), tr("Detail")});
+    m_payloadTree->header()->resizeSection(0, 170);
+    m_payloadTree->header()->resizeSection(1, 110);
+    m_payloadTree->setRootIsDecorated(true);
+    const bool several = updates.size() > 1;
+    for (qsizetype i = 0; i < updates.size(); ++i) {
+        const YjsUpdatePayload &p = updates.at(i);
+        QString head = tr("<b>Yjs update (V1)</b>, %n byte(s)", nullptr, int(p.size));
+        if (several)
+            head = tr("Update %1 of %2: ")
+                       .arg(QString::number(i + 1), QString::number(updates.size()))
+                + head;
+        lines.append(head);
+        if (!p.parsed) {
+            lines.append(tr("<span style='color:#b02020'>Cannot decode: %1</span>")
+                             .arg(p.error.toHtmlEscaped()));
+            continue;
+        }
+        lines.append(tr("Structs: %1 in %2 client run(s)")
+                         .arg(QString::number(p.structCount()), QString::number(p.clients.size())));
+        lines.append(tr("Delete set: %1 range(s) of %2 client(s)")
+                         .arg(QString::number(p.deleteSet.rangeCount()),
+                             QString::number(p.deleteSet.clients().size())));
+        QTreeWidgetItem *group = nullptr;
+        if (several) {
+            group = new QTreeWidgetItem(m_payloadTree);
+            group->setText(0, tr("update %1").arg(i + 1));
+            group->setText(4, Format::bytes(p.size));
+            group->setExpanded(true);
+        }
+        auto topLevel = [&] {
+            return group ? new QTreeWidgetItem(group) : new QTreeWidgetItem(m_payloadTree);
+        };
+        for (const yjs::ClientRunView &run : p.clients) {
+            QTreeWidgetItem *item = topLevel();
+            item->setText(0, tr("client %1").arg(QString::number(run.client)));
+            item->setText(1, clockRange(run.start, run.end));
+            item->setText(2, QString::number(run.end - run.start));
+            item->setText(3, tr("%n struct(s)", nullptr, int(run.structs.size())));
+            for (const yjs::StructView &view : run.structs) {
+                auto *child = new QTreeWidgetItem(item);
+                child->setText(0, view.kind);
+                child->setText(1, clockRange(view.clock, view.clock + view.length));
+                child->setText(2, QString::number(view.length));
+                child->setText(3, view.content);
+                child->setText(4, view.detail);
+                child->setToolTip(4, view.detail);
+            }
+            item->setExpanded(run.structs.size() <= 20);
+        }
+        if (!p.deleteSet.isEmpty()) {
+            QTreeWidgetItem *deleted = topLevel();
+            deleted->setText(0, tr("delete set"));
+            deleted->setText(3, tr("%n range(s)", nullptr, int(p.deleteSet.rangeCount())));
+            for (const auto &[client, ranges] : p.deleteSet.clients()) {
+                auto *child = new QTreeWidgetItem(deleted);
+                child->setText(0, tr("client %1").arg(QString::number(client)));
+                child->setText(1, deleteRangesText(ranges));
+                quint64 length = 0;
+                for (const yjs::DeleteRange &r : ranges)
+                    length += r.length;
+                child->setText(2, QString::number(length));
+                child->setText(3, tr("deleted"));
+            }
+            deleted->setExpanded(true);
+        }
+    }
+}
+
+void FrameDetailView::showStateVector(const YjsStateVectorPayload &vector, QStringList &lines)
+{
+    m_payloadTree->setColumnCount(2);
+    m_payloadTree->setHeaderLabels({tr("Client"), tr("Next clock")});
+    m_payloadTree->header()->resizeSection(0, 170);
+    lines.append(tr("<b>state vector</b>, %n byte(s)", nullptr, int(vector.size)));
+    if (!vector.parsed)
+        lines.append(tr("Cannot decode: %1").arg(vector.error.toHtmlEscaped()));
+    else
+        lines.append(tr("%n client(s) known to the sender", nullptr, int(vector.vector.size())));
+    for (const auto &[client, clock] : vector.vector) {
+        auto *item = new QTreeWidgetItem(m_payloadTree);
+        item->setText(0, QString::number(client));
+        item->setText(1, QString::number(clock));
+    }
+}
+
+void FrameDetailView::showAwareness(const QList<YjsAwarenessPayload> &updates, QStringList &lines)
+{
+    m_payloadTree->setColumnCount(3);
+    m_payloadTree->setHeaderLabels({tr("Client"), tr("Clock"), tr("State (JSON)")});
+    m_payloadTree->header()->resizeSection(0, 170);
+    m_payloadTree->header()->resizeSection(1, 70);
+    const bool several = updates.size() > 1;
+    m_payloadTree->setRootIsDecorated(several);
+    for (qsizetype i = 0; i < updates.size(); ++i) {
+        const YjsAwarenessPayload &p = updates.at(i);
+        QString head = tr("<b>awareness update</b>, %n byte(s)", nullptr, int(p.size));
+        if (several)
+            head = tr("Update %1 of %2: ")
+                       .arg(QString::number(i + 1), QString::number(updates.size()))
+                + head;
+        lines.append(head);
+        if (p.parsed)
+            lines.append(tr("%n entry(s)", nullptr, int(p.entries.size())));
+        else
+            lines.append(tr("<span style='color:#b02020'>Cannot read the entries: %1</span>")
+                             .arg(p.error.toHtmlEscaped()));
+        QTreeWidgetItem *group = nullptr;
+        if (several) {
+            group = new QTreeWidgetItem(m_payloadTree);
+            group->setText(0, tr("update %1").arg(i + 1));
+            group->setExpanded(true);
+        }
+        for (const yjs::AwarenessEntry &entry : p.entries) {
+            auto *item = group ? new QTreeWidgetItem(group) : new QTreeWidgetItem(m_payloadTree);
+            const QString state = QString::fromUtf8(entry.state);
+            item->setText(0, QString::number(entry.client));
+            item->setText(1, QString::number(entry.clock));
+            item->setText(2, entry.removed() ? tr("null (the client left)") : state);
+            item->setToolTip(2, state);
         }
     }
 }

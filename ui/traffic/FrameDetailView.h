@@ -12,10 +12,12 @@ class QTreeWidgetItem;
 
 namespace canopy::ui {
 
-// The traffic detail pane for one frame of either protocol: the decoded message as a tree
-// (Sync1: the msgpack map; loro-protocol: envelope and fields), a hex view, and the payload as
-// its kind reads it: Loro blobs (mode, checksum, per block the author peer, counter and lamport
-// ranges), version vectors, ELO record headers, ephemeral entries.
+// The traffic detail pane for one frame of any protocol: the decoded message as a tree (Sync1:
+// the msgpack map; loro-protocol: envelope and fields; y-websocket and Hocuspocus: document,
+// message type, sync step, auth, stateless, SyncStatus), a hex view (tokens masked), and the
+// payload as its kind reads it: Loro blobs (mode, checksum, per block the author peer, counter
+// and lamport ranges), version vectors, ELO record headers, ephemeral entries, Yjs updates
+// (structs by client and clock range, the delete set), state vectors and awareness states.
 class FrameDetailView final : public QWidget
 {
     Q_OBJECT
@@ -56,6 +58,11 @@ private:
     void showLoroBlobs(const QList<LoroPayload> &updates, QStringList &lines);
     void showEloRecords(const QList<EloPayload> &updates, QStringList &lines);
     void showEphemeral(const QList<EphemeralPayload> &updates, QStringList &lines);
+    void showYMessage(const YMessageDetail &detail);
+    void showYPayload(const YMessageDetail &detail);
+    void showYjsUpdates(const QList<YjsUpdatePayload> &updates, QStringList &lines);
+    void showStateVector(const YjsStateVectorPayload &vector, QStringList &lines);
+    void showAwareness(const QList<YjsAwarenessPayload> &updates, QStringList &lines);
 
     QTabWidget *m_tabs;
     QLabel *m_status;

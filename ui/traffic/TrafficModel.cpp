@@ -62,6 +62,8 @@ void TrafficModel::addFrame(const TrafficFrame &frame)
     row.size = frame.bytes.size();
     row.protocol = FrameDecoder::protocolOf(frame.protocol);
     row.summary = FrameDecoder::summarize(frame.bytes, frame.text, row.protocol);
+    if (row.protocol == WireProtocol::YWebsocket)
+        row.summary.entityId = frame.room;
     if (row.size > MaxFrameBytes) {
         row.frame.bytes = frame.bytes.left(MaxFrameBytes);
         row.truncated = true;
@@ -184,15 +186,13 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const
         case Did:
             return row.frame.did;
         case Kind:
-            if (row.protocol == WireProtocol::Sync1)
-                return QStringLiteral("Sync1");
-            return row.summary.magic.isEmpty() ? QStringLiteral("loro-protocol")
-                                               : row.summary.magic;
+            if (row.protocol == WireProtocol::Loro && !row.summary.magic.isEmpty())
+                return row.summary.magic;
+            return FrameDecoder::protocolText(row.protocol);
         case Type:
             if (!row.summary.type.isEmpty())
                 return row.summary.type;
-            return row.protocol == WireProtocol::Loro ? tr("(not loro-protocol)")
-                                                      : tr("(not Sync1)");
+            return tr("(not %1)").arg(FrameDecoder::protocolText(row.protocol));
         case Entity:
             return row.summary.entityId;
         case Size:
@@ -218,6 +218,10 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const
         if (index.column() == Kind) {
             if (row.protocol == WireProtocol::Sync1)
                 return tr("Leaf Sync1 (msgpack) over a Loro document");
+            if (row.protocol == WireProtocol::YWebsocket)
+                return tr("y-websocket: y-protocols messages over one Yjs room");
+            if (row.protocol == WireProtocol::Hocuspocus)
+                return tr("Hocuspocus: y-protocols messages, each naming its Yjs document");
             if (row.summary.magic.isEmpty())
                 return tr("loro-protocol v1");
             return tr("loro-protocol v1: %1")

@@ -19,7 +19,8 @@ class FlushTimer;
 // insert and evicts the oldest rows in one removal. Whatever falls out, by count or by the byte
 // budget, is counted as dropped. Paused, the table holds still while the queue keeps filling
 // (up to the capacity; the overflow is dropped too). Each frame is summarised on arrival by the
-// codec of its protocol (Sync1 or loro-protocol), cheaply: the detail pane decodes in full.
+// codec of its protocol (Sync1, loro-protocol, y-websocket or Hocuspocus), cheaply: the detail
+// pane decodes in full.
 class TrafficModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -37,7 +38,7 @@ public:
         Direction,
         Session,
         Did,
-        Kind, // Sync1, or the loro-protocol magic
+        Kind, // Sync1, the loro-protocol magic, y-websocket or Hocuspocus
         Type,
         Size,
         Entity, // last: the view stretches it

@@ -56,7 +56,7 @@ TrafficPage::TrafficPage(TrafficModel *traffic, QWidget *parent)
     m_entity->setPlaceholderText(tr("Entity or room"));
     m_entity->setClearButtonEnabled(true);
     m_type->addItem(tr("All messages"), QString());
-    // The message types of both protocols, each under a heading that cannot be chosen.
+    // The message types of every protocol, each under a heading that cannot be chosen.
     auto *types = qobject_cast<QStandardItemModel *>(m_type->model());
     auto addSection
         = [this, types](const QString &heading, std::initializer_list<const char *> names) {
@@ -76,6 +76,9 @@ TrafficPage::TrafficPage(TrafficModel *traffic, QWidget *parent)
     addSection(QStringLiteral("loro-protocol"),
         {"joinRequest", "joinResponseOk", "joinError", "docUpdate", "fragmentHeader", "fragment",
             "roomError", "leave", "ack", "ping", "pong"});
+    addSection(QStringLiteral("y-websocket, Hocuspocus"),
+        {"syncStep1", "syncStep2", "update", "awareness", "queryAwareness", "auth", "authenticated",
+            "permissionDenied", "tokenRequest", "stateless", "close", "syncStatus"});
     connect(m_did, &QLineEdit::textChanged, m_proxy, &TrafficFilterModel::setDid);
     connect(m_entity, &QLineEdit::textChanged, m_proxy, &TrafficFilterModel::setEntity);
     connect(m_type, &QComboBox::currentIndexChanged, this,
