@@ -108,14 +108,12 @@ double widenFloat32(quint32 bits)
     return double(f);
 }
 
+// A float64 NaN keeps its bits: V8 quiets a signalling one in some tiers and not in others, so no
+// choice matches it always; keeping them is what its optimized code does.
 double fromFloat64Bits(quint64 bits)
 {
     double out;
     std::memcpy(&out, &bits, sizeof out);
-    if (std::isnan(out)) {
-        bits |= DoubleQuietBit; // what V8 hands back for a signalling NaN
-        std::memcpy(&out, &bits, sizeof out);
-    }
     return out;
 }
 
@@ -219,7 +217,7 @@ Canonical check(Lib0Reader &r, int depth)
         double raw;
         std::memcpy(&raw, &*bits, sizeof raw);
         if (std::isnan(raw))
-            return (*bits & DoubleQuietBit) ? Canonical::Yes : Canonical::Rewrite;
+            return Canonical::Yes;
         return isSmallInteger(raw) || isFloat32(raw) ? Canonical::Rewrite : Canonical::Yes;
     }
     case 122:
