@@ -176,6 +176,11 @@ QByteArray YjsDocumentIndex::version() const
 crdt::UnitQuery YjsDocumentIndex::lacking(const crdt::PeerVersion &client) const
 {
     crdt::UnitQuery query;
+    // A fresh joiner lacks everything: one read instead of one per client.
+    if (client.empty() && !m_held.empty()) {
+        query.all = true;
+        return query;
+    }
     for (const auto &[id, ranges] : m_held) {
         if (ranges.empty())
             continue;
