@@ -31,6 +31,29 @@ void normalize(QList<DeleteRange> &ranges)
     ranges.resize(j);
 }
 
+// One range into sorted, coalesced `ranges`, with the result normalize() would give: a few new
+// deletes into a document's large set cost a search and a move, not a sort.
+void insertRange(QList<DeleteRange> &ranges, const DeleteRange &range)
+{
+    auto at = std::upper_bound(ranges.begin(), ranges.end(), range.clock,
+        [](quint64 clock, const DeleteRange &r) { return clock < r.clock; });
+    qsizetype i = at - ranges.begin();
+    if (i > 0 && ranges[i - 1].clock + ranges[i - 1].length >= range.clock) {
+        DeleteRange &left = ranges[i - 1];
+        left.length = std::max(left.length, range.clock + range.length - left.clock);
+        --i;
+    } else {
+        ranges.insert(i, range);
+    }
+    DeleteRange &grown = ranges[i];
+    qsizetype end = i + 1;
+    while (end < ranges.size() && grown.clock + grown.length >= ranges[end].clock) {
+        grown.length = std::max(grown.length, ranges[end].clock + ranges[end].length - grown.clock);
+        ++end;
+    }
+    ranges.remove(i + 1, end - i - 1);
+}
+
 } // namespace
 
 Expected<DeleteSet, YjsError> DeleteSet::read(Lib0Reader &r)
@@ -140,6 +163,11 @@ void DeleteSet::merge(const DeleteSet &other)
         QList<DeleteRange> &mine = m_clients[client];
         if (mine.isEmpty()) {
             mine = ranges;
+            continue;
+        }
+        if (ranges.size() <= 16) {
+            for (const DeleteRange &range : ranges)
+                insertRange(mine, range);
             continue;
         }
         mine.append(ranges);

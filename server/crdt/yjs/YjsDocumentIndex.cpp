@@ -91,20 +91,18 @@ Expected<crdt::Admission, crdt::Refusal> YjsDocumentIndex::admit(
     crdt::Admission out;
     // What the update adds, applied to copies: a refusal must leave the index as it was.
     QHash<quint64, Ranges> touched;
-    DeleteSet deletes = m_deletes;
-    bool deletesChanged = false;
+    QList<DeleteSet> deletes; // merged into the document's set only once the update is taken
     qint64 freshBytes = 0;
     for (crdt::Unit &unit : units) {
         if (unit.peer.isEmpty()) {
             auto incoming = deletesOf(unit);
             if (!incoming)
                 return unexpected(YjsEngine::refusal(incoming.error()));
-            if (deletes.covers(*incoming)) {
+            if (m_deletes.covers(*incoming)) {
                 ++out.duplicates;
                 continue;
             }
-            deletes.merge(*incoming);
-            deletesChanged = true;
+            deletes.append(std::move(*incoming));
             freshBytes += unit.data.size();
             out.fresh.append(std::move(unit));
             continue;
@@ -151,8 +149,8 @@ Expected<crdt::Admission, crdt::Refusal> YjsDocumentIndex::admit(
         if (!it->empty())
             m_held[it.key()] = std::move(*it);
     }
-    if (deletesChanged)
-        m_deletes = std::move(deletes);
+    for (const DeleteSet &set : std::as_const(deletes))
+        m_deletes.merge(set);
     for (crdt::Unit &unit : out.fresh) {
         if (unit.peer.isEmpty()) {
             unit.start = m_nextSequence++;
