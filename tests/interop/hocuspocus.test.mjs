@@ -405,6 +405,26 @@ describe('hocuspocus: tokens', { timeout: 120000 }, () => {
         await waitSynced(dev);
         assert.equal(dev.document.getText('t').toString(), 'by key');
     });
+    test('an access key revoked while in use: every document hears CLOSE, then the socket closes with 4403; the key opens nothing after', async () => {
+        const r = await adminRequest(host, 'POST', '/admin/keys', { body: { name: 'hp-revoked', scope: '*', permission: 'write' } });
+        assert.equal(r.status, 201, r.text);
+        const socket = track(openSocket(host, 'key:hp-revoked'));
+        const names = [docName('rev1'), docName('rev2')];
+        const providers = names.map((n) => track(openProvider(host, n, { socket, token: r.json.key })));
+        await Promise.all(providers.map((p) => waitSynced(p)));
+        const revoked = await adminRequest(host, 'DELETE', '/admin/keys/hp-revoked');
+        assert.equal(revoked.status, 200, revoked.text);
+        const closed = await socket.log.waitClose({ socket: 1 });
+        assert.equal(closed.code, 4403, `${closed.code} ${closed.reason}`);
+        for (const n of names) {
+            const close = socket.log.inbound((f, fr) => fr.socket === 1 && f.key === n && f.type === TYPE.close);
+            assert.equal(close.length, 1, `CLOSE for ${n} before the socket closed`);
+            assert.match(close[0].text, /evicted/);
+        }
+        // The provider reconnects (4403 does not stop it) and is refused.
+        const reason = await waitAuthFailed(providers[0], { timeoutMs: 10000 });
+        assert.match(reason, /access key is not valid/);
+    });
 });
 
 describe('hocuspocus: read-only scope', { timeout: 120000 }, () => {

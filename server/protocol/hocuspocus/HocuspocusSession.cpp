@@ -559,11 +559,11 @@ void HocuspocusSession::onStateless(HocuspocusDocumentSession &session, const QB
     log().record(QtDebugMsg, lcSync(), QStringLiteral("stateless message relayed"), relayed);
 }
 
-void HocuspocusSession::deliverStateless(const QByteArray &key, QByteArrayView payload)
+void HocuspocusSession::deliverStateless(const QByteArray &key, const QByteArray &frame)
 {
     const auto it = m_sessions.constFind(key);
     if (it != m_sessions.cend() && it->established)
-        sendFrame(HocuspocusCodec::stateless(key, payload));
+        sendFrame(frame);
 }
 
 QByteArray HocuspocusSession::awarenessRemoval(const HocuspocusDocumentSession &session) const

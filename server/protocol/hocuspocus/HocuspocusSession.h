@@ -49,8 +49,8 @@ public:
     // Every document session hears CLOSE first; then the socket closes with 4403.
     void evict(const QString &reason) override;
 
-    // A Stateless payload another document session of the same document sent (the relay).
-    void deliverStateless(const QByteArray &key, QByteArrayView payload);
+    // A Stateless message (encoded for `key`) another session of the same document sent.
+    void deliverStateless(const QByteArray &key, const QByteArray &frame);
 
     // HubMember
     const ForwardEncoder &forwardEncoder() const override;

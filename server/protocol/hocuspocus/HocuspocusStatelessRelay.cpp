@@ -1,5 +1,6 @@
 #include "protocol/hocuspocus/HocuspocusStatelessRelay.h"
 
+#include "protocol/hocuspocus/HocuspocusCodec.h"
 #include "protocol/hocuspocus/HocuspocusSession.h"
 
 namespace canopy {
@@ -29,11 +30,16 @@ int HocuspocusStatelessRelay::relay(const QByteArray &name, const HocuspocusSess
         return 0;
     // A recipient only sends: the list cannot change while it is walked, but a copy costs little.
     const QList<Entry> entries = *it;
+    // Encoded once per key: without session-aware keys every recipient's key is the name.
+    QHash<QByteArray, QByteArray> frames;
     int sent = 0;
     for (const Entry &entry : entries) {
         if (entry.session == from && entry.key == fromKey)
             continue;
-        entry.session->deliverStateless(entry.key, payload);
+        auto frame = frames.find(entry.key);
+        if (frame == frames.end())
+            frame = frames.insert(entry.key, HocuspocusCodec::stateless(entry.key, payload));
+        entry.session->deliverStateless(entry.key, *frame);
         ++sent;
     }
     return sent;
