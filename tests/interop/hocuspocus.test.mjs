@@ -437,7 +437,8 @@ describe('hocuspocus: read-only scope', { timeout: 120000 }, () => {
         const name = docName('ro');
         const writer = track(openProvider(host, name, { identity: freshDid('owner') }));
         await waitSynced(writer);
-        writer.document.getText('t').insert(0, 'owned');
+        writer.document.getText('t').insert(0, 'owXYZned');
+        writer.document.getText('t').delete(2, 3); // a delete set the reader's SyncStep2 carries back
         await waitAllSynced(writer);
 
         const reader = track(openProvider(host, name, { identity: freshDid('reader') }));
