@@ -266,7 +266,9 @@ private:
             const AnyValue *gc = nullptr;
             const AnyValue *autoLoad = nullptr;
             const AnyValue *meta = nullptr;
-            for (const auto &[key, value] : opts->entries) {
+            for (std::size_t i = 0; i < opts->keys.size(); ++i) {
+                const QByteArrayView key = opts->keys[i];
+                const AnyValue &value = opts->items[i];
                 if (key == "guid")
                     return set(QStringLiteral("bad-subdoc"),
                         QStringLiteral("the subdocument options name a guid"));
@@ -280,15 +282,19 @@ private:
             if (gc && gc->type != T::Undefined && !gc->truthy()) {
                 AnyValue no;
                 no.type = T::False;
-                out.entries.emplace_back(QByteArrayView("gc"), no);
+                out.keys.push_back("gc");
+                out.items.push_back(no);
             }
             if (autoLoad && autoLoad->truthy()) {
                 AnyValue yes;
                 yes.type = T::True;
-                out.entries.emplace_back(QByteArrayView("autoLoad"), yes);
+                out.keys.push_back("autoLoad");
+                out.items.push_back(yes);
             }
-            if (meta && meta->type != T::Undefined && meta->type != T::Null)
-                out.entries.emplace_back(QByteArrayView("meta"), *meta);
+            if (meta && meta->type != T::Undefined && meta->type != T::Null) {
+                out.keys.push_back("meta");
+                out.items.push_back(*meta);
+            }
         }
         Lib0Writer canonical;
         writeAnyValue(canonical, out);

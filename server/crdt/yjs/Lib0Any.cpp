@@ -371,8 +371,8 @@ std::optional<AnyValue> read(Lib0Reader &r, int depth)
             return std::nullopt;
         value.type = T::Object;
         // obj[key] = value in insertion order; then JavaScript's own-key order.
-        std::vector<std::pair<QByteArrayView, AnyValue>> entries;
-        QHash<QByteArrayView, size_t> position;
+        std::vector<std::pair<QByteArrayView, std::size_t>> order; // key, index into items
+        QHash<QByteArrayView, std::size_t> position;
         for (quint64 i = 0; i < *count; ++i) {
             const auto key = readString(r, &ignored);
             if (!key || *key == "__proto__")
@@ -382,20 +382,27 @@ std::optional<AnyValue> read(Lib0Reader &r, int depth)
                 return std::nullopt;
             const auto found = position.constFind(*key);
             if (found != position.constEnd()) {
-                entries[*found].second = std::move(*item);
+                value.items[*found] = std::move(*item);
             } else {
-                position.insert(*key, entries.size());
-                entries.emplace_back(*key, std::move(*item));
+                position.insert(*key, value.items.size());
+                order.emplace_back(*key, value.items.size());
+                value.items.push_back(std::move(*item));
             }
         }
-        std::stable_sort(entries.begin(), entries.end(), [](const auto &a, const auto &b) {
+        std::stable_sort(order.begin(), order.end(), [](const auto &a, const auto &b) {
             const auto ia = arrayIndex(a.first);
             const auto ib = arrayIndex(b.first);
             if (ia && ib)
                 return *ia < *ib;
             return ia.has_value() && !ib.has_value();
         });
-        value.entries = std::move(entries);
+        std::vector<AnyValue> items;
+        items.reserve(order.size());
+        for (const auto &[key, index] : order) {
+            value.keys.push_back(key);
+            items.push_back(std::move(value.items[index]));
+        }
+        value.items = std::move(items);
         return value;
     }
     default:
@@ -481,10 +488,10 @@ void writeAnyValue(Lib0Writer &w, const AnyValue &value)
         break;
     case T::Object:
         w.u8(118);
-        w.varUint(value.entries.size());
-        for (const auto &[key, item] : value.entries) {
-            w.varString(key);
-            writeAnyValue(w, item);
+        w.varUint(value.keys.size());
+        for (std::size_t i = 0; i < value.keys.size(); ++i) {
+            w.varString(value.keys[i]);
+            writeAnyValue(w, value.items[i]);
         }
         break;
     }

@@ -3,7 +3,6 @@
 #include "crdt/yjs/Canonical.h"
 
 #include <optional>
-#include <utility>
 #include <vector>
 
 #include <QByteArrayView>
@@ -13,7 +12,7 @@ namespace canopy::yjs {
 class Lib0Reader;
 class Lib0Writer;
 
-// A value of lib0's Any encoding as JavaScript holds it after decoding.read Any: numbers are
+// A value of lib0's Any encoding as JavaScript holds it after lib0 readAny: numbers are
 // doubles, objects keep JavaScript's property order (array-index keys first, ascending, then the
 // others in insertion order; a repeated key keeps its first place and its last value).
 struct AnyValue
@@ -35,8 +34,8 @@ struct AnyValue
     double number = 0;
     qint64 bigint = 0;
     QByteArrayView bytes; // String (UTF-8) or Bytes, pointing into the source
-    std::vector<std::pair<QByteArrayView, AnyValue>> entries; // Object
-    std::vector<AnyValue> items; // Array
+    std::vector<QByteArrayView> keys; // Object: the keys, in order; `items` holds their values
+    std::vector<AnyValue> items; // Array, or an Object's values
 
     // JavaScript's truthiness.
     bool truthy() const;

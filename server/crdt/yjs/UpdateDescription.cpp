@@ -71,11 +71,11 @@ void render(const AnyValue &v, QString &out)
         break;
     case T::Object:
         out += u'{';
-        for (std::size_t i = 0; i < v.entries.size(); ++i) {
+        for (std::size_t i = 0; i < v.keys.size(); ++i) {
             if (i)
                 out += u',';
-            out += quoted(v.entries[i].first) + u':';
-            render(v.entries[i].second, out);
+            out += quoted(v.keys[i]) + u':';
+            render(v.items[i], out);
         }
         out += u'}';
         break;
