@@ -20,10 +20,11 @@
 //       locally by four client ids inserting 64-1024-character chunks at random places, deleting now and then),
 //       uploaded once by the writer (y-websocket: confirmed by a y-protocols probe, see uploadReached;
 //       Hocuspocus: the provider's SyncStatus acks), then a member holding a copy joins, the server is let go
-//       idle, and the writer sends --cpu-edits 1-character edits at --cpu-rate per second. CPU = utime+stime of
-//       the server process (/proc/<pid>/stat) from the first edit until --tail seconds after the last delivery
-//       (so a debounced store — Hocuspocus stores 2 s after a change, at most 10 s — or a compaction is counted),
-//       divided by the edits.
+//       idle, and the writer sends 1-character edits at each of --cpu-rates (default 100/s, a few typists, where
+//       every edit is a message of its own, then 1000/s, where the per-message wake-up weighs less), --cpu-edits
+//       of them. CPU = utime+stime of the server process (/proc/<pid>/stat) from the first edit until --tail
+//       seconds after the last delivery (so a debounced store — Hocuspocus stores 2 s after a change, at most
+//       every 10 s — or a compaction is counted), divided by the edits.
 //   (3) late joiner: on that document (history + the edits), a fresh provider with an empty Y.Doc: time from
 //       creating it until its Y.Text holds every character. "live": the writer and member are still connected;
 //       "cold": after every client left and the server went idle (Hocuspocus unloads the document and reads it
@@ -34,7 +35,7 @@
 //
 // Options: --quick, --targets y-websocket,canopy-yws,hocuspocus,canopy-hocus, --sections fanout,cpu,idle,
 //          --members 1,10,100, --paced N, --paced-ms MS, --edits N (flood), --window N, --sizes 1e3,1e6,1e7,
-//          --cpu-edits N, --cpu-rate PER_S, --tail S, --docs N, --late-wait S, --json FILE.
+//          --cpu-rates 100,1000, --cpu-edits 1000,5000 (per rate), --tail S, --docs N, --late-wait S, --json FILE.
 //          A global deadline bounds the run (BENCH_DEADLINE_MS, default 45 min; 15 min with --quick; partial results
 //          are printed); every wait is bounded, and a wait also ends after 20 s without any traffic.
 // Ratios are Canopy ÷ the peer speaking the same protocol ("better" says which direction favours Canopy).
@@ -76,8 +77,10 @@ const PACED_EVERY_MS = Number(opt('paced-ms', 10));
 const FLOOD_EDITS = Number(opt('edits', QUICK ? 300 : 2000));
 const WINDOW = Number(opt('window', 100));
 const SIZES = list(opt('sizes', '1e3,1e6,1e7')).map(Number);
-const CPU_EDITS = Number(opt('cpu-edits', QUICK ? 200 : 1000));
-const CPU_RATE = Number(opt('cpu-rate', 100));
+/** Rates (edits/s) of the CPU-per-update runs, each with its number of edits (the last number repeats). */
+const CPU_RATES = list(opt('cpu-rates', '100,1000')).map(Number);
+const CPU_EDITS = list(opt('cpu-edits', QUICK ? '200,1000' : '1000,5000')).map(Number);
+const cpuEditsAt = (i) => CPU_EDITS[Math.min(i, CPU_EDITS.length - 1)];
 const TAIL_MS = 1000 * Number(opt('tail', 3));
 const IDLE_DOCS = Number(opt('docs', QUICK ? 300 : 1000));
 const LATE_WAIT_MS = 1000 * Number(opt('late-wait', QUICK ? 30 : 60));
@@ -159,6 +162,13 @@ function procCpuSeconds(pid) {
 function procRssKiB(pid) {
     const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : NaN;
+}
+
+/** [utime, stime] of a process in seconds. */
+function procCpuSplit(pid) {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return [Number(fields[11]) / clockTicks(), Number(fields[12]) / clockTicks()];
 }
 
 /** CPU seconds the whole machine spent busy (user, nice, system, irq, softirq, steal) since boot. */
@@ -807,28 +817,43 @@ async function historyRun(target, hist) {
         clients.push(member);
         await waitIdle(target, { minMs: 500, maxMs: 20000 });
 
-        // CPU per update: --cpu-edits edits at --cpu-rate, then the tail.
-        const every = 1000 / CPU_RATE;
-        const cpu0 = target.cpuSeconds();
-        const t0 = performance.now();
-        let sent = 0;
-        while (sent < CPU_EDITS && performance.now() - t0 < PHASE_MS) {
-            writer.text.insert(writer.text.length, 'c');
-            sent += 1;
-            const due = t0 + sent * every;
-            const wait = due - performance.now();
-            if (wait > 0) await delay(wait);
+        // CPU per update: at each --cpu-rates rate, its --cpu-edits edits, then the tail.
+        out.cpu = [];
+        let editsDelivered = 0;
+        for (let r = 0; r < CPU_RATES.length; r++) {
+            const rate = CPU_RATES[r];
+            const edits = cpuEditsAt(r);
+            const every = 1000 / rate;
+            const base = memberLen;
+            if (r > 0) await waitIdle(target, { minMs: 500, maxMs: 20000 });
+            const split0 = procCpuSplit(target.pid);
+            const cpu0 = target.cpuSeconds();
+            const t0 = performance.now();
+            let sent = 0;
+            while (sent < edits && performance.now() - t0 < PHASE_MS) {
+                writer.text.insert(writer.text.length, 'c');
+                sent += 1;
+                const wait = t0 + sent * every - performance.now();
+                if (wait > 0) await delay(wait);
+            }
+            const delivered = await until(() => memberLen >= base + sent, DRAIN_MS);
+            await until(() => acked(writer), 10000);
+            const cpuDelivered = target.cpuSeconds();
+            await delay(TAIL_MS);
+            const split1 = procCpuSplit(target.pid);
+            const cpu = target.cpuSeconds() - cpu0;
+            editsDelivered += memberLen - base;
+            out.cpu.push({
+                rate,
+                sent,
+                delivered: memberLen - base,
+                complete: delivered && sent === edits,
+                usPerUpdate: (1e6 * cpu) / sent,
+                tailCpuMs: Math.round(1000 * (cpu0 + cpu - cpuDelivered)),
+                systemSharePct: cpu > 0 ? (100 * (split1[1] - split0[1])) / cpu : NaN,
+            });
         }
-        const delivered = await until(() => memberLen >= hist.chars + sent, DRAIN_MS);
-        const tDelivered = performance.now();
-        await until(() => acked(writer), 10000);
-        await delay(TAIL_MS);
-        const cpu = target.cpuSeconds() - cpu0;
-        out.editsSent = sent;
-        out.editsDelivered = memberLen - hist.chars;
-        out.cpuComplete = delivered && sent === CPU_EDITS;
-        out.cpuUsPerUpdate = (1e6 * cpu) / sent;
-        out.wallMs = tDelivered - t0;
+        out.editsDelivered = editsDelivered;
         out.rssKiB = target.rssKiB();
 
         // Late joiner on the live room.
@@ -908,7 +933,8 @@ const LABEL = {
 };
 
 function ratio(c, p) {
-    if (typeof c !== 'number' || typeof p !== 'number' || !Number.isFinite(c) || !Number.isFinite(p) || p === 0) return '-';
+    // 0 is "below the clock tick" for CPU figures: no ratio then.
+    if (typeof c !== 'number' || typeof p !== 'number' || !Number.isFinite(c) || !Number.isFinite(p) || Math.abs(p) < 1e-9 || Math.abs(c) < 1e-9) return '-';
     const r = c / p;
     return `${r >= 10 ? fmt(r, 0) : r >= 1 ? fmt(r, 1) : fmt(r, 2)}×`;
 }
@@ -944,7 +970,9 @@ const HDR = ['measure', '', LABEL['y-websocket'], LABEL['canopy-yws'], 'ratio', 
 
 function report(results) {
     console.log(`\n## Yjs benchmark (${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} CPUs${QUICK ? ', --quick' : ''})`);
-    console.log(`Canopy: ${results.canopy.bin}${results.canopy.buildType ? ` (CMAKE_BUILD_TYPE=${results.canopy.buildType})` : ''}`);
+    if (TARGETS.some((n) => n.startsWith('canopy'))) {
+        console.log(`Canopy: ${results.canopy.bin}${results.canopy.buildType ? ` (CMAKE_BUILD_TYPE=${results.canopy.buildType})` : ''}`);
+    }
     for (const [name, why] of Object.entries(results.unavailable)) console.log(`- ${LABEL[name]} unavailable: ${why}`);
     console.log('Ratios are Canopy ÷ the peer of the same protocol: below 1× is better for times, CPU and RSS, above 1× for deliveries/s.');
     const by = (bucket) => (name, key) => {
@@ -966,20 +994,41 @@ function report(results) {
             { label: 'server CPU µs/delivery', get: (r) => r.serverCpuUsPerDelivery, digits: 1 },
             { label: 'bench CPU % (flood)', get: (r) => r.benchCpuPct, digits: 0, ratio: false },
             { label: 'missing deliveries', get: (r) => r.missing, digits: 0, ratio: false },
+            { label: 'other processes CPU %', get: (r) => r.otherCpuPct, digits: 0, ratio: false },
         ], by('fanOut'), un));
+        console.log('deliveries/s counts every edit a member received (a frame that carries several merged edits counts '
+            + 'each). "other processes" is the CPU (% of one core) the rest of the machine used meanwhile: high values '
+            + 'make wall-clock figures noisy.');
     }
     if (results.history.length) {
         const keys = SIZES.map((s) => ({ id: s, label: s >= 1e6 ? `${fmt(s / 1e6, 0)} MB` : `${fmt(s / 1e3, 0)} KB` }));
-        table(`(2) Server CPU per update (utime+stime ÷ edits, from the first edit to ${TAIL_MS / 1000} s after the `
-            + `last delivery): ${CPU_EDITS} 1-character edits at ${CPU_RATE}/s into a document of that size, one member receiving`,
+        const perRate = CPU_RATES.flatMap((rate, i) => {
+            const at = (r) => r.cpu?.[i] ?? { usPerUpdate: NaN, tailCpuMs: NaN, systemSharePct: NaN, sent: 0, delivered: 0 };
+            return [
+                { label: `${rate}/s: server CPU µs/update`, get: (r) => at(r).usPerUpdate, digits: 0 },
+                { label: `${rate}/s: … of it after the last delivery, ms`, get: (r) => at(r).tailCpuMs, digits: 0 },
+                { label: `${rate}/s: system (stime) % of the CPU`, get: (r) => at(r).systemSharePct, digits: 0, ratio: false },
+                {
+                    label: `${rate}/s: edits delivered`,
+                    get: (r) => `${at(r).delivered}/${at(r).sent}${at(r).complete === false ? ' (!)' : ''}`,
+                    ratio: false,
+                },
+            ];
+        });
+        table(`(2) Server CPU per update: 1-character edits into a document of that size, one member receiving, at `
+            + `${CPU_RATES.map((r, i) => `${r}/s (${cpuEditsAt(i)} edits)`).join(' and then ')}; utime+stime ÷ edits, `
+            + `from the first edit to ${TAIL_MS / 1000} s after the last delivery`,
         HDR, sideBySide(keys, [
             { label: 'document bytes (V1)', get: (r) => r.updateBytes, digits: 0, ratio: false },
             { label: 'upload ms', get: (r) => r.uploadMs, digits: 0 },
             { label: 'upload server CPU ms', get: (r) => r.uploadCpuMs, digits: 0 },
-            { label: 'edits delivered', get: (r) => `${r.editsDelivered}/${r.editsSent}${r.cpuComplete ? '' : ' (!)'}`, ratio: false },
-            { label: 'server CPU µs/update', get: (r) => r.cpuUsPerUpdate, digits: 0 },
-            { label: 'server RSS MiB', get: (r) => r.rssKiB / 1024, digits: 1 },
+            ...perRate,
+            { label: 'server RSS MiB (after the edits)', get: (r) => r.rssKiB / 1024, digits: 1 },
+            { label: 'other processes CPU %', get: (r) => r.otherCpuPct, digits: 0, ratio: false },
         ], by('history'), un));
+        console.log(`CPU clock ticks are ${1000 / clockTicks()} ms: the resolution is that ÷ the edits. A figure includes `
+            + 'what a server spends per wake-up (at 100/s each edit is a WebSocket message of its own), not only the merge; '
+            + '"after the last delivery" is deferred work (Hocuspocus stores 2 s after the last change, at most every 10 s).');
         const lateShow = (l) => (l.complete ? l.ms : `incomplete (${l.chars.toLocaleString('en-US')} chars after ${LATE_WAIT_MS / 1000} s)`);
         table('(3) Late joiner: a fresh provider (empty Y.Doc) until its Y.Text holds every character (ms); live = the '
             + 'writer and member still connected, cold = after every client left and the server went idle',
@@ -1090,8 +1139,8 @@ async function main() {
     }
     results.meta = {
         node: process.version, cpus: os.cpus().length, quick: QUICK, members: MEMBERS, pacedEdits: PACED_EDITS,
-        pacedEveryMs: PACED_EVERY_MS, floodEdits: FLOOD_EDITS, window: WINDOW, sizes: SIZES, cpuEdits: CPU_EDITS,
-        cpuRate: CPU_RATE, tailMs: TAIL_MS, idleDocs: IDLE_DOCS, lateWaitMs: LATE_WAIT_MS, targets: names,
+        pacedEveryMs: PACED_EVERY_MS, floodEdits: FLOOD_EDITS, window: WINDOW, sizes: SIZES, cpuEdits: CPU_RATES.map((_, i) => cpuEditsAt(i)),
+        cpuRates: CPU_RATES, tailMs: TAIL_MS, idleDocs: IDLE_DOCS, lateWaitMs: LATE_WAIT_MS, targets: names,
     };
 
     async function measure(t, sectionName, key, fn) {
