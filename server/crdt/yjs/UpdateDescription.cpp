@@ -5,6 +5,9 @@
 #include "crdt/yjs/Lib0Reader.h"
 #include "crdt/yjs/StructReader.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace canopy::yjs {
 
 namespace {
