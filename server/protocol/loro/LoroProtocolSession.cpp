@@ -2,6 +2,7 @@
 
 #include "access/AccessControl.h"
 #include "auth/ConnectionAuthorizer.h"
+#include "crdt/yjs/AwarenessUpdate.h"
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
 #include "log/Metrics.h"
@@ -84,9 +85,15 @@ LoroProtocolSession::LoroProtocolSession(quint64 id, QWebSocket *socket, const Q
             QStringLiteral("no successful join within 10 s of the upgrade"), true);
     });
     m_joinDeadline->start(JoinDeadlineMs);
+    // Connected before the registry's own handler, which deletes the session later.
+    connect(this, &PeerSession::closed, this, &LoroProtocolSession::sendAwarenessRemovals);
 }
 
-LoroProtocolSession::~LoroProtocolSession() = default;
+LoroProtocolSession::~LoroProtocolSession()
+{
+    if (m_backInHub)
+        hub().memberClosed(this);
+}
 
 QString LoroProtocolSession::kindOf(QByteArrayView magic)
 {
@@ -398,6 +405,8 @@ void LoroProtocolSession::deliverEviction(const DocumentKey &document, const QSt
         return;
     const Room room = *it;
     m_rooms.remove(key);
+    if (document.kind == u"yaw")
+        m_awarenessClients.remove(document.name); // it may not even read the room now
     LogFields ended = fields();
     ended.append({QStringLiteral("entity"), document.name});
     ended.append({QStringLiteral("kind"), document.kind});
@@ -506,8 +515,65 @@ const LoroProtocolSession::Room *LoroProtocolSession::writableRoom(
 void LoroProtocolSession::submit(
     const Room &room, const QList<QByteArray> &updates, const QByteArray &batchId)
 {
+    if (room.document.kind == u"yaw")
+        noteAwareness(room, updates);
     // The outcome (an ack, refusals included) arrives with the committed batch.
     (void)hub().update(this, room.document, updates, batchId, true);
+}
+
+void LoroProtocolSession::noteAwareness(const Room &room, const QList<QByteArray> &updates)
+{
+    // What the engine refuses is refused as a whole; what it finds stale changes nothing here
+    // that matters (a removal at an older clock is stale too).
+    QHash<quint64, quint64> &clients = m_awarenessClients[room.document.name];
+    for (const QByteArray &update : updates) {
+        const auto entries = yjs::decodeAwareness(update);
+        if (!entries)
+            continue;
+        for (const yjs::AwarenessEntry &entry : *entries) {
+            if (entry.removed())
+                clients.remove(entry.client);
+            else
+                clients[entry.client] = std::max(clients.value(entry.client), entry.clock);
+        }
+    }
+    if (clients.isEmpty())
+        m_awarenessClients.remove(room.document.name);
+}
+
+void LoroProtocolSession::sendAwarenessRemoval(const DocumentKey &document)
+{
+    const QHash<quint64, quint64> clients = m_awarenessClients.take(document.name);
+    // Nobody else in the room: nothing to tell, and no empty room to make.
+    if (clients.isEmpty()
+        || hub().memberCount(document) - (hub().isMember(this, document) ? 1 : 0) <= 0)
+        return;
+    QList<yjs::AwarenessEntry> removals;
+    removals.reserve(clients.size());
+    for (auto it = clients.cbegin(); it != clients.cend(); ++it)
+        removals.append(yjs::AwarenessEntry {it.key(), it.value(), QByteArrayLiteral("null")});
+    auto removed = hub().update(this, document, {yjs::encodeAwareness(removals)}, {}, false);
+    if (!removed) {
+        LogFields refused = fields();
+        refused.append({QStringLiteral("entity"), document.name});
+        refused.append({QStringLiteral("kind"), document.kind});
+        refused.append({QStringLiteral("reason"), removed.error().reason});
+        log().record(QtInfoMsg, lcSync(),
+            QStringLiteral("the awareness removal was refused: %1").arg(removed.error().message),
+            refused);
+    }
+}
+
+void LoroProtocolSession::sendAwarenessRemovals()
+{
+    if (m_awarenessClients.isEmpty())
+        return;
+    // The hub forwards only what live members send: the update makes it know this session again
+    // until the destructor.
+    m_backInHub = true;
+    const QStringList rooms = m_awarenessClients.keys();
+    for (const QString &room : rooms)
+        sendAwarenessRemoval(DocumentKey {QStringLiteral("yaw"), room});
 }
 
 void LoroProtocolSession::onDocUpdate(const LoroProtocolMessage &message)
@@ -674,6 +740,8 @@ void LoroProtocolSession::onLeave(const LoroProtocolMessage &message)
     const auto it = m_rooms.find(roomKey(message.magic, message.roomId));
     if (it == m_rooms.end())
         return;
+    if (it->document.kind == u"yaw")
+        sendAwarenessRemoval(it->document); // while still a member: sent before it leaves
     hub().leave(this, it->document);
     m_rooms.erase(it);
     Q_EMIT roomsChanged(this);

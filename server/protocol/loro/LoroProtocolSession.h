@@ -16,7 +16,9 @@ class ConnectionAuthorizer;
 // One WebSocket speaking loro-protocol v1 (the loro-websocket client): rooms multiplexed by
 // (magic, room id), each a document of the kind its magic names. The socket authenticates with
 // the token in its first JoinRequest; DocUpdates and reassembled fragment batches are acked
-// once the hub committed them; what the host sends never exceeds 256 KiB per message.
+// once the hub committed them; what the host sends never exceeds 256 KiB per message. The Yjs
+// awareness states a %YAW room's client introduced leave with it (a Leave, or the socket's
+// close), as y-websocket and Hocuspocus clients' do, instead of 30 s later.
 class LoroProtocolSession final : public PeerSession
 {
     Q_OBJECT
@@ -85,6 +87,11 @@ private:
     void onFragmentHeader(const LoroProtocolMessage &message);
     void onFragment(const LoroProtocolMessage &message);
     void onLeave(const LoroProtocolMessage &message);
+    // %YAW: which awareness clients the room's updates introduced, at which clock.
+    void noteAwareness(const Room &room, const QList<QByteArray> &updates);
+    // Their removal (clock unchanged, state null) to the room's other members, if any.
+    void sendAwarenessRemoval(const DocumentKey &document);
+    void sendAwarenessRemovals(); // every %YAW room, once the socket closed
     // Hands one message's updates to the hub; the ack follows with the batch's outcome.
     void submit(const Room &room, const QList<QByteArray> &updates, const QByteArray &batchId);
     const Room *writableRoom(const LoroProtocolMessage &message, const QByteArray &batchId);
@@ -107,6 +114,8 @@ private:
     qint64 m_reservedBytes = 0; // declared sizes of the batches being reassembled
     int m_failedJoins = 0;
     QTimer *m_joinDeadline;
+    QHash<QString, QHash<quint64, quint64>> m_awarenessClients; // %YAW room -> client -> clock
+    bool m_backInHub = false; // a removal sent after the close made the hub know this member
 };
 
 } // namespace canopy
