@@ -309,6 +309,13 @@
             <numerusform>&lt;b&gt;awareness update&lt;/b&gt;, %n bytes</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n byte(s) after the fields the host reads: kept, ignored</source>
+        <translation>
+            <numerusform>%n byte after the fields the host reads: kept, ignored</numerusform>
+            <numerusform>%n bytes after the fields the host reads: kept, ignored</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>canopy::ui::LogsPage</name>

@@ -291,11 +291,14 @@ void TestYjsViews::yWebsocketFramesDecode()
 void TestYjsViews::hocuspocusFramesDecode_data()
 {
     QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<bool>("fromHost");
     QTest::addColumn<QJsonObject>("expect");
     for (const QJsonValue &value : m_fixture.value(u"hocuspocus").toArray()) {
         const QJsonObject f = value.toObject();
+        // "out": what the stand-in server sent, as the host would.
         QTest::newRow(qPrintable(f.value(u"name").toString()))
-            << bytesOf(f.value(u"hex")) << f.value(u"expect").toObject();
+            << bytesOf(f.value(u"hex")) << (f.value(u"dir").toString() == u"out")
+            << f.value(u"expect").toObject();
     }
 }
 
@@ -304,8 +307,10 @@ void TestYjsViews::hocuspocusFramesDecode()
     if (m_fixture.isEmpty())
         QSKIP("no fixtures: run through ctest so fixtures.yjstraffic makes them");
     QFETCH(QByteArray, frame);
+    QFETCH(bool, fromHost);
     QFETCH(QJsonObject, expect);
-    const FrameDetail detail = FrameDecoder::decode(frame, false, WireProtocol::Hocuspocus);
+    const FrameDetail detail
+        = FrameDecoder::decode(frame, false, WireProtocol::Hocuspocus, fromHost);
     const QString mismatch = compareMessage(detail.ymessage, expect);
     QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
     QCOMPARE(detail.summary.type, expect.value(u"summary").toString());
@@ -389,6 +394,13 @@ void TestYjsViews::detailViewFieldsAndTokenMask()
         view.statusText().contains(QStringLiteral("a valid Hocuspocus auth for document “notes”")),
         qPrintable(view.statusText()));
 
+    // A frame cut inside its token still masks what there is of it.
+    const QByteArray cut = auth.left(auth.indexOf(token.toLatin1()) + 10);
+    view.showFrame(cut, false, WireProtocol::Hocuspocus, cut.size(), false);
+    QVERIFY2(view.statusText().contains(QStringLiteral("not a valid Hocuspocus message")),
+        qPrintable(view.statusText()));
+    QCOMPARE(view.hexText().count(QStringLiteral("** ")), 10);
+
     // A y-websocket update of the editing trace: structs by client and clock range.
     const QByteArray update = frame("ywebsocket", "server update 3");
     view.showFrame(update, false, WireProtocol::YWebsocket, update.size(), false);
@@ -425,16 +437,16 @@ void TestYjsViews::detailViewFieldsAndTokenMask()
 
     // SyncStep1: the state vector.
     const QByteArray step1 = frame("hocuspocus", "server syncStep1");
-    view.showFrame(step1, false, WireProtocol::Hocuspocus, step1.size(), false);
+    view.showFrame(step1, false, WireProtocol::Hocuspocus, step1.size(), false, nullptr, true);
     QVERIFY(payloadRows(view.payloadTree()).contains(QStringLiteral("4|2")));
 
     // Hocuspocus's own messages.
     const QByteArray status = frame("hocuspocus", "server syncStatus");
-    view.showFrame(status, false, WireProtocol::Hocuspocus, status.size(), false);
+    view.showFrame(status, false, WireProtocol::Hocuspocus, status.size(), false, nullptr, true);
     QVERIFY(treeFields(view.messageTree())
                 .contains(QStringLiteral("status=varInt=1 (applied: committed)")));
     const QByteArray close = frame("hocuspocus", "server close");
-    view.showFrame(close, false, WireProtocol::Hocuspocus, close.size(), false);
+    view.showFrame(close, false, WireProtocol::Hocuspocus, close.size(), false, nullptr, true);
     QVERIFY(treeFields(view.messageTree())
                 .contains(QStringLiteral("reason=varString=provider_initiated")));
     const QByteArray stateless = frame("hocuspocus", "provider stateless");
@@ -442,7 +454,7 @@ void TestYjsViews::detailViewFieldsAndTokenMask()
     QVERIFY(treeFields(view.messageTree())
                 .contains(QStringLiteral("payload=varString={\"cursor\":3}")));
     const QByteArray ping = frame("hocuspocus", "server ping");
-    view.showFrame(ping, false, WireProtocol::Hocuspocus, ping.size(), false);
+    view.showFrame(ping, false, WireProtocol::Hocuspocus, ping.size(), false, nullptr, true);
     QVERIFY(treeFields(view.messageTree()).contains(QStringLiteral("type=u8=ping (9)")));
 
     // A %YJS join over loro-protocol: the state vector, the auth masked as for %LOR.
@@ -528,25 +540,28 @@ void TestYjsViews::hostileFramesNeverCrash()
         for (const QJsonValue &value : m_fixture.value(QLatin1String(group)).toArray()) {
             const QByteArray frame = bytesOf(value.toObject().value(u"hex"));
             for (qsizetype n = 0; n < frame.size(); ++n) {
-                const FrameDetail cut = FrameDecoder::decode(frame.left(n), false, protocol);
-                if (!cut.ymessage.decoded) {
-                    ++refused;
-                    QVERIFY(!cut.ymessage.error.isEmpty());
+                for (const bool fromHost : {false, true}) {
+                    const FrameDetail cut
+                        = FrameDecoder::decode(frame.left(n), false, protocol, fromHost);
+                    if (!cut.ymessage.decoded) {
+                        ++refused;
+                        QVERIFY(!cut.ymessage.error.isEmpty());
+                    }
+                    (void)FrameDecoder::summarize(frame.left(n), false, protocol, fromHost);
                 }
-                (void)FrameDecoder::summarize(frame.left(n), false, protocol);
             }
             for (int round = 0; round < 20; ++round) {
                 QByteArray mangled = frame;
                 for (int flips = 0; flips < 3; ++flips)
                     mangled[random.bounded(int(mangled.size()))] = char(random.bounded(256));
-                view.showFrame(mangled, false, protocol, mangled.size(), false);
+                view.showFrame(mangled, false, protocol, mangled.size(), false, nullptr, round % 2);
             }
         }
     }
     QVERIFY(refused > 100);
     const FrameDetail empty = FrameDecoder::decode({}, false, WireProtocol::Hocuspocus);
     QVERIFY(!empty.ymessage.decoded);
-    QVERIFY2(empty.ymessage.error.startsWith(QStringLiteral("truncated")),
+    QVERIFY2(empty.ymessage.error.startsWith(QStringLiteral("bad-key")),
         qPrintable(empty.ymessage.error));
     // A y-websocket frame of a type y-protocols does not know, and one with bytes left over.
     QVERIFY(FrameDecoder::decode(QByteArray::fromHex("05"), false, WireProtocol::YWebsocket)

@@ -98,7 +98,8 @@ QString FrameDecoder::protocolText(WireProtocol protocol)
     return {};
 }
 
-FrameSummary FrameDecoder::summarize(const QByteArray &frame, bool text, WireProtocol protocol)
+FrameSummary FrameDecoder::summarize(
+    const QByteArray &frame, bool text, WireProtocol protocol, bool fromHost)
 {
     if (protocol == WireProtocol::Loro)
         return summarizeLoro(frame, text);
@@ -108,7 +109,7 @@ FrameSummary FrameDecoder::summarize(const QByteArray &frame, bool text, WirePro
             return {QStringLiteral("text"), {}, {}};
         FrameSummary out;
         out.type = YjsFrameDecoder::summarize(
-            frame, protocol == WireProtocol::Hocuspocus, &out.entityId);
+            frame, protocol == WireProtocol::Hocuspocus, fromHost, &out.entityId);
         return out;
     }
     if (text)
@@ -117,12 +118,13 @@ FrameSummary FrameDecoder::summarize(const QByteArray &frame, bool text, WirePro
     return {strings.value(QStringLiteral("type")), strings.value(QStringLiteral("entityId")), {}};
 }
 
-FrameDetail FrameDecoder::decode(const QByteArray &frame, bool text, WireProtocol protocol)
+FrameDetail FrameDecoder::decode(
+    const QByteArray &frame, bool text, WireProtocol protocol, bool fromHost)
 {
     FrameDetail detail;
     detail.protocol = protocol;
     detail.text = text;
-    detail.summary = summarize(frame, text, protocol);
+    detail.summary = summarize(frame, text, protocol, fromHost);
     if (text)
         return detail;
     if (protocol == WireProtocol::Loro) {
@@ -134,7 +136,7 @@ FrameDetail FrameDecoder::decode(const QByteArray &frame, bool text, WireProtoco
         return detail;
     }
     if (protocol == WireProtocol::Hocuspocus) {
-        detail.ymessage = YjsFrameDecoder::decodeHocuspocus(frame);
+        detail.ymessage = YjsFrameDecoder::decodeHocuspocus(frame, fromHost);
         return detail;
     }
 

@@ -159,8 +159,11 @@ public:
     static WireProtocol protocolOf(QStringView name);
     static QString protocolText(WireProtocol protocol); // "Sync1", "loro-protocol", ...
 
-    static FrameSummary summarize(const QByteArray &frame, bool text, WireProtocol protocol);
-    static FrameDetail decode(const QByteArray &frame, bool text, WireProtocol protocol);
+    // `fromHost`: the host sent the frame (Hocuspocus reads the same types differently each way).
+    static FrameSummary summarize(
+        const QByteArray &frame, bool text, WireProtocol protocol, bool fromHost = false);
+    static FrameDetail decode(
+        const QByteArray &frame, bool text, WireProtocol protocol, bool fromHost = false);
     static LoroProtocolDetail decodeLoroProtocol(const QByteArray &frame);
     static LoroPayload describeLoro(const QByteArray &blob);
     static LoroPayload describeVersionVector(const QByteArray &encoded);

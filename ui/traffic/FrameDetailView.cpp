@@ -196,12 +196,12 @@ void FrameDetailView::addNode(QTreeWidgetItem *parent, const MsgpackNode &node)
 }
 
 void FrameDetailView::showFrame(const QByteArray &bytes, bool text, WireProtocol protocol,
-    qsizetype wireSize, bool truncated, const LoroProtocolMessage *fragmentHeader)
+    qsizetype wireSize, bool truncated, const LoroProtocolMessage *fragmentHeader, bool fromHost)
 {
     m_tree->clear();
     m_payloadTree->clear();
     m_payload->clear();
-    const FrameDetail detail = FrameDecoder::decode(bytes, text, protocol);
+    const FrameDetail detail = FrameDecoder::decode(bytes, text, protocol, fromHost);
     const bool loro = protocol == WireProtocol::Loro;
     const bool yjs = protocol == WireProtocol::YWebsocket || protocol == WireProtocol::Hocuspocus;
     const QString protocolText = FrameDecoder::protocolText(protocol);
@@ -703,6 +703,10 @@ void FrameDetailView::showYMessage(const YMessageDetail &m)
     if (m.hocuspocus && m.type == 8 && m.decoded)
         addField(root, tr("status"), QStringLiteral("varInt"),
             m.status == 1 ? tr("1 (applied: committed)") : tr("%1 (not applied)").arg(m.status));
+    if (m.trailing > 0)
+        addField(root, tr("(trailing)"), QStringLiteral("bytes"),
+            tr("%n byte(s) after the fields the host reads: kept, ignored", nullptr,
+                int(m.trailing)));
     if (!m.decoded)
         addField(root, tr("(error)"), QString(), m.error, m.error);
     m_tree->expandToDepth(1);

@@ -36,9 +36,9 @@ public:
     explicit FrameDetailView(QWidget *parent = nullptr);
 
     // `fragmentHeader`: for a loro-protocol Fragment, its batch's header when the list still
-    // holds it (so the pane can say "fragment 2 of 3").
+    // holds it (so the pane can say "fragment 2 of 3"). `fromHost`: the host sent the frame.
     void showFrame(const QByteArray &bytes, bool text, WireProtocol protocol, qsizetype wireSize,
-        bool truncated, const LoroProtocolMessage *fragmentHeader = nullptr);
+        bool truncated, const LoroProtocolMessage *fragmentHeader = nullptr, bool fromHost = false);
     void clear();
 
     QString statusText() const;

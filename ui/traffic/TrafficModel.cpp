@@ -61,7 +61,8 @@ void TrafficModel::addFrame(const TrafficFrame &frame)
     row.frame = frame;
     row.size = frame.bytes.size();
     row.protocol = FrameDecoder::protocolOf(frame.protocol);
-    row.summary = FrameDecoder::summarize(frame.bytes, frame.text, row.protocol);
+    row.summary = FrameDecoder::summarize(
+        frame.bytes, frame.text, row.protocol, frame.direction == TrafficFrame::Direction::Out);
     if (row.protocol == WireProtocol::YWebsocket)
         row.summary.entityId = frame.room;
     if (row.size > MaxFrameBytes) {

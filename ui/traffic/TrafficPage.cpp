@@ -174,7 +174,7 @@ void TrafficPage::showSelected()
     if (row.summary.type == u"fragment")
         header = m_traffic->fragmentHeaderFor(current.row());
     m_detail->showFrame(row.frame.bytes, row.frame.text, row.protocol, row.size, row.truncated,
-        header ? &*header : nullptr);
+        header ? &*header : nullptr, row.frame.direction == TrafficFrame::Direction::Out);
 }
 
 } // namespace canopy::ui

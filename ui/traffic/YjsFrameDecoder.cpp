@@ -1,6 +1,7 @@
 #include "traffic/YjsFrameDecoder.h"
 
 #include "crdt/yjs/Lib0Reader.h"
+#include "protocol/hocuspocus/HocuspocusCodec.h"
 
 namespace canopy::ui {
 namespace {
@@ -44,14 +45,12 @@ bool readText(Lib0Reader &r, YMessageDetail &out, const QString &what)
     return true;
 }
 
-// What follows the message type: the same for both protocols up to their own types.
+// What follows a y-websocket frame's message type (y-protocols: sync, awareness, auth,
+// queryAwareness).
 bool readBody(Lib0Reader &r, YMessageDetail &out)
 {
     switch (out.type) {
-    case Sync:
-    case SyncReply: {
-        if (!out.hocuspocus && out.type == SyncReply)
-            break;
+    case Sync: {
         auto sync = SyncMessage::read(r);
         if (!sync) {
             out.error = failure(sync.error().reason, sync.error().message);
@@ -59,8 +58,7 @@ bool readBody(Lib0Reader &r, YMessageDetail &out)
         }
         out.hasSync = true;
         out.step = sync->step;
-        if (out.type == Sync)
-            out.typeName = SyncMessage::stepName(sync->step);
+        out.typeName = SyncMessage::stepName(sync->step);
         if (sync->step == SyncStep::Step1)
             out.stateVector = YjsFrameDecoder::describeStateVector(sync->data);
         else
@@ -85,82 +83,18 @@ bool readBody(Lib0Reader &r, YMessageDetail &out)
                 QStringLiteral("truncated"), QStringLiteral("the auth message has no type"));
             return false;
         }
-        out.authType = *sub;
-        if (!out.hocuspocus) // y-protocols auth: 0 = permission denied, then the reason
-            return readText(r, out, QStringLiteral("permission-denied reason"));
-        if (*sub == 0 && r.atEnd()) {
-            out.typeName = QStringLiteral("tokenRequest");
-            return true;
-        }
-        if (*sub == 0) {
-            // The token: its bytes are masked in the hex view.
-            const qsizetype at = r.pos();
-            const auto token = r.varString();
-            if (!token) {
-                out.error = failure(QStringLiteral("truncated"),
-                    QStringLiteral("the token runs past the frame (at byte %1)")
-                        .arg(QString::number(at)));
-                return false;
-            }
-            out.tokenSize = token->size();
-            out.tokenOffset = r.pos() - out.tokenSize;
-            if (!r.atEnd()) {
-                const auto version = r.varString();
-                if (!version) {
-                    out.error = failure(QStringLiteral("truncated"),
-                        QStringLiteral("the provider version runs past the frame"));
-                    return false;
-                }
-                out.providerVersion = QString::fromUtf8(*version);
-            }
-            return true;
-        }
-        if (*sub == 1 || *sub == 2) {
-            out.typeName
-                = *sub == 1 ? QStringLiteral("permissionDenied") : QStringLiteral("authenticated");
-            return readText(
-                r, out, *sub == 1 ? QStringLiteral("denial's reason") : QStringLiteral("scope"));
-        }
-        out.error = failure(QStringLiteral("unknown-auth-type"),
-            QStringLiteral("auth type %1 is not 0 (token), 1 (permission denied) or 2 "
-                           "(authenticated)")
-                .arg(QString::number(*sub)));
-        return false;
+        out.authType = *sub; // 0 = permission denied, then the reason
+        return readText(r, out, QStringLiteral("permission-denied reason"));
     }
     case QueryAwareness:
         return true;
-    case Stateless:
-    case BroadcastStateless:
-        if (!out.hocuspocus)
-            break;
-        return readText(r, out, QStringLiteral("stateless payload"));
-    case Close:
-        if (!out.hocuspocus)
-            break;
-        // The provider's CLOSE carries nothing; the server's names its reason.
-        return r.atEnd() || readText(r, out, QStringLiteral("reason"));
-    case SyncStatus: {
-        if (!out.hocuspocus)
-            break;
-        const auto status = r.varInt();
-        if (!status) {
-            out.error = failure(
-                QStringLiteral("truncated"), QStringLiteral("the SyncStatus holds no status"));
-            return false;
-        }
-        out.status = *status;
-        return true;
-    }
     default:
         break;
     }
     out.error = failure(QStringLiteral("unknown-type"),
-        out.hocuspocus
-            ? QStringLiteral("message type %1 is not one of Hocuspocus's (0 to 10)")
-                  .arg(QString::number(out.type))
-            : QStringLiteral("message type %1 is not one of y-websocket's (0 sync, 1 awareness, 2 "
-                             "auth, 3 queryAwareness)")
-                  .arg(QString::number(out.type)));
+        QStringLiteral("message type %1 is not one of y-websocket's (0 sync, 1 awareness, 2 "
+                       "auth, 3 queryAwareness)")
+            .arg(QString::number(out.type)));
     return false;
 }
 
@@ -172,6 +106,23 @@ void finish(Lib0Reader &r, YMessageDetail &out, bool ok)
         out.error = failure(QStringLiteral("trailing-bytes"),
             QStringLiteral("%1 bytes follow the message").arg(QString::number(r.remaining())));
     }
+}
+
+// A provider's Auth carries its token right after key, type and sub-type: masked in the hex view
+// whether or not the rest of the frame decodes (to its end when the token runs past it).
+void maskToken(QByteArrayView frame, YMessageDetail &out)
+{
+    Lib0Reader r(frame);
+    const auto key = r.varString();
+    const auto type = key ? r.varUint() : std::nullopt;
+    const auto sub = type && *type == Auth ? r.varUint() : std::nullopt;
+    if (!sub || *sub != 0)
+        return;
+    const auto length = r.varUint();
+    if (!length)
+        return;
+    out.tokenOffset = r.pos();
+    out.tokenSize = qsizetype(std::min<quint64>(*length, quint64(r.remaining())));
 }
 
 } // namespace
@@ -239,41 +190,84 @@ YMessageDetail YjsFrameDecoder::decodeYWebsocket(const QByteArray &frame)
     return out;
 }
 
-YMessageDetail YjsFrameDecoder::decodeHocuspocus(const QByteArray &frame)
+YMessageDetail YjsFrameDecoder::decodeHocuspocus(const QByteArray &frame, bool fromHost)
 {
+    using Message = HocuspocusMessage;
     YMessageDetail out;
     out.hocuspocus = true;
-    // Ping and pong are one byte with no key; a keyed message takes at least two.
-    if (frame.size() == 1 && (quint8(frame[0]) == Ping || quint8(frame[0]) == Pong)) {
-        out.type = quint8(frame[0]);
-        out.typeName = hocuspocusTypeName(out.type);
-        out.decoded = true;
+    if (!fromHost)
+        maskToken(frame, out);
+    // The room's own codec: the window shows what the host read (and what a provider reads of
+    // the host's frames).
+    auto decoded = HocuspocusCodec::decode(
+        frame, fromHost ? Message::Direction::FromServer : Message::Direction::FromProvider);
+    if (!decoded) {
+        const HocuspocusError &e = decoded.error();
+        out.error = failure(e.reason, e.message);
+        if (e.keyDecoded) {
+            out.key = QString::fromUtf8(e.key);
+            out.document = QString::fromUtf8(Message::documentName(e.key));
+        }
+        if (e.type) {
+            out.type = *e.type;
+            out.typeName = hocuspocusTypeName(*e.type);
+        }
         return out;
     }
-    Lib0Reader r(frame);
-    const auto key = r.varString();
-    if (!key) {
-        out.error = failure(QStringLiteral("truncated"),
-            frame.isEmpty() ? QStringLiteral("an empty frame")
-                            : QStringLiteral("the document name runs past the frame"));
+    const Message &m = *decoded;
+    out.decoded = true;
+    out.type = quint64(m.type);
+    out.typeName = m.name();
+    out.trailing = m.trailing.size();
+    if (m.keyless())
         return out;
+    out.key = QString::fromUtf8(m.key);
+    out.document = QString::fromUtf8(Message::documentName(m.key));
+    switch (m.type) {
+    case Message::Type::Sync:
+        out.hasSync = true;
+        out.step = SyncStep(m.syncStep);
+        if (out.step == SyncStep::Step1)
+            out.stateVector = describeStateVector(m.data);
+        else
+            out.update = describeUpdate(m.data);
+        break;
+    case Message::Type::Awareness:
+        out.hasAwareness = true;
+        out.awareness = describeAwareness(m.data);
+        break;
+    case Message::Type::Auth:
+        out.authType = quint64(m.authType);
+        if (m.authType == Message::AuthType::Token) {
+            out.typeName = fromHost ? QStringLiteral("tokenRequest") : QStringLiteral("auth");
+            out.providerVersion = QString::fromUtf8(m.providerVersion);
+        } else {
+            out.typeName = m.authType == Message::AuthType::Authenticated
+                ? QStringLiteral("authenticated")
+                : QStringLiteral("permissionDenied");
+            out.text = QString::fromUtf8(m.text);
+            out.hasText = true;
+        }
+        break;
+    case Message::Type::Stateless:
+        out.text = QString::fromUtf8(m.text);
+        out.hasText = true;
+        break;
+    case Message::Type::Close:
+        out.text = QString::fromUtf8(m.text);
+        out.hasText = fromHost;
+        break;
+    case Message::Type::SyncStatus:
+        out.status = qint64(m.status);
+        break;
+    default:
+        break;
     }
-    out.key = QString::fromUtf8(*key);
-    const qsizetype nul = key->indexOf('\0');
-    out.document = nul < 0 ? out.key : QString::fromUtf8(key->first(nul));
-    const auto type = r.varUint();
-    if (!type) {
-        out.error = failure(QStringLiteral("truncated"),
-            QStringLiteral("no message type follows the document name"));
-        return out;
-    }
-    out.type = *type;
-    out.typeName = hocuspocusTypeName(*type);
-    finish(r, out, readBody(r, out));
     return out;
 }
 
-QString YjsFrameDecoder::summarize(const QByteArray &frame, bool hocuspocus, QString *document)
+QString YjsFrameDecoder::summarize(
+    const QByteArray &frame, bool hocuspocus, bool fromHost, QString *document)
 {
     Lib0Reader r(frame);
     if (hocuspocus) {
@@ -300,8 +294,8 @@ QString YjsFrameDecoder::summarize(const QByteArray &frame, bool hocuspocus, QSt
             return QStringLiteral("permissionDenied");
         if (sub && *sub == 2)
             return QStringLiteral("authenticated");
-        if (sub && *sub == 0 && r.atEnd())
-            return QStringLiteral("tokenRequest");
+        if (sub && *sub == 0)
+            return fromHost ? QStringLiteral("tokenRequest") : QStringLiteral("auth");
     }
     return hocuspocus ? hocuspocusTypeName(*type) : yWebsocketTypeName(*type);
 }

@@ -64,10 +64,12 @@ struct YMessageDetail
     // The Hocuspocus Auth token's bytes in the frame, for the hex view to mask.
     qsizetype tokenOffset = -1;
     qsizetype tokenSize = 0;
+    qsizetype trailing = 0; // Hocuspocus: bytes after the fields the host reads (kept, ignored)
 };
 
-// Decodes y-websocket and Hocuspocus frames with the core's codecs (Lib0Reader, the y-protocols
-// SyncMessage, the awareness codec, describeUpdate, the state vector codec).
+// Decodes y-websocket and Hocuspocus frames with the core's codecs (the Hocuspocus room's
+// HocuspocusCodec; Lib0Reader and the y-protocols SyncMessage for y-websocket; the awareness
+// codec, describeUpdate and the state vector codec for the payloads).
 class YjsFrameDecoder final
 {
     Q_DECLARE_TR_FUNCTIONS(YjsFrameDecoder)
@@ -76,9 +78,11 @@ public:
     static constexpr qsizetype MaxStructs = 2000; // listed per update; the rest are counted only
 
     static YMessageDetail decodeYWebsocket(const QByteArray &frame);
-    static YMessageDetail decodeHocuspocus(const QByteArray &frame);
+    // `fromHost`: the host sent it (the same types carry other fields each way).
+    static YMessageDetail decodeHocuspocus(const QByteArray &frame, bool fromHost);
     // Cheap, for the traffic list: the message type and (Hocuspocus) the document name.
-    static QString summarize(const QByteArray &frame, bool hocuspocus, QString *document);
+    static QString summarize(
+        const QByteArray &frame, bool hocuspocus, bool fromHost, QString *document);
 
     static YjsUpdatePayload describeUpdate(QByteArrayView update);
     static YjsStateVectorPayload describeStateVector(QByteArrayView vector);
