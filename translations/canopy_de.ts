@@ -86,20 +86,20 @@
         <translation>gespeicherter flüchtiger Speicher</translation>
     </message>
     <message>
-        <source>Yjs document (not served)</source>
-        <translation>Yjs-Dokument (nicht bedient)</translation>
-    </message>
-    <message>
-        <source>Yjs awareness (not served)</source>
-        <translation>Yjs-Awareness (nicht bedient)</translation>
-    </message>
-    <message>
         <source>Flock document (not served)</source>
         <translation>Flock-Dokument (nicht bedient)</translation>
     </message>
     <message>
         <source>unknown magic</source>
         <translation>unbekannte Kennung</translation>
+    </message>
+    <message>
+        <source>Yjs document</source>
+        <translation>Yjs-Dokument</translation>
+    </message>
+    <message>
+        <source>Yjs awareness (presence, in memory)</source>
+        <translation>Yjs-Awareness (Präsenz, nur im Arbeitsspeicher)</translation>
     </message>
 </context>
 <context>
@@ -234,11 +234,11 @@
         <translation>nein: nicht vollständig</translation>
     </message>
     <message>
-        <source>Passed SQLite's integrity check when it was made, and is still whole</source>
+        <source>Passed SQLite&apos;s integrity check when it was made, and is still whole</source>
         <translation>Hat beim Anlegen die Integritätsprüfung von SQLite bestanden und ist noch vollständig</translation>
     </message>
     <message>
-        <source>Shorter or longer than its header says: not Canopy's copy as it was made</source>
+        <source>Shorter or longer than its header says: not Canopy&apos;s copy as it was made</source>
         <translation>Kürzer oder länger, als ihr Kopf angibt: nicht mehr Canopys Kopie, wie sie angelegt wurde</translation>
     </message>
     <message>
@@ -481,6 +481,22 @@
         <source>Detail</source>
         <translation>Detail</translation>
     </message>
+    <message>
+        <source>Client %1</source>
+        <translation>Client %1</translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <source>Clocks</source>
+        <translation>Uhren</translation>
+    </message>
+    <message>
+        <source>Structs</source>
+        <translation>Structs</translation>
+    </message>
 </context>
 <context>
     <name>canopy::ui::DocumentAccessTab</name>
@@ -682,6 +698,36 @@
         <source>Kind</source>
         <translation>Art</translation>
     </message>
+    <message>
+        <source>Yjs</source>
+        <translation>Yjs</translation>
+    </message>
+    <message>
+        <source>A Yjs document (y-websocket, Hocuspocus, loro-protocol %YJS): stored V1 updates, merged in the background</source>
+        <translation>Ein Yjs-Dokument (y-websocket, Hocuspocus, loro-protocol %YJS): gespeicherte V1-Updates, im Hintergrund zusammengeführt</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n stored update(s): runs of one client&apos;s structs, and delete sets</source>
+        <translation>
+            <numerusform>%n gespeichertes Update: Folgen von Structs eines Clients und Löschmengen</numerusform>
+            <numerusform>%n gespeicherte Updates: Folgen von Structs eines Clients und Löschmengen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n Yjs client(s)</source>
+        <translation>
+            <numerusform>%n Yjs-Client</numerusform>
+            <numerusform>%n Yjs-Clients</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>client %1: clocks below %2</source>
+        <translation>Client %1: Uhren unter %2</translation>
+    </message>
+    <message>
+        <source>State vector</source>
+        <translation>Zustandsvektor</translation>
+    </message>
 </context>
 <context>
     <name>canopy::ui::DocumentsPage</name>
@@ -811,6 +857,24 @@
     <message>
         <source>Access</source>
         <translation>Zugriff</translation>
+    </message>
+    <message>
+        <source>Yjs update, V1 (*.yjs);;All files (*)</source>
+        <translation>Yjs-Update, V1 (*.yjs);;Alle Dateien (*)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n stored update(s)</source>
+        <translation>
+            <numerusform>%n gespeichertes Update</numerusform>
+            <numerusform>%n gespeicherte Updates</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n client(s), state vector {%1}</source>
+        <translation>
+            <numerusform>%n Client, Zustandsvektor {%1}</numerusform>
+            <numerusform>%n Clients, Zustandsvektor {%1}</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1218,6 +1282,258 @@
     <message>
         <source>%1 room “%2”, batch %3</source>
         <translation>%1-Raum „%2“, Batch %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n struct(s)</source>
+        <translation>
+            <numerusform>%n Struct</numerusform>
+            <numerusform>%n Structs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n deletion range(s)</source>
+        <translation>
+            <numerusform>%n Löschbereich</numerusform>
+            <numerusform>%n Löschbereiche</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>state vector of %n client(s)</source>
+        <translation>
+            <numerusform>Zustandsvektor mit %n Client</numerusform>
+            <numerusform>Zustandsvektor mit %n Clients</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n awareness entry(s)</source>
+        <translation>
+            <numerusform>%n Awareness-Eintrag</numerusform>
+            <numerusform>%n Awareness-Einträge</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>a text frame: %1 sends none</source>
+        <translation>ein Text-Frame: %1 sendet keine</translation>
+    </message>
+    <message>
+        <source>not a valid %1 message (%2)</source>
+        <translation>keine gültige %1-Nachricht (%2)</translation>
+    </message>
+    <message>
+        <source>a valid %1 %2 for document “%3”</source>
+        <translation>eine gültige %1-Nachricht %2 für das Dokument „%3“</translation>
+    </message>
+    <message>
+        <source>a valid %1 %2 message</source>
+        <translation>eine gültige %1-Nachricht vom Typ %2</translation>
+    </message>
+    <message>
+        <source>client %1</source>
+        <translation>Client %1</translation>
+    </message>
+    <message>
+        <source>clocks below %1</source>
+        <translation>Uhren unter %1</translation>
+    </message>
+    <message>
+        <source>V1 update, </source>
+        <translation>V1-Update, </translation>
+    </message>
+    <message>
+        <source>(not decoded)</source>
+        <translation>(nicht dekodiert)</translation>
+    </message>
+    <message>
+        <source>document</source>
+        <translation>Dokument</translation>
+    </message>
+    <message>
+        <source>key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>the document name, a NUL, then the provider&apos;s session id</source>
+        <translation>der Dokumentname, ein NUL, dann die Sitzungs-ID des Providers</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>sync step</source>
+        <translation>Sync-Schritt</translation>
+    </message>
+    <message>
+        <source>data</source>
+        <translation>Daten</translation>
+    </message>
+    <message numerus="yes">
+        <source>clocks %1, %n struct(s)</source>
+        <translation>
+            <numerusform>Uhren %1, %n Struct</numerusform>
+            <numerusform>Uhren %1, %n Structs</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>deleted of %1</source>
+        <translation>gelöscht von %1</translation>
+    </message>
+    <message>
+        <source>awareness update</source>
+        <translation>Awareness-Update</translation>
+    </message>
+    <message>
+        <source>clock %1</source>
+        <translation>Uhr %1</translation>
+    </message>
+    <message>
+        <source>null (the client left)</source>
+        <translation>null (der Client ist gegangen)</translation>
+    </message>
+    <message>
+        <source>auth type</source>
+        <translation>Auth-Typ</translation>
+    </message>
+    <message>
+        <source>token</source>
+        <translation>Token</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s), masked in the hex view</source>
+        <translation>
+            <numerusform>%n Byte, in der Hex-Ansicht maskiert</numerusform>
+            <numerusform>%n Bytes, in der Hex-Ansicht maskiert</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>provider version</source>
+        <translation>Provider-Version</translation>
+    </message>
+    <message>
+        <source>scope</source>
+        <translation>Umfang</translation>
+    </message>
+    <message>
+        <source>reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>payload</source>
+        <translation>Nutzlast</translation>
+    </message>
+    <message>
+        <source>1 (applied: committed)</source>
+        <translation>1 (angewendet: gespeichert)</translation>
+    </message>
+    <message>
+        <source>%1 (not applied)</source>
+        <translation>%1 (nicht angewendet)</translation>
+    </message>
+    <message>
+        <source>(trailing)</source>
+        <translation>(angehängt)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s) after the fields the host reads: kept, ignored</source>
+        <translation>
+            <numerusform>%n Byte nach den Feldern, die der Host liest: behalten, ignoriert</numerusform>
+            <numerusform>%n Bytes nach den Feldern, die der Host liest: behalten, ignoriert</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(error)</source>
+        <translation>(Fehler)</translation>
+    </message>
+    <message>
+        <source>Document “%1”</source>
+        <translation>Dokument „%1“</translation>
+    </message>
+    <message>
+        <source>Client or struct</source>
+        <translation>Client oder Struct</translation>
+    </message>
+    <message>
+        <source>Clocks</source>
+        <translation>Uhren</translation>
+    </message>
+    <message>
+        <source>Length</source>
+        <translation>Länge</translation>
+    </message>
+    <message>
+        <source>Content</source>
+        <translation>Inhalt</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Detail</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;Yjs update (V1)&lt;/b&gt;, %n byte(s)</source>
+        <translation>
+            <numerusform>&lt;b&gt;Yjs-Update (V1)&lt;/b&gt;, %n Byte</numerusform>
+            <numerusform>&lt;b&gt;Yjs-Update (V1)&lt;/b&gt;, %n Bytes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b02020&apos;&gt;Cannot decode: %1&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b02020&apos;&gt;Nicht dekodierbar: %1&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Structs: %1 in %2 client run(s)</source>
+        <translation>Structs: %1 in %2 Client-Folge(n)</translation>
+    </message>
+    <message>
+        <source>Delete set: %1 range(s) of %2 client(s)</source>
+        <translation>Löschmenge: %1 Bereich(e) von %2 Client(s)</translation>
+    </message>
+    <message>
+        <source>delete set</source>
+        <translation>Löschmenge</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n range(s)</source>
+        <translation>
+            <numerusform>%n Bereich</numerusform>
+            <numerusform>%n Bereiche</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <source>Next clock</source>
+        <translation>Nächste Uhr</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;state vector&lt;/b&gt;, %n byte(s)</source>
+        <translation>
+            <numerusform>&lt;b&gt;Zustandsvektor&lt;/b&gt;, %n Byte</numerusform>
+            <numerusform>&lt;b&gt;Zustandsvektor&lt;/b&gt;, %n Bytes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n client(s) known to the sender</source>
+        <translation>
+            <numerusform>%n Client ist dem Sender bekannt</numerusform>
+            <numerusform>%n Clients sind dem Sender bekannt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Clock</source>
+        <translation>Uhr</translation>
+    </message>
+    <message>
+        <source>State (JSON)</source>
+        <translation>Zustand (JSON)</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;awareness update&lt;/b&gt;, %n byte(s)</source>
+        <translation>
+            <numerusform>&lt;b&gt;Awareness-Update&lt;/b&gt;, %n Byte</numerusform>
+            <numerusform>&lt;b&gt;Awareness-Update&lt;/b&gt;, %n Bytes</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2151,6 +2467,18 @@ Gesendet: %3 Frames, %4</translation>
         <source>%1 — %2</source>
         <translation>%1 — %2</translation>
     </message>
+    <message>
+        <source>A Hocuspocus session proves its DID with the token in each document&apos;s Auth message; until then it holds no document.</source>
+        <translation>Eine Hocuspocus-Sitzung weist ihre DID mit dem Token in der Auth-Nachricht jedes Dokuments nach; bis dahin hält sie kein Dokument.</translation>
+    </message>
+    <message>
+        <source>y-websocket on /yjs/as/&lt;did&gt;/&lt;room&gt;: one Yjs document and its awareness</source>
+        <translation>y-websocket auf /yjs/as/&lt;did&gt;/&lt;room&gt;: ein Yjs-Dokument und seine Awareness</translation>
+    </message>
+    <message>
+        <source>Hocuspocus on /hocuspocus/as/&lt;did&gt;: Yjs documents multiplexed by name</source>
+        <translation>Hocuspocus auf /hocuspocus/as/&lt;did&gt;: Yjs-Dokumente, nach Namen gebündelt</translation>
+    </message>
 </context>
 <context>
     <name>canopy::ui::SessionsPage</name>
@@ -2609,10 +2937,6 @@ Gesendet: %3 Frames, %4</translation>
         <translation>→ aus</translation>
     </message>
     <message>
-        <source>(not Sync1)</source>
-        <translation>(kein Sync1)</translation>
-    </message>
-    <message>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
@@ -2637,10 +2961,6 @@ Gesendet: %3 Frames, %4</translation>
         <translation>Größe</translation>
     </message>
     <message>
-        <source>(not loro-protocol)</source>
-        <translation>(kein loro-protocol)</translation>
-    </message>
-    <message>
         <source>Leaf Sync1 (msgpack) over a Loro document</source>
         <translation>Leaf Sync1 (msgpack) über ein Loro-Dokument</translation>
     </message>
@@ -2659,6 +2979,18 @@ Gesendet: %3 Frames, %4</translation>
     <message>
         <source>Entity or room</source>
         <translation>Entität oder Raum</translation>
+    </message>
+    <message>
+        <source>(not %1)</source>
+        <translation>(kein %1)</translation>
+    </message>
+    <message>
+        <source>y-websocket: y-protocols messages over one Yjs room</source>
+        <translation>y-websocket: y-protocols-Nachrichten über einen Yjs-Raum</translation>
+    </message>
+    <message>
+        <source>Hocuspocus: y-protocols messages, each naming its Yjs document</source>
+        <translation>Hocuspocus: y-protocols-Nachrichten, jede mit dem Namen ihres Yjs-Dokuments</translation>
     </message>
 </context>
 <context>
