@@ -331,7 +331,8 @@ class CanopyTarget {
 
     async start() {
         // pingInterval: as bench/sync-bench.mjs, keep the host's own keepalive out of the measurements.
-        this.host = await startHost({ pingInterval: 600 });
+        // canopy.store at debug level adds exactly one line per compaction ("document compacted"), counted below.
+        this.host = await startHost({ pingInterval: 600, env: { QT_LOGGING_RULES: 'canopy.store.debug=true' } });
         this.token = this.host.token;
         this.port = this.host.port;
         this.pid = this.host.pid;
@@ -348,6 +349,17 @@ class CanopyTarget {
     cpuSeconds() { return this.host.cpuSeconds(); }
     rssKiB() { return this.host.rssKiB(); }
     tail(n = 15) { return this.host ? this.host.tail(n).split('\n').join(' | ') : ''; }
+    /** Compactions logged so far: how many, and the milliseconds they reported in all. */
+    compactions() {
+        let count = 0;
+        let ms = 0;
+        for (const l of this.host?.logs ?? []) {
+            if (l.message !== 'document compacted') continue;
+            count += 1;
+            ms += Number(l.ms) || 0;
+        }
+        return { count, ms };
+    }
     async dispose() { if (this.host) await this.host.dispose(); }
 }
 
@@ -827,6 +839,7 @@ async function historyRun(target, hist) {
             const base = memberLen;
             if (r > 0) await waitIdle(target, { minMs: 500, maxMs: 20000 });
             const split0 = procCpuSplit(target.pid);
+            const comp0 = target.compactions?.() ?? null;
             const cpu0 = target.cpuSeconds();
             const t0 = performance.now();
             let sent = 0;
@@ -843,7 +856,10 @@ async function historyRun(target, hist) {
             const split1 = procCpuSplit(target.pid);
             const cpu = target.cpuSeconds() - cpu0;
             editsDelivered += memberLen - base;
+            const comp1 = target.compactions?.() ?? null;
             out.cpu.push({
+                compactions: comp0 && comp1 ? comp1.count - comp0.count : null,
+                compactionMs: comp0 && comp1 ? comp1.ms - comp0.ms : null,
                 rate,
                 sent,
                 delivered: memberLen - base,
@@ -1008,6 +1024,11 @@ function report(results) {
                 { label: `${rate}/s: server CPU µs/update`, get: (r) => at(r).usPerUpdate, digits: 0 },
                 { label: `${rate}/s: … of it after the last delivery, ms`, get: (r) => at(r).tailCpuMs, digits: 0 },
                 { label: `${rate}/s: system (stime) % of the CPU`, get: (r) => at(r).systemSharePct, digits: 0, ratio: false },
+                {
+                    label: `${rate}/s: Canopy compactions (their ms)`,
+                    get: (r) => (at(r).compactions == null ? '' : `${at(r).compactions} (${fmt(at(r).compactionMs, 0)})`),
+                    ratio: false,
+                },
                 {
                     label: `${rate}/s: edits delivered`,
                     get: (r) => `${at(r).delivered}/${at(r).sent}${at(r).complete === false ? ' (!)' : ''}`,
