@@ -728,6 +728,10 @@
         <source>State vector</source>
         <translation>Zustandsvektor</translation>
     </message>
+    <message>
+        <source>Yjs awareness</source>
+        <translation>Yjs-Awareness</translation>
+    </message>
 </context>
 <context>
     <name>canopy::ui::DocumentsPage</name>
@@ -2356,6 +2360,10 @@ Canopy merkt sich Ihre Antwort; Sie können sie in den Einstellungen ändern.</t
     <message>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>Yjs awareness: each client&apos;s latest state (by its clock), in memory only. A state not renewed within 30 s expires; a client&apos;s states leave with its connection.</source>
+        <translation>Yjs-Awareness: der neueste Zustand jedes Clients (nach seiner Uhr), nur im Arbeitsspeicher. Ein Zustand, der nicht binnen 30 s erneuert wird, verfällt; die Zustände eines Clients gehen mit seiner Verbindung.</translation>
     </message>
 </context>
 <context>

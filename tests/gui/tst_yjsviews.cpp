@@ -12,6 +12,8 @@
 #include "documents/DocumentsModel.h"
 #include "documents/DocumentsPage.h"
 #include "protocol/loro/LoroProtocolCodec.h"
+#include "rooms/PresenceModel.h"
+#include "rooms/RoomsModel.h"
 #include "sessions/SessionsModel.h"
 #include "traffic/FrameDecoder.h"
 #include "traffic/FrameDetailView.h"
@@ -248,6 +250,7 @@ private Q_SLOTS:
     void hostileFramesNeverCrash();
     void sessionProtocolNames();
     void yjsDocumentOnTheDocumentsPage();
+    void awarenessOnTheRoomsPage();
 
 private:
     QJsonObject m_fixture;
@@ -682,6 +685,49 @@ void TestYjsViews::yjsDocumentOnTheDocumentsPage()
     QVERIFY(admin->deleteDocument(QStringLiteral("notes"), QStringLiteral("yjs")));
     documents.reload();
     QCOMPARE(documents.rowOf(QStringLiteral("notes"), QStringLiteral("yjs")), -1);
+}
+
+void TestYjsViews::awarenessOnTheRoomsPage()
+{
+    if (m_fixture.isEmpty())
+        QSKIP("no fixtures: run through ctest so fixtures.yjstraffic makes them");
+    QByteArray update; // the awareness update a real WebsocketProvider sent
+    for (const QJsonValue &value : m_fixture.value(u"loro").toArray()) {
+        if (value.toObject().value(u"name").toString() == u"yaw docUpdate") {
+            const auto decoded = LoroProtocolCodec::decode(bytesOf(value.toObject().value(u"hex")));
+            QVERIFY(decoded && decoded->updates.size() == 1);
+            update = decoded->updates.first();
+        }
+    }
+    QVERIFY(!update.isEmpty());
+    GuiTestHost test;
+    QVERIFY2(test.ok(), qPrintable(test.error()));
+    AdminService *admin = test.host().admin();
+    RoomsModel rooms;
+    tester(&rooms, this);
+    rooms.setAdmin(admin);
+    PresenceModel presence;
+    tester(&presence, this);
+    presence.setAdmin(admin);
+
+    LoroTestClient client(test.port(), TestDid, QString::fromLatin1(GuiTestHost::DevToken));
+    QVERIFY(client.waitConnected());
+    QVERIFY(client.join("%YAW", "notes", {}));
+    QVERIFY(client.waitAck(client.sendUpdate("%YAW", "notes", update)));
+    QTRY_VERIFY(rooms.rowOf(QStringLiteral("yaw"), QStringLiteral("notes")) >= 0);
+    QVERIFY(RoomsModel::isEphemeral(QStringLiteral("yaw")));
+    QCOMPARE(DocumentsModel::kindName(QStringLiteral("yaw")), QStringLiteral("Yjs awareness"));
+    presence.setRoom(QStringLiteral("yaw"), QStringLiteral("notes"));
+    QTRY_COMPARE(presence.rowCount(), 1);
+    // Client 11 at clock 1, its state as the provider wrote it.
+    QCOMPARE(cell(presence, 0, PresenceModel::Key), QStringLiteral("11"));
+    const QString value = cell(presence, 0, PresenceModel::Value);
+    QVERIFY2(value.contains(QStringLiteral("clock 1"))
+            && value.contains(QStringLiteral("{\"user\":{\"name\":\"Ann\"")),
+        qPrintable(value));
+    // Memory only: the room and its states are gone with its last member.
+    client.leave("%YAW", "notes");
+    QTRY_COMPARE(presence.rowCount(), 0);
 }
 
 QTEST_MAIN(TestYjsViews)

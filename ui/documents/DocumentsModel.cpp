@@ -65,6 +65,8 @@ QString DocumentsModel::kindName(const QString &kind)
         return tr("ephemeral");
     if (kind == u"yjs")
         return tr("Yjs");
+    if (kind == u"yaw")
+        return tr("Yjs awareness");
     return kind;
 }
 

@@ -48,7 +48,11 @@ public:
     void reload();
     int rowOf(const QString &kind, const QString &name) const;
 
-    static bool isEphemeral(const QString &kind) { return kind == u"eph" || kind == u"eps"; }
+    // Presence kinds, whose entries the page lists (Yjs awareness too).
+    static bool isEphemeral(const QString &kind)
+    {
+        return kind == u"eph" || kind == u"eps" || kind == u"yaw";
+    }
 
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;

@@ -128,19 +128,24 @@ void RoomsPage::showRoom(const QString &kind, const QString &name)
     const bool ephemeral = RoomsModel::isEphemeral(kind);
     m_presence->setRoom(ephemeral ? kind : QString(), ephemeral ? name : QString());
     m_presenceView->setVisible(ephemeral);
-    // %EPH lives in memory only; the others are stored documents.
-    m_document->setVisible(!name.isEmpty() && kind != u"eph");
+    // %EPH and Yjs awareness live in memory only; the others are stored documents.
+    m_document->setVisible(!name.isEmpty() && kind != u"eph" && kind != u"yaw");
     if (name.isEmpty()) {
         m_note->setText(tr("Select a room. An ephemeral one (presence) lists the entries its "
                            "members broadcast, as the host holds them now."));
     } else if (!ephemeral) {
         m_note->setText(tr("A stored document: its history is on the Documents page."));
     } else {
-        m_note->setText(kind == u"eph"
-                ? tr("Presence: each member's entries, merged per key, in memory only. An entry "
-                     "not refreshed within its timeout expires.")
-                : tr("A persisted ephemeral store: the latest entry per key, kept for members "
-                     "that join later."));
+        if (kind == u"yaw")
+            m_note->setText(tr("Yjs awareness: each client's latest state (by its clock), in "
+                               "memory only. A state not renewed within 30 s expires; a client's "
+                               "states leave with its connection."));
+        else
+            m_note->setText(kind == u"eph"
+                    ? tr("Presence: each member's entries, merged per key, in memory only. An "
+                         "entry not refreshed within its timeout expires.")
+                    : tr("A persisted ephemeral store: the latest entry per key, kept for "
+                         "members that join later."));
     }
     m_kind = kind;
     m_name = name;
