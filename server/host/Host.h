@@ -33,6 +33,7 @@ class TokenRoute;
 class UnauthenticatedConnections;
 class UnitStore;
 class WebSocketUpgrader;
+class YWebSocketRoute;
 
 // The composition of the core: storage, the entity hub, sessions, identity, the admin service,
 // the HTTP front and its routes.
@@ -100,6 +101,7 @@ private:
     std::unique_ptr<SyncRoute> m_syncRoute;
     std::unique_ptr<LoroProtocolRoute> m_loroRoute;
     std::unique_ptr<HocuspocusRoute> m_hocuspocusRoute;
+    std::unique_ptr<YWebSocketRoute> m_yWebSocketRoute;
     std::unique_ptr<ServiceInfoRoute> m_serviceInfo;
     std::unique_ptr<AdminService> m_admin;
     std::unique_ptr<AdminRoute> m_adminRoute;
