@@ -174,8 +174,10 @@ void DocumentHub::finishCompaction(const DocumentKey &key, const std::weak_ptr<D
     ++m_counters.compactions;
     LogFields fields = where;
     fields.append({QStringLiteral("units"),
-        QStringLiteral("%1 -> %2").arg(consumed.size()).arg(merged->size())});
-    fields.append({QStringLiteral("bytes"), QStringLiteral("%1 -> %2").arg(before).arg(after)});
+        QStringLiteral("%1 -> %2")
+            .arg(QString::number(consumed.size()), QString::number(merged->size()))});
+    fields.append({QStringLiteral("bytes"),
+        QStringLiteral("%1 -> %2").arg(QString::number(before), QString::number(after))});
     fields.append({QStringLiteral("ms"), QString::number(elapsedMs)});
     m_log.record(QtDebugMsg, lcStore(), QStringLiteral("document compacted"), fields);
 }

@@ -28,8 +28,7 @@ Expected<QList<AwarenessEntry>, YjsError> decodeAwareness(QByteArrayView update)
     if (*count > quint64(r.remaining()) / 3)
         return unexpected(fail(QStringLiteral("truncated"),
             QStringLiteral("the awareness update claims %1 entries in %2 bytes")
-                .arg(*count)
-                .arg(r.remaining())));
+                .arg(QString::number(*count), QString::number(r.remaining()))));
     QList<AwarenessEntry> entries;
     entries.reserve(qsizetype(*count));
     for (quint64 i = 0; i < *count; ++i) {

@@ -23,8 +23,7 @@ Expected<crdt::SplitUpdate, crdt::Refusal> YjsAwarenessEngine::split(QByteArrayV
         if (entry.clock >= MaxClock)
             return unexpected(crdt::Refusal {QStringLiteral("clock-overflow"),
                 QStringLiteral("awareness client %1's clock %2 is past what the host counts")
-                    .arg(entry.client)
-                    .arg(entry.clock)});
+                    .arg(QString::number(entry.client), QString::number(entry.clock))});
         const QByteArray key = YjsEngine::clientKey(entry.client);
         out.units.append(crdt::Unit {
             key, quint32(entry.clock), quint32(entry.clock + 1), {}, encodeAwareness({entry})});
@@ -61,7 +60,7 @@ crdt::UnitDescription YjsAwarenessEngine::describe(const crdt::Unit &unit) const
         QString state = QString::fromUtf8(decoded->first().state);
         if (state.size() > 200)
             state = state.left(200) + QStringLiteral("…");
-        out.detail = QStringLiteral("clock %1 = %2").arg(unit.start).arg(state);
+        out.detail = QStringLiteral("clock %1 = %2").arg(QString::number(unit.start), state);
     }
     return out;
 }

@@ -127,9 +127,8 @@ Expected<crdt::Admission, crdt::Refusal> YjsDocumentIndex::admit(
             return unexpected(crdt::Refusal {QStringLiteral("peer-bound"),
                 QStringLiteral("Yjs client %1 was first written by another identity: its new "
                                "clocks %2..%3 are not taken from this one")
-                    .arg(client)
-                    .arg(unit.start)
-                    .arg(unit.end)});
+                    .arg(QString::number(client), QString::number(unit.start),
+                        QString::number(unit.end))});
         }
         addRange(*ranges, unit.start, unit.end);
         freshBytes += unit.data.size();

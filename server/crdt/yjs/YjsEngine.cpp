@@ -126,7 +126,8 @@ crdt::UnitDescription YjsEngine::describe(const crdt::Unit &unit) const
         QStringList clients;
         if (deletes) {
             for (const auto &[client, ranges] : deletes->clients())
-                clients.append(QStringLiteral("%1 (%2 ranges)").arg(client).arg(ranges.size()));
+                clients.append(QStringLiteral("%1 (%2 ranges)")
+                                   .arg(QString::number(client), QString::number(ranges.size())));
         }
         out.detail = QStringLiteral("deletes of %1%2")
                          .arg(clients.isEmpty() ? QStringLiteral("nothing") : clients.join(u", "),
