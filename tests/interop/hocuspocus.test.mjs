@@ -617,6 +617,18 @@ describe('hocuspocus: bad input', { timeout: 240000 }, () => {
         assert.ok(c.isOpen);
     });
 
+    test('a socket that keeps failing its Auth (16 times, tokens or malformed) is closed with 1008', async () => {
+        const c = await raw();
+        for (let i = 0; i < 15; i++) {
+            const answer = await c.auth(`guess-${i}`, `wrong-${i}`);
+            assert.equal(answer.label, 'permissionDenied');
+        }
+        c.send(Uint8Array.of(0x02, 0x72, 0x31, 0x02)); // the 16th: malformed
+        const closed = await c.waitClose();
+        assert.equal(closed.code, 1008, `${closed.code} ${closed.reason}`);
+        assert.match(closed.reason, /16 failed authentications/);
+    });
+
     test('names: empty, over 256 bytes, a session id over 256 bytes: PermissionDenied; exactly 256 bytes: accepted', async () => {
         const c = await raw();
         for (const key of ['', 'n'.repeat(257), `ok\0${'s'.repeat(257)}`]) {

@@ -219,11 +219,14 @@ void HocuspocusSession::onPending(
         return;
     }
     if (!decoded && decoded.error().type == quint64(Type::Auth)) {
-        ++m_failedAuths;
         if (metrics())
             metrics()->countRefusal(QStringLiteral("auth-malformed"));
         deny(key, QStringLiteral("malformed-auth: %1").arg(decoded.error().message),
             QStringLiteral("malformed_auth"));
+        if (isAuthenticated())
+            rejectFrame(decoded.error().reason, decoded.error().message, keyFields(key).mid(2));
+        else
+            failedAuth();
         return;
     }
     if (decoded && decoded->type == Type::Close) {
@@ -327,19 +330,26 @@ bool HocuspocusSession::authenticateSocket(const HocuspocusMessage &message)
         }
         refusal = grant.error();
     }
-    ++m_failedAuths;
     if (metrics())
         metrics()->countRefusal(QStringLiteral("auth-") + refusal.error);
     deny(message.key, refusal.message, QStringLiteral("auth_failed"));
-    if (m_failedAuths >= MaxFailedAuths) {
-        log().record(QtInfoMsg, lcAuth(),
-            QStringLiteral("session closed: %1 failed authentications")
-                .arg(QString::number(m_failedAuths)),
-            fields());
-        close(QWebSocketProtocol::CloseCodePolicyViolated,
-            QStringLiteral("%1 failed authentications").arg(QString::number(m_failedAuths)), true);
-    }
+    failedAuth();
     return false;
+}
+
+void HocuspocusSession::failedAuth()
+{
+    // Each failure is answered; a socket that keeps guessing is closed.
+    if (++m_failedAuths < MaxFailedAuths)
+        return;
+    log().record(QtInfoMsg, lcAuth(),
+        QStringLiteral("session closed: %1 failed authentications")
+            .arg(QString::number(m_failedAuths)),
+        fields());
+    if (metrics())
+        metrics()->countRefusal(QStringLiteral("auth-failures"));
+    close(QWebSocketProtocol::CloseCodePolicyViolated,
+        QStringLiteral("%1 failed authentications").arg(QString::number(m_failedAuths)), true);
 }
 
 void HocuspocusSession::onAuth(const HocuspocusMessage &message)

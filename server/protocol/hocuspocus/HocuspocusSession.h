@@ -106,6 +106,7 @@ private:
     void onAuth(const Message &message);
     void deny(const QByteArray &key, const QString &reason, const QString &result);
     bool authenticateSocket(const Message &message);
+    void failedAuth(); // before the socket is authenticated; closes it at MaxFailedAuths
     void onEstablished(HocuspocusDocumentSession &session, const Decoded &decoded);
     void onSyncStep1(HocuspocusDocumentSession &session, const QByteArray &stateVector);
     void onSyncUpdate(HocuspocusDocumentSession &session, const QByteArray &update);
