@@ -26,7 +26,8 @@
 //       seconds after the last delivery (so a debounced store — Hocuspocus stores 2 s after a change, at most
 //       every 10 s — or a compaction is counted), divided by the edits.
 //   (3) late joiner: on that document (history + the edits), a fresh provider with an empty Y.Doc: time from
-//       creating it until its Y.Text holds every character. "live": the writer and member are still connected;
+//       creating it until its Y.Text holds every character (the median of --late-samples joiners, one after the
+//       other; it includes the joiner's own Y.applyUpdate). "live": the writer and member are still connected;
 //       "cold": after every client left and the server went idle (Hocuspocus unloads the document and reads it
 //       back from SQLite; @y/websocket-server keeps it in memory; Canopy reads its store).
 //   (4) memory: --docs documents (default 1,000), each opened by its own provider, edited once (1 KB of text),
@@ -35,10 +36,12 @@
 //
 // Options: --quick, --targets y-websocket,canopy-yws,hocuspocus,canopy-hocus, --sections fanout,cpu,idle,
 //          --members 1,10,100, --paced N, --paced-ms MS, --edits N (flood), --window N, --sizes 1e3,1e6,1e7,
-//          --cpu-rates 100,1000, --cpu-edits 1000,5000 (per rate), --tail S, --docs N, --late-wait S, --json FILE.
+//          --cpu-rates 100,1000, --cpu-edits 1000,5000 (per rate), --tail S, --docs N, --late-wait S,
+//          --late-samples N (5; 1 with --quick), --json FILE.
 //          A global deadline bounds the run (BENCH_DEADLINE_MS, default 45 min; 15 min with --quick; partial results
 //          are printed); every wait is bounded, and a wait also ends after 20 s without any traffic.
-// Ratios are Canopy ÷ the peer speaking the same protocol ("better" says which direction favours Canopy).
+// Ratios are Canopy ÷ the peer speaking the same protocol: below 1× favours Canopy for times, CPU and RSS, above 1×
+// for deliveries/s.
 // The clients all run in this one Node process: "bench CPU" near 100 % means the bench limits the flood figures.
 //
 // Run it through bench/yjs-run (it builds the release host and installs bench/peers if needed). Client packages
@@ -84,6 +87,7 @@ const cpuEditsAt = (i) => CPU_EDITS[Math.min(i, CPU_EDITS.length - 1)];
 const TAIL_MS = 1000 * Number(opt('tail', 3));
 const IDLE_DOCS = Number(opt('docs', QUICK ? 300 : 1000));
 const LATE_WAIT_MS = 1000 * Number(opt('late-wait', QUICK ? 30 : 60));
+const LATE_SAMPLES = Math.max(1, Number(opt('late-samples', QUICK ? 1 : 5)));
 const JSON_OUT = opt('json', null);
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MS ?? (QUICK ? 15 : 45) * 60 * 1000);
 const PHASE_MS = QUICK ? 60000 : 120000; // bound on one flood / one edit loop
@@ -807,6 +811,22 @@ async function lateJoin(target, room, chars) {
     }
 }
 
+/** The median late joiner of several (incomplete ones count as slowest), with the range and CPU median. */
+function summarizeLate(runs) {
+    const ms = runs.map((r) => (r.complete ? r.ms : Infinity));
+    const sorted = [...ms].sort((a, b) => a - b);
+    const mid = sorted[Math.floor((sorted.length - 1) / 2)];
+    const median = runs[ms.indexOf(mid)];
+    const cpu = runs.map((r) => r.cpuMs).sort((a, b) => a - b);
+    return {
+        ...median,
+        minMs: sorted[0],
+        maxMs: sorted[sorted.length - 1],
+        cpuMs: cpu[Math.floor((cpu.length - 1) / 2)],
+        samples: runs.length,
+    };
+}
+
 async function historyRun(target, hist) {
     const room = `hist-${hist.target}-${randomBytes(4).toString('hex')}`;
     const out = { updateBytes: hist.updateBytes, chars: hist.chars };
@@ -865,21 +885,30 @@ async function historyRun(target, hist) {
                 delivered: memberLen - base,
                 complete: delivered && sent === edits,
                 usPerUpdate: (1e6 * cpu) / sent,
-                tailCpuMs: Math.round(1000 * (cpu0 + cpu - cpuDelivered)),
+                tailCpuMs: Math.round(1000 * (cpu0 + cpu - cpuDelivered)) || 0,
                 systemSharePct: cpu > 0 ? (100 * (split1[1] - split0[1])) / cpu : NaN,
             });
         }
         out.editsDelivered = editsDelivered;
         out.rssKiB = target.rssKiB();
 
-        // Late joiner on the live room.
+        // Late joiners on the live room, one after the other.
         const expected = hist.chars + out.editsDelivered;
-        out.live = await lateJoin(target, room, expected);
+        out.liveRuns = [];
+        for (let i = 0; i < LATE_SAMPLES; i++) {
+            if (i > 0) await waitIdle(target, { minMs: 200, maxMs: 10000 });
+            out.liveRuns.push(await lateJoin(target, room, expected));
+        }
+        out.live = summarizeLate(out.liveRuns);
 
-        // Cold: everyone leaves, the server goes idle, a fresh joiner arrives.
+        // Cold: everyone leaves, the server goes idle, a fresh joiner arrives (and leaves: the room is empty again).
         for (const c of clients.splice(0)) c.close();
-        await waitIdle(target, { minMs: 3000, maxMs: 20000 });
-        out.cold = await lateJoin(target, room, expected);
+        out.coldRuns = [];
+        for (let i = 0; i < LATE_SAMPLES; i++) {
+            await waitIdle(target, { minMs: 3000, maxMs: 20000 });
+            out.coldRuns.push(await lateJoin(target, room, expected));
+        }
+        out.cold = summarizeLate(out.coldRuns);
         return out;
     } finally {
         for (const c of clients) c.close();
@@ -1050,13 +1079,17 @@ function report(results) {
         console.log(`CPU clock ticks are ${1000 / clockTicks()} ms: the resolution is that ÷ the edits. A figure includes `
             + 'what a server spends per wake-up (at 100/s each edit is a WebSocket message of its own), not only the merge; '
             + '"after the last delivery" is deferred work (Hocuspocus stores 2 s after the last change, at most every 10 s).');
+        const lateRange = (l) => `${fmt(l.minMs, 0)} – ${Number.isFinite(l.maxMs) ? fmt(l.maxMs, 0) : 'incomplete'}`;
         const lateShow = (l) => (l.complete ? l.ms : `incomplete (${l.chars.toLocaleString('en-US')} chars after ${LATE_WAIT_MS / 1000} s)`);
-        table('(3) Late joiner: a fresh provider (empty Y.Doc) until its Y.Text holds every character (ms); live = the '
-            + 'writer and member still connected, cold = after every client left and the server went idle',
+        table(`(3) Late joiner: a fresh provider (empty Y.Doc) until its Y.Text holds every character (the median of `
+            + `${LATE_SAMPLES}, one after the other); live = the writer and member still connected, cold = after every `
+            + 'client left and the server went idle (before each cold joiner); server CPU = the median joiner\'s',
         HDR, sideBySide(keys, [
             { label: 'live: late joiner ms', get: (r) => lateShow(r.live), digits: 0 },
+            { label: 'live: fastest – slowest ms', get: (r) => lateRange(r.live), ratio: false },
             { label: 'live: server CPU ms', get: (r) => r.live.cpuMs, digits: 0 },
             { label: 'cold: late joiner ms', get: (r) => lateShow(r.cold), digits: 0 },
+            { label: 'cold: fastest – slowest ms', get: (r) => lateRange(r.cold), ratio: false },
             { label: 'cold: server CPU ms', get: (r) => r.cold.cpuMs, digits: 0 },
         ], by('history'), un));
     }
