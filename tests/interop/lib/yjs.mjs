@@ -127,6 +127,9 @@ export async function destroyProviders(list) {
     await Promise.all(list.splice(0).map(async (p) => {
         const ws = p.ws;
         try { p.destroy(); } catch { /* already destroyed */ }
+        // WebsocketProvider.destroy() leaves its Awareness's outdated-state timer running, which
+        // keeps the test process alive after its last test.
+        try { p.awareness.destroy(); } catch { /* already destroyed */ }
         if (ws && ws.readyState !== WebSocket.CLOSED) {
             await withTimeout(new Promise((resolve) => ws.once('close', resolve)), 3000, 'a provider socket to close')
                 .catch(() => ws.terminate());
