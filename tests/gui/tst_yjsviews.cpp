@@ -568,7 +568,7 @@ void TestYjsViews::hostileFramesNeverCrash()
         qPrintable(empty.ymessage.error));
     // A y-websocket frame of a type y-protocols does not know, and one with bytes left over.
     QVERIFY(FrameDecoder::decode(QByteArray::fromHex("05"), false, WireProtocol::YWebsocket)
-                .ymessage.error.startsWith(QStringLiteral("unknown-type")));
+                .ymessage.error.startsWith(QStringLiteral("unknown-message-type")));
     QVERIFY(FrameDecoder::decode(QByteArray::fromHex("0000010000"), false, WireProtocol::YWebsocket)
                 .ymessage.error.startsWith(QStringLiteral("trailing-bytes")));
 }

@@ -2,6 +2,7 @@
 
 #include "crdt/yjs/Lib0Reader.h"
 #include "protocol/hocuspocus/HocuspocusCodec.h"
+#include "protocol/ywebsocket/YWebSocketCodec.h"
 
 namespace canopy::ui {
 namespace {
@@ -29,83 +30,6 @@ enum HocuspocusType : quint64
 QString failure(const QString &reason, const QString &message)
 {
     return reason + QStringLiteral(": ") + message;
-}
-
-bool readText(Lib0Reader &r, YMessageDetail &out, const QString &what)
-{
-    const auto text = r.varString();
-    if (!text) {
-        out.error = failure(QStringLiteral("truncated"),
-            QStringLiteral("the %1 runs past the frame (at byte %2)")
-                .arg(what, QString::number(r.pos())));
-        return false;
-    }
-    out.text = QString::fromUtf8(*text);
-    out.hasText = true;
-    return true;
-}
-
-// What follows a y-websocket frame's message type (y-protocols: sync, awareness, auth,
-// queryAwareness).
-bool readBody(Lib0Reader &r, YMessageDetail &out)
-{
-    switch (out.type) {
-    case Sync: {
-        auto sync = SyncMessage::read(r);
-        if (!sync) {
-            out.error = failure(sync.error().reason, sync.error().message);
-            return false;
-        }
-        out.hasSync = true;
-        out.step = sync->step;
-        out.typeName = SyncMessage::stepName(sync->step);
-        if (sync->step == SyncStep::Step1)
-            out.stateVector = YjsFrameDecoder::describeStateVector(sync->data);
-        else
-            out.update = YjsFrameDecoder::describeUpdate(sync->data);
-        return true;
-    }
-    case Awareness: {
-        const auto update = r.varBytes();
-        if (!update) {
-            out.error = failure(QStringLiteral("truncated"),
-                QStringLiteral("the awareness update runs past the frame"));
-            return false;
-        }
-        out.hasAwareness = true;
-        out.awareness = YjsFrameDecoder::describeAwareness(*update);
-        return true;
-    }
-    case Auth: {
-        const auto sub = r.varUint();
-        if (!sub) {
-            out.error = failure(
-                QStringLiteral("truncated"), QStringLiteral("the auth message has no type"));
-            return false;
-        }
-        out.authType = *sub; // 0 = permission denied, then the reason
-        return readText(r, out, QStringLiteral("permission-denied reason"));
-    }
-    case QueryAwareness:
-        return true;
-    default:
-        break;
-    }
-    out.error = failure(QStringLiteral("unknown-type"),
-        QStringLiteral("message type %1 is not one of y-websocket's (0 sync, 1 awareness, 2 "
-                       "auth, 3 queryAwareness)")
-            .arg(QString::number(out.type)));
-    return false;
-}
-
-void finish(Lib0Reader &r, YMessageDetail &out, bool ok)
-{
-    out.decoded = ok;
-    if (ok && !r.atEnd()) {
-        out.decoded = false;
-        out.error = failure(QStringLiteral("trailing-bytes"),
-            QStringLiteral("%1 bytes follow the message").arg(QString::number(r.remaining())));
-    }
 }
 
 // A provider's Auth carries its token right after key, type and sub-type: masked in the hex view
@@ -173,20 +97,45 @@ QString YjsFrameDecoder::hocuspocusTypeName(quint64 type)
 
 YMessageDetail YjsFrameDecoder::decodeYWebsocket(const QByteArray &frame)
 {
+    using Message = YWebSocketMessage;
     YMessageDetail out;
-    Lib0Reader r(frame);
-    const auto type = r.varUint();
-    if (!type) {
-        out.error = failure(QStringLiteral("truncated"),
-            frame.isEmpty() ? QStringLiteral("an empty frame")
-                            : QStringLiteral("the message type is not a varUint"));
+    // The room's own codec (strict: trailing bytes, unknown types and steps are refused).
+    auto decoded = YWebSocketCodec::decode(frame);
+    if (!decoded) {
+        out.error = failure(decoded.error().reason, decoded.error().message);
+        Lib0Reader r(frame);
+        if (const auto type = r.varUint()) {
+            out.type = *type;
+            out.typeName = yWebsocketTypeName(*type);
+        }
         return out;
     }
-    out.type = *type;
-    out.typeName = yWebsocketTypeName(*type);
-    finish(r, out, readBody(r, out));
-    if (out.typeName.isEmpty())
-        out.decoded = false;
+    const Message &m = *decoded;
+    out.decoded = true;
+    out.type = quint64(m.type);
+    out.typeName = m.label();
+    switch (m.type) {
+    case Message::Type::Sync:
+        out.hasSync = true;
+        out.step = m.sync.step;
+        if (m.sync.step == SyncStep::Step1)
+            out.stateVector = describeStateVector(m.sync.data);
+        else
+            out.update = describeUpdate(m.sync.data);
+        break;
+    case Message::Type::Awareness:
+        out.hasAwareness = true;
+        out.awareness = describeAwareness(m.awareness);
+        break;
+    case Message::Type::Auth:
+        out.authType = m.authType;
+        out.text = QString::fromUtf8(
+            m.authType == Message::PermissionDenied ? m.reason : m.authPayload.toHex(' '));
+        out.hasText = true;
+        break;
+    case Message::Type::QueryAwareness:
+        break;
+    }
     return out;
 }
 

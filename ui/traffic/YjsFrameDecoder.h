@@ -67,9 +67,9 @@ struct YMessageDetail
     qsizetype trailing = 0; // Hocuspocus: bytes after the fields the host reads (kept, ignored)
 };
 
-// Decodes y-websocket and Hocuspocus frames with the core's codecs (the Hocuspocus room's
-// HocuspocusCodec; Lib0Reader and the y-protocols SyncMessage for y-websocket; the awareness
-// codec, describeUpdate and the state vector codec for the payloads).
+// Decodes y-websocket and Hocuspocus frames with the rooms' own codecs (YWebSocketCodec,
+// HocuspocusCodec), their payloads with the Yjs codecs (the awareness codec, describeUpdate and
+// the state vector codec), so the window shows what the host understood.
 class YjsFrameDecoder final
 {
     Q_DECLARE_TR_FUNCTIONS(YjsFrameDecoder)
