@@ -11,6 +11,7 @@
 #include "documents/BlocksModel.h"
 #include "documents/DocumentsModel.h"
 #include "documents/DocumentsPage.h"
+#include "protocol/hocuspocus/HocuspocusCodec.h"
 #include "protocol/loro/LoroProtocolCodec.h"
 #include "rooms/PresenceModel.h"
 #include "rooms/RoomsModel.h"
@@ -36,6 +37,8 @@
 #include <QTranslator>
 #include <QTreeWidget>
 #include <QTreeWidgetItemIterator>
+#include <QWebSocket>
+#include <QWebSocketHandshakeOptions>
 
 using namespace canopy;
 using namespace canopy::ui;
@@ -251,6 +254,7 @@ private Q_SLOTS:
     void sessionProtocolNames();
     void yjsDocumentOnTheDocumentsPage();
     void awarenessOnTheRoomsPage();
+    void liveYWebsocketAndHocuspocusSessions();
 
 private:
     QJsonObject m_fixture;
@@ -728,6 +732,96 @@ void TestYjsViews::awarenessOnTheRoomsPage()
     // Memory only: the room and its states are gone with its last member.
     client.leave("%YAW", "notes");
     QTRY_COMPARE(presence.rowCount(), 0);
+}
+
+void TestYjsViews::liveYWebsocketAndHocuspocusSessions()
+{
+    GuiTestHost test;
+    QVERIFY2(test.ok(), qPrintable(test.error()));
+    AdminService *admin = test.host().admin();
+    admin->setTrafficCapture(true);
+    TrafficModel traffic;
+    tester(&traffic, this);
+    traffic.setAdmin(admin);
+    SessionsModel sessions;
+    tester(&sessions, this);
+    sessions.setAdmin(admin);
+    const QString token = QString::fromLatin1(GuiTestHost::DevToken);
+    const QString base = QStringLiteral("ws://127.0.0.1:%1").arg(test.port());
+
+    // y-websocket: the token in the subprotocol, the room in the path; a SyncStep1 of an empty doc.
+    QWebSocket yws;
+    QWebSocketHandshakeOptions options;
+    options.setSubprotocols({QStringLiteral("authorization"), token});
+    yws.open(QNetworkRequest(
+                 QUrl(base + QStringLiteral("/yjs/as/") + TestDid + QStringLiteral("/notes"))),
+        options);
+    QTRY_COMPARE(yws.state(), QAbstractSocket::ConnectedState);
+    yws.sendBinaryMessage(QByteArray::fromHex("00000100"));
+    // Hocuspocus: an Auth with the token, then a SyncStep1, for document "notes".
+    QWebSocket hp;
+    hp.open(QUrl(base + QStringLiteral("/hocuspocus/as/") + TestDid));
+    QTRY_COMPARE(hp.state(), QAbstractSocket::ConnectedState);
+    HocuspocusMessage auth;
+    auth.key = "notes";
+    auth.type = HocuspocusMessage::Type::Auth;
+    auth.authType = HocuspocusMessage::AuthType::Token;
+    auth.token = token.toUtf8();
+    auth.hasProviderVersion = true;
+    auth.providerVersion = "4.8.0";
+    const QByteArray authFrame
+        = HocuspocusCodec::encode(auth, HocuspocusMessage::Direction::FromProvider);
+    hp.sendBinaryMessage(authFrame);
+    hp.sendBinaryMessage(HocuspocusCodec::sync("notes", 0, QByteArray::fromHex("00")));
+
+    auto rowsOf = [&](const QString &kind) {
+        QStringList out;
+        traffic.flush();
+        for (int row = 0; row < traffic.rowCount(); ++row) {
+            if (cell(traffic, row, TrafficModel::Kind) == kind)
+                out.append(cell(traffic, row, TrafficModel::Direction).right(3).trimmed() + u' '
+                    + cell(traffic, row, TrafficModel::Type) + u' '
+                    + cell(traffic, row, TrafficModel::Entity));
+        }
+        return out;
+    };
+    // The host's answers in both protocols, each frame under its session's protocol and room.
+    QTRY_VERIFY2(
+        rowsOf(QStringLiteral("y-websocket")).contains(QStringLiteral("out syncStep2 notes")),
+        qPrintable(rowsOf(QStringLiteral("y-websocket")).join(u'|')));
+    QVERIFY2(rowsOf(QStringLiteral("y-websocket")).contains(QStringLiteral("in syncStep1 notes")),
+        qPrintable(rowsOf(QStringLiteral("y-websocket")).join(u'|')));
+    QVERIFY(rowsOf(QStringLiteral("y-websocket")).contains(QStringLiteral("out syncStep1 notes")));
+    QTRY_VERIFY2(
+        rowsOf(QStringLiteral("Hocuspocus")).contains(QStringLiteral("out authenticated notes")),
+        qPrintable(rowsOf(QStringLiteral("Hocuspocus")).join(u'|')));
+    QVERIFY(rowsOf(QStringLiteral("Hocuspocus")).contains(QStringLiteral("in auth notes")));
+    QTRY_VERIFY(
+        rowsOf(QStringLiteral("Hocuspocus")).contains(QStringLiteral("out syncStep2 notes")));
+
+    // The captured Auth shows its fields, never the token.
+    FrameDetailView view;
+    for (int row = 0; row < traffic.rowCount(); ++row) {
+        const TrafficModel::Row &r = traffic.rowAt(row);
+        if (r.protocol != WireProtocol::Hocuspocus || r.summary.type != u"auth")
+            continue;
+        QCOMPARE(r.frame.bytes, authFrame);
+        view.showFrame(r.frame.bytes, r.frame.text, r.protocol, r.size, r.truncated, nullptr,
+            r.frame.direction == TrafficFrame::Direction::Out);
+        QVERIFY(!view.hexText().contains(token.left(6)));
+        QCOMPARE(view.hexText().count(QStringLiteral("** ")), token.toUtf8().size());
+    }
+
+    // The sessions page names both protocols.
+    QTRY_COMPARE(sessions.rowCount(), 2);
+    QStringList protocols;
+    for (int row = 0; row < sessions.rowCount(); ++row)
+        protocols.append(cell(sessions, row, SessionsModel::Protocol));
+    protocols.sort();
+    QCOMPARE(
+        protocols, (QStringList {QStringLiteral("Hocuspocus"), QStringLiteral("y-websocket")}));
+    yws.close();
+    hp.close();
 }
 
 QTEST_MAIN(TestYjsViews)

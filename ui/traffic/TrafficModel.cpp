@@ -51,6 +51,7 @@ void TrafficModel::clear()
     m_bytes = 0;
     m_pendingBytes = 0;
     m_dropped = 0;
+    m_sessionRooms.clear();
     endResetModel();
     Q_EMIT countsChanged(0, 0);
 }
@@ -63,8 +64,19 @@ void TrafficModel::addFrame(const TrafficFrame &frame)
     row.protocol = FrameDecoder::protocolOf(frame.protocol);
     row.summary = FrameDecoder::summarize(
         frame.bytes, frame.text, row.protocol, frame.direction == TrafficFrame::Direction::Out);
-    if (row.protocol == WireProtocol::YWebsocket)
+    if (row.protocol == WireProtocol::YWebsocket) {
         row.summary.entityId = frame.room;
+        if (!frame.room.isEmpty()) {
+            // One entry per y-websocket session seen; a long capture forgets them in bulk.
+            if (m_sessionRooms.size() > 10000)
+                m_sessionRooms.clear();
+            const bool learned = !m_sessionRooms.contains(frame.sessionId);
+            m_sessionRooms.insert(frame.sessionId, frame.room);
+            if (learned && !m_rows.empty()) // the session's earlier rows are named now
+                Q_EMIT dataChanged(
+                    index(0, Entity), index(int(m_rows.size()) - 1, Entity), {Qt::DisplayRole});
+        }
+    }
     if (row.size > MaxFrameBytes) {
         row.frame.bytes = frame.bytes.left(MaxFrameBytes);
         row.truncated = true;
@@ -151,6 +163,13 @@ std::optional<LoroProtocolMessage> TrafficModel::fragmentHeaderFor(int row) cons
     return std::nullopt;
 }
 
+QString TrafficModel::entityOf(const Row &row) const
+{
+    if (row.summary.entityId.isEmpty() && row.protocol == WireProtocol::YWebsocket)
+        return m_sessionRooms.value(row.frame.sessionId);
+    return row.summary.entityId;
+}
+
 int TrafficModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_rows.size());
@@ -171,7 +190,7 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const
     case DidRole:
         return row.frame.did;
     case EntityRole:
-        return row.summary.entityId;
+        return entityOf(row);
     case TypeRole:
         return row.summary.type;
     case SeqRole:
@@ -195,7 +214,7 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const
                 return row.summary.type;
             return tr("(not %1)").arg(FrameDecoder::protocolText(row.protocol));
         case Entity:
-            return row.summary.entityId;
+            return entityOf(row);
         case Size:
             return Format::bytes(row.size);
         }
@@ -228,8 +247,8 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const
             return tr("loro-protocol v1: %1")
                 .arg(FrameDecoder::magicDescription(row.summary.magic.toLatin1()));
         }
-        if (index.column() == Entity && !row.summary.entityId.isEmpty())
-            return row.summary.entityId;
+        if (index.column() == Entity && !entityOf(row).isEmpty())
+            return entityOf(row);
         break;
     case Qt::TextAlignmentRole:
         if (index.column() == Size)

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include <QAbstractTableModel>
+#include <QHash>
 #include <QPointer>
 
 namespace canopy::ui {
@@ -95,6 +96,9 @@ Q_SIGNALS:
 
 private:
     void evictOldest(qsizetype count);
+    // A y-websocket frame names no room and its session lists one only once joined: the room a
+    // later frame of the same session carried names the earlier ones too.
+    QString entityOf(const Row &row) const;
 
     QPointer<AdminService> m_admin;
     std::deque<Row> m_rows;
@@ -106,6 +110,7 @@ private:
     quint64 m_dropped = 0;
     bool m_paused = false;
     FlushTimer *m_flush;
+    QHash<QString, QString> m_sessionRooms; // y-websocket session id -> its room
 };
 
 } // namespace canopy::ui
