@@ -536,7 +536,8 @@ void TestYjsViews::hostileFramesNeverCrash()
     if (m_fixture.isEmpty())
         QSKIP("no fixtures: run through ctest so fixtures.yjstraffic makes them");
     // Every prefix of every real frame, and each with random bytes flipped: a decode or a
-    // reason, never a crash (the sanitized build checks the reads).
+    // reason, never a crash (the codecs underneath are fuzzed too: fuzz_ywebsocket_frame,
+    // fuzz_hocuspocus_frame, fuzz_yjs_update).
     QRandomGenerator random(13);
     FrameDetailView view;
     int refused = 0;
