@@ -341,8 +341,12 @@ describe('y-websocket: the real WebsocketProvider', { timeout: 240000 }, () => {
         // Bob may not read the room: he hears why and the provider gives up (4400-4499 are not retried).
         const bob = provider(room, { identity: BOB, connect: false });
         const closed = withTimeout(new Promise((resolve) => bob.once('closed', resolve)), 5000, 'the provider to stop');
+        const warn = console.warn; // the provider prints the auth message: expected here
+        const warned = [];
+        console.warn = (...args) => warned.push(args.join(' '));
         bob.connect();
-        const event = await closed;
+        const event = await closed.finally(() => { console.warn = warn; });
+        assert.ok(warned.some((w) => /Permission denied to access/.test(w)), `the provider did not read the auth message: ${warned}`);
         assert.equal(event.code, 4403);
         const frames = decodedFrames(bob.frames, 'in');
         assert.ok(frames.some((f) => f.label === 'auth' && f.authType === 0 && /may not read/.test(f.reason)),
