@@ -12,6 +12,7 @@
 //   - a read-only session receives everything, its edits are dropped, logged and counted and it stays open; a
 //     second client and the admin export show nothing of them; an access key writes; a room one may not read
 //     closes with 4403 after an auth message, which the provider does not retry;
+//   - an operator's revoke: an auth message, then 4403, not retried;
 //   - restart and kill -9 after a write another client saw: nothing lost, and providers reconnect by themselves;
 //   - bad input: malformed updates refused with a reason and nothing stored, unknown message types dropped,
 //     the session stays; bad room names and DIDs are 400, a missing or invalid token 403; the host serves others.
@@ -355,6 +356,27 @@ describe('y-websocket: the real WebsocketProvider', { timeout: 240000 }, () => {
         assert.equal(bob.doc.getText('t').toString(), '');
         await delay(600);
         assert.equal(bob.ws, null, 'the provider reconnected after 4403');
+    });
+
+    test('a revoked session hears why and closes with 4403, which the provider does not retry', async () => {
+        const room = roomName('revoke');
+        const p = provider(room, { identity: CAROL });
+        await waitSynced(p);
+        const session = (await listSessions(host)).find((s) => s.did === CAROL && s.protocol === 'y-websocket'
+            && s.rooms?.[0]?.id === room);
+        assert.ok(session, 'the session is listed');
+        const closed = withTimeout(new Promise((resolve) => p.once('closed', resolve)), 5000, 'the provider to stop');
+        const warn = console.warn; // the provider prints the auth message: expected here
+        console.warn = () => {};
+        const event = await (async () => {
+            const r = await adminRequest(host, 'POST', `/admin/sessions/${session.id}/revoke`);
+            assert.equal(r.status, 200, describeResult(r));
+            return closed;
+        })().finally(() => { console.warn = warn; });
+        assert.equal(event.code, 4403);
+        assert.ok(decodedFrames(p.frames, 'in').some((f) => f.label === 'auth' && f.authType === 0), 'no auth message');
+        await delay(600);
+        assert.equal(p.ws, null, 'the provider reconnected after a revoke');
     });
 
     test('bad input: malformed updates and unknown messages are refused, the session stays, nothing is stored', async () => {
