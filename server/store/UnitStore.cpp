@@ -112,6 +112,35 @@ Expected<QList<StoredUnit>, StoreError> UnitStore::loadFrom(
     return unitsOf(query, "load units");
 }
 
+Expected<QList<StoredUnit>, StoreError> UnitStore::loadUnits(
+    const DocumentKey &document, const QList<UnitRemoval> &units)
+{
+    auto id = documentId(document);
+    if (!id)
+        return unexpected(id.error());
+    QList<StoredUnit> out;
+    if (!*id)
+        return out;
+    QSqlQuery query(m_database.handle());
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral(
+        "SELECT peer, counter_start, counter_end, meta, data, length(data), received_at, "
+        "from_did FROM units WHERE document = ? AND peer = ? AND counter_start = ? "
+        "AND counter_end = ?"));
+    out.reserve(units.size());
+    for (const UnitRemoval &unit : units) {
+        query.addBindValue(**id);
+        query.addBindValue(blob(unit.peer));
+        query.addBindValue(qint64(unit.start));
+        query.addBindValue(qint64(unit.end));
+        auto found = unitsOf(query, "load units");
+        if (!found)
+            return unexpected(found.error());
+        out += *found;
+    }
+    return out;
+}
+
 Expected<void, StoreError> UnitStore::write(
     const QList<UnitWrite> &writes, const QList<UnitRemoval> &removals)
 {

@@ -66,6 +66,9 @@ public:
     // The units of one peer that hold some counter at or past `counter`, with data.
     Expected<QList<StoredUnit>, StoreError> loadFrom(
         const DocumentKey &document, QByteArrayView peer, quint32 counter);
+    // The units named (by their identity), with data; those not stored are left out.
+    Expected<QList<StoredUnit>, StoreError> loadUnits(
+        const DocumentKey &document, const QList<UnitRemoval> &units);
     // One transaction: the removals, then the writes; either all of it happens or none.
     Expected<void, StoreError> write(
         const QList<UnitWrite> &writes, const QList<UnitRemoval> &removals = {});

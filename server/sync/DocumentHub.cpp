@@ -6,9 +6,7 @@
 #include "log/Metrics.h"
 #include "util/Did.h"
 
-#include <set>
 #include <sys/resource.h>
-#include <tuple>
 #include <utility>
 
 #include <QDateTime>
@@ -94,7 +92,12 @@ void DocumentHub::startCompaction(const DocumentKey &key)
     const QList<crdt::Unit> planned = document->index->compaction();
     if (planned.isEmpty())
         return;
-    auto stored = m_store.load(key, true);
+    // Only the planned units are read: a document's large units stay where they are.
+    QList<UnitRemoval> wanted;
+    wanted.reserve(planned.size());
+    for (const crdt::Unit &unit : planned)
+        wanted.append(UnitRemoval {key, unit.peer, unit.start, unit.end});
+    auto stored = m_store.loadUnits(key, wanted);
     if (!stored) {
         m_log.record(QtWarningMsg, lcStore(),
             QStringLiteral("cannot read the document to compact it: %1")
@@ -102,15 +105,10 @@ void DocumentHub::startCompaction(const DocumentKey &key)
             {{QStringLiteral("entity"), key.name}, {QStringLiteral("kind"), key.kind}});
         return;
     }
-    std::set<std::tuple<QByteArray, quint32, quint32>> wanted;
-    for (const crdt::Unit &unit : planned)
-        wanted.insert({unit.peer, unit.start, unit.end});
     QList<crdt::Unit> units;
-    units.reserve(planned.size());
-    for (StoredUnit &unit : *stored) {
-        if (wanted.count({unit.peer, unit.start, unit.end}))
-            units.append(unitOf(std::move(unit)));
-    }
+    units.reserve(stored->size());
+    for (StoredUnit &unit : *stored)
+        units.append(unitOf(std::move(unit)));
     if (units.size() != planned.size())
         return; // the index and the store disagree: the next load settles it
     document->compacting = true;

@@ -6,6 +6,7 @@
 #include "crdt/yjs/YjsUpdate.h"
 
 #include <QHash>
+#include <QSet>
 
 namespace canopy::yjs {
 
@@ -64,13 +65,8 @@ quint32 YjsDocumentIndex::heldUntil(const Ranges &ranges, quint32 clock)
 
 void YjsDocumentIndex::remember(const crdt::Unit &unit, qint64 bytes)
 {
-    const bool compacted = isCompacted(unit);
-    m_units[UnitId {unit.peer, unit.start, unit.end}] = UnitInfo {bytes, compacted};
+    m_units[UnitId {unit.peer, unit.start, unit.end}] = UnitInfo {bytes, isCompacted(unit)};
     m_bytes += bytes;
-    if (!compacted) {
-        m_youngBytes += bytes;
-        ++m_youngUnits;
-    }
 }
 
 void YjsDocumentIndex::addStored(const crdt::Unit &unit, qint64 bytes)
@@ -220,16 +216,31 @@ QList<QByteArray> YjsDocumentIndex::exportAll(QList<crdt::Unit> units) const
 
 QList<crdt::Unit> YjsDocumentIndex::compaction() const
 {
-    const qint64 baseBytes = m_bytes - m_youngBytes;
-    const bool due = (m_youngUnits >= CompactAfterUnits && m_youngBytes * 4 >= baseBytes)
-        || m_youngUnits >= CompactAlwaysAfterUnits;
-    if (!due || m_units.size() < 2)
-        return {};
-    QList<crdt::Unit> out;
-    out.reserve(qsizetype(m_units.size()));
-    for (const auto &[id, info] : m_units)
-        out.append(crdt::Unit {std::get<0>(id), std::get<1>(id), std::get<2>(id), {}, {}});
-    return out;
+    // Tier t holds units of [64 * 4^t, 64 * 4^(t+1)) bytes; the smallest tier that is due wins.
+    std::map<int, QList<const UnitId *>> tiers;
+    for (const auto &[id, info] : m_units) {
+        int tier = 0;
+        for (qint64 size = info.bytes / 64; size >= 4 && tier < 30; size /= 4)
+            ++tier;
+        tiers[tier].append(&id);
+    }
+    for (const auto &[tier, ids] : tiers) {
+        if (ids.size() < UnitsPerTier)
+            continue;
+        // Merging makes one unit per client (and one delete set): worth it only when several
+        // units share a client, else the merge would give back as many units as it took.
+        QSet<QByteArray> peers;
+        for (const UnitId *id : ids)
+            peers.insert(std::get<0>(*id));
+        if (peers.size() * 4 > ids.size())
+            continue;
+        QList<crdt::Unit> out;
+        out.reserve(ids.size());
+        for (const UnitId *id : ids)
+            out.append(crdt::Unit {std::get<0>(*id), std::get<1>(*id), std::get<2>(*id), {}, {}});
+        return out;
+    }
+    return {};
 }
 
 void YjsDocumentIndex::compacted(const QList<crdt::Unit> &removed, const QList<crdt::Unit> &added)
@@ -239,10 +250,6 @@ void YjsDocumentIndex::compacted(const QList<crdt::Unit> &removed, const QList<c
         if (it == m_units.end())
             continue;
         m_bytes -= it->second.bytes;
-        if (!it->second.compacted) {
-            m_youngBytes -= it->second.bytes;
-            --m_youngUnits;
-        }
         m_units.erase(it);
     }
     // The merged units hold exactly what the removed ones held: ranges and deletes stay.

@@ -15,10 +15,12 @@ namespace canopy::yjs {
 class YjsDocumentIndex final : public crdt::DocumentIndex
 {
 public:
-    // Compaction: when this many units arrived since the last one and they hold a quarter of
-    // what it wrote, or this many more whatever their size.
-    static constexpr qsizetype CompactAfterUnits = 32;
-    static constexpr qsizetype CompactAlwaysAfterUnits = 1024;
+    // Size-tiered compaction: units fall in tiers by size (each tier 4 times the one below);
+    // once a tier holds this many units, and merging them at least quarters their number, they
+    // are merged into one larger unit per client. A byte is rewritten about once per tier it
+    // climbs, and a large unit is rewritten only when as many units of its size exist: a write
+    // costs the same in a 1 KB or a 10 MB document, and a tier never holds many units.
+    static constexpr qsizetype UnitsPerTier = 16;
 
     void addStored(const crdt::Unit &unit, qint64 bytes) override;
     Expected<crdt::Admission, crdt::Refusal> admit(
@@ -56,8 +58,6 @@ private:
     DeleteSet m_deletes;
     std::map<UnitId, UnitInfo> m_units;
     qint64 m_bytes = 0;
-    qint64 m_youngBytes = 0; // units as received, not yet compacted
-    qsizetype m_youngUnits = 0;
     quint32 m_nextSequence = 0; // the next delete-set unit's number
 };
 
