@@ -5,6 +5,7 @@
 #include "log/LogCategories.h"
 #include "log/Metrics.h"
 #include "sync/SessionRegistry.h"
+#include "util/Did.h"
 
 #include <QTimer>
 #include <QUrl>
@@ -139,6 +140,72 @@ bool WebSocketUpgrader::validate(HttpExchange &exchange, const LogFields &fields
     exchange.respond(HttpResponse::error(400, QStringLiteral("BadRequest"), checked.error())
                          .setHeader("Sec-WebSocket-Version", "13"));
     return false;
+}
+
+std::optional<QString> WebSocketUpgrader::preflight(
+    HttpExchange &exchange, QStringView usage, QStringView segment, const LogFields &fields)
+{
+    const HttpRequest &request = exchange.request();
+    const QString prefix = usage.left(usage.indexOf(u'<')).toString();
+    if (request.method != "GET") {
+        exchange.respond(HttpResponse::error(
+            405, QStringLiteral("MethodNotAllowed"), prefix + QStringLiteral(" takes GET")));
+        return std::nullopt;
+    }
+    if (!request.isWebSocketUpgrade()) {
+        exchange.respond(HttpResponse::error(400, QStringLiteral("BadRequest"),
+            usage.toString() + QStringLiteral(" requires Upgrade: websocket")));
+        return std::nullopt;
+    }
+    // The whole upgrade is checked before anything is spent on it: Qt would refuse it later.
+    if (!validate(exchange, fields))
+        return std::nullopt;
+    const auto parsed = Did::identityFromPathSegment(segment);
+    if (!parsed) {
+        const QString what = usage.endsWith(u"<did>")
+            ? QStringLiteral("the path does not end in a DID or key:<name>")
+            : QStringLiteral("the path does not name a DID or key:<name> before the room");
+        LogFields refused = fields;
+        refused.append({QStringLiteral("reason"), parsed.error()});
+        m_log.record(QtInfoMsg, lcAuth(), QStringLiteral("upgrade refused: ") + what, refused);
+        if (m_metrics)
+            m_metrics->countRefusal(QStringLiteral("invalid-did"));
+        exchange.respond(HttpResponse::error(
+            400, QStringLiteral("InvalidDid"), what + QStringLiteral(": ") + parsed.error()));
+        return std::nullopt;
+    }
+    return *parsed; // canonical: bans, tokens, keys and the session all see this spelling
+}
+
+std::optional<ConnectionGrant> WebSocketUpgrader::authorizeSubprotocol(HttpExchange &exchange,
+    ConnectionAuthorizer &authorizer, const QString &did, const QString &hint,
+    const LogFields &fields)
+{
+    const HttpRequest &request = exchange.request();
+    QStringList offered;
+    for (const QByteArray &part : request.header("sec-websocket-protocol").split(','))
+        offered.append(QString::fromLatin1(part.trimmed()));
+    if (offered.size() < 2 || offered.at(0) != u"authorization" || offered.at(1).isEmpty()) {
+        m_log.record(QtInfoMsg, lcAuth(), QStringLiteral("upgrade refused: no token"), fields);
+        if (m_metrics)
+            m_metrics->countRefusal(QStringLiteral("upgrade-MissingToken"));
+        exchange.respond(HttpResponse::error(403, QStringLiteral("MissingToken"),
+            QStringLiteral("offer the subprotocols [\"authorization\", <token>]") + hint));
+        return std::nullopt;
+    }
+    auto grant = authorizer.authorize(did, offered.at(1), request.remoteAddress);
+    if (!grant) {
+        LogFields refused = fields;
+        refused.append({QStringLiteral("reason"), grant.error().error});
+        m_log.record(QtInfoMsg, lcAuth(),
+            QStringLiteral("upgrade refused: %1").arg(grant.error().message), refused);
+        if (m_metrics)
+            m_metrics->countRefusal(QStringLiteral("upgrade-") + grant.error().error);
+        exchange.respond(
+            HttpResponse::error(grant.error().status, grant.error().error, grant.error().message));
+        return std::nullopt;
+    }
+    return *grant;
 }
 
 bool WebSocketUpgrader::admit(HttpExchange &exchange, const QString &did, const LogFields &fields)

@@ -1,9 +1,11 @@
 #pragma once
 
+#include "auth/ConnectionAuthorizer.h"
 #include "log/LogFields.h"
 #include "util/Expected.h"
 
 #include <functional>
+#include <optional>
 
 #include <QHash>
 #include <QObject>
@@ -52,6 +54,19 @@ public:
     bool validate(HttpExchange &exchange, const LogFields &fields);
     void setHandshakeTimeout(int ms) { m_handshakeTimeoutMs = ms; } // for tests
     qsizetype pendingCount() const { return m_pending.size(); }
+    // The steps every route takes before its own: GET (else 405), a WebSocket upgrade the
+    // handshake would take (else 400, as validate()), and the identity in `segment` — a DID or
+    // key:<name>, canonical (else 400 InvalidDid, logged and counted). `usage` names the route
+    // in the answers ("/sync/as/<did>"). Returns the identity, or nullopt once it has answered.
+    std::optional<QString> preflight(
+        HttpExchange &exchange, QStringView usage, QStringView segment, const LogFields &fields);
+    // The token offered as the subprotocols "authorization, <token>" (browsers write a space
+    // after the comma, the ws package none) traded for a grant for `did`, once admit() let the
+    // connection in; answers 403 (MissingToken, or the authorizer's refusal) and returns nullopt
+    // when there is none. `hint` says where the client puts the token.
+    std::optional<ConnectionGrant> authorizeSubprotocol(HttpExchange &exchange,
+        ConnectionAuthorizer &authorizer, const QString &did, const QString &hint,
+        const LogFields &fields);
     // Answers 503 or 429 and returns false when `did` may not open one more connection.
     bool admit(HttpExchange &exchange, const QString &did, const LogFields &fields);
     // Takes the socket from the front; `factory` makes its session once the handshake is done.

@@ -4,7 +4,6 @@
 #include "log/EventLog.h"
 #include "log/LogCategories.h"
 #include "protocol/loro/LoroProtocolSession.h"
-#include "protocol/sync1/SyncRoute.h"
 #include "sync/WebSocketUpgrader.h"
 
 namespace canopy {
@@ -28,32 +27,16 @@ bool LoroProtocolRoute::matches(const HttpRequest &request) const
 void LoroProtocolRoute::handle(HttpExchange &exchange)
 {
     const HttpRequest &request = exchange.request();
-    if (request.method != "GET") {
-        exchange.respond(HttpResponse::error(
-            405, QStringLiteral("MethodNotAllowed"), QStringLiteral("/loro/as/ takes GET")));
-        return;
-    }
-    if (!request.isWebSocketUpgrade()) {
-        exchange.respond(HttpResponse::error(400, QStringLiteral("BadRequest"),
-            QStringLiteral("/loro/as/<did> requires Upgrade: websocket")));
-        return;
-    }
-    // The whole upgrade is checked before anything is spent on it: Qt would refuse it later.
-    if (!m_upgrader.validate(
-            exchange, {{QStringLiteral("remote"), request.remoteAddress.toString()}}))
-        return;
-    const QString did = SyncRoute::didFromPath(QStringView(request.rawPath).mid(PathPrefix.size()));
-    if (did.isEmpty()) {
-        exchange.respond(HttpResponse::error(400, QStringLiteral("InvalidDid"),
-            QStringLiteral("the path does not end in a DID or key:<name>")));
-        return;
-    }
-    const LogFields fields {{QStringLiteral("did"), did},
-        {QStringLiteral("remote"), request.remoteAddress.toString()},
+    LogFields fields {{QStringLiteral("remote"), request.remoteAddress.toString()},
         {QStringLiteral("protocol"), QStringLiteral("loro")}};
-    if (!m_upgrader.admit(exchange, did, fields))
+    const auto did = m_upgrader.preflight(
+        exchange, u"/loro/as/<did>", QStringView(request.rawPath).mid(PathPrefix.size()), fields);
+    if (!did)
         return;
-    m_upgrader.upgrade(exchange, did, [this, did](QWebSocket *socket, quint64 id) {
+    fields.prepend({QStringLiteral("did"), *did});
+    if (!m_upgrader.admit(exchange, *did, fields))
+        return;
+    m_upgrader.upgrade(exchange, *did, [this, did = *did](QWebSocket *socket, quint64 id) {
         return new LoroProtocolSession(id, socket, did, *m_authorizer, m_hub, m_log, m_limits);
     });
 }

@@ -31,12 +31,6 @@ public:
     void setAuthorizer(ConnectionAuthorizer &authorizer) { m_authorizer = &authorizer; }
     void setMetrics(Metrics *metrics) { m_metrics = metrics; }
 
-    // The identity at the end of an upgrade path (Did::identityFromPathSegment): a DID in its
-    // canonical spelling, as written (did:web:host%3A8080 keeps its %3A) or percent-encoded
-    // whole and decoded once, or an access key's "key:<name>" as written. Empty when the path
-    // ends in neither.
-    static QString didFromPath(QStringView rest);
-
 private:
     ConnectionAuthorizer *m_authorizer;
     WebSocketUpgrader &m_upgrader;

@@ -7,7 +7,6 @@
 #include "protocol/ywebsocket/YWebSocketSession.h"
 #include "sync/DocumentHub.h"
 #include "sync/WebSocketUpgrader.h"
-#include "util/Did.h"
 
 #include <QStringDecoder>
 
@@ -53,41 +52,17 @@ void YWebSocketRoute::handle(HttpExchange &exchange)
 {
     const HttpRequest &request = exchange.request();
     const QString remote = request.remoteAddress.toString();
-    if (request.method != "GET") {
-        exchange.respond(HttpResponse::error(
-            405, QStringLiteral("MethodNotAllowed"), QStringLiteral("/yjs/as/ takes GET")));
-        return;
-    }
-    if (!request.isWebSocketUpgrade()) {
-        exchange.respond(HttpResponse::error(400, QStringLiteral("BadRequest"),
-            QStringLiteral("/yjs/as/<did>/<room> requires Upgrade: websocket")));
-        return;
-    }
-    // The whole upgrade is checked before anything is spent on it: Qt would refuse it later.
-    if (!m_upgrader.validate(exchange,
-            {{QStringLiteral("remote"), remote},
-                {QStringLiteral("protocol"), QStringLiteral("y-websocket")}}))
-        return;
-
     // A DID never holds a raw "/" (did:web writes its path with ":"), so the first one ends it.
     const QStringView rest = QStringView(request.rawPath).mid(PathPrefix.size());
     const qsizetype slash = rest.indexOf(u'/');
-    const auto parsed = Did::identityFromPathSegment(slash < 0 ? rest : rest.left(slash));
-    if (!parsed) {
-        m_log.record(QtInfoMsg, lcAuth(),
-            QStringLiteral("upgrade refused: the path does not name a DID or key:<name>"),
-            {{QStringLiteral("reason"), parsed.error()}, {QStringLiteral("remote"), remote},
-                {QStringLiteral("protocol"), QStringLiteral("y-websocket")}});
-        if (m_metrics)
-            m_metrics->countRefusal(QStringLiteral("invalid-did"));
-        exchange.respond(HttpResponse::error(400, QStringLiteral("InvalidDid"),
-            QStringLiteral("the path does not name a DID or key:<name> before the room: ")
-                + parsed.error()));
+    const auto did = m_upgrader.preflight(exchange, u"/yjs/as/<did>/<room>",
+        slash < 0 ? rest : rest.left(slash),
+        {{QStringLiteral("remote"), remote},
+            {QStringLiteral("protocol"), QStringLiteral("y-websocket")}});
+    if (!did)
         return;
-    }
-    const QString did = *parsed;
     const auto room = roomFromPath(slash < 0 ? QStringView() : rest.mid(slash + 1));
-    LogFields fields {{QStringLiteral("did"), did}, {QStringLiteral("remote"), remote},
+    LogFields fields {{QStringLiteral("did"), *did}, {QStringLiteral("remote"), remote},
         {QStringLiteral("protocol"), QStringLiteral("y-websocket")}};
     if (!room) {
         LogFields refused = fields;
@@ -109,38 +84,15 @@ void YWebSocketRoute::handle(HttpExchange &exchange)
         return;
     }
 
-    // As on /sync/as/: browsers send "authorization, <token>", the ws package
-    // "authorization,<token>".
-    QStringList offered;
-    for (const QByteArray &part : request.header("sec-websocket-protocol").split(','))
-        offered.append(QString::fromLatin1(part.trimmed()));
-    if (offered.size() < 2 || offered.at(0) != u"authorization" || offered.at(1).isEmpty()) {
-        m_log.record(QtInfoMsg, lcAuth(), QStringLiteral("upgrade refused: no token"), fields);
-        if (m_metrics)
-            m_metrics->countRefusal(QStringLiteral("upgrade-MissingToken"));
-        exchange.respond(HttpResponse::error(403, QStringLiteral("MissingToken"),
-            QStringLiteral("offer the subprotocols [\"authorization\", <token>] (the "
-                           "WebsocketProvider's protocols option)")));
-        return;
-    }
-
     // Limits come before the token, so a refused connection does not spend it.
-    if (!m_upgrader.admit(exchange, did, fields))
+    if (!m_upgrader.admit(exchange, *did, fields))
         return;
-    auto grant = m_authorizer->authorize(did, offered.at(1), request.remoteAddress);
-    if (!grant) {
-        LogFields refused = fields;
-        refused.append({QStringLiteral("reason"), grant.error().error});
-        m_log.record(QtInfoMsg, lcAuth(),
-            QStringLiteral("upgrade refused: %1").arg(grant.error().message), refused);
-        if (m_metrics)
-            m_metrics->countRefusal(QStringLiteral("upgrade-") + grant.error().error);
-        exchange.respond(
-            HttpResponse::error(grant.error().status, grant.error().error, grant.error().message));
+    const auto grant = m_upgrader.authorizeSubprotocol(exchange, *m_authorizer, *did,
+        QStringLiteral(" (the WebsocketProvider's protocols option)"), fields);
+    if (!grant)
         return;
-    }
     m_upgrader.upgrade(
-        exchange, did, [this, granted = *grant, name = *room](QWebSocket *socket, quint64 id) {
+        exchange, *did, [this, granted = *grant, name = *room](QWebSocket *socket, quint64 id) {
             return new YWebSocketSession(id, socket, granted, name, m_hub, m_log, m_limits);
         });
 }
