@@ -12,11 +12,6 @@ namespace canopy::yjs {
 
 namespace {
 
-bool isCompacted(const crdt::Unit &unit)
-{
-    return unit.meta.startsWith(YjsEngine::CompactedFlag);
-}
-
 Expected<DeleteSet, YjsError> deletesOf(const crdt::Unit &unit)
 {
     return DeleteSet::decode(
@@ -65,7 +60,7 @@ quint32 YjsDocumentIndex::heldUntil(const Ranges &ranges, quint32 clock)
 
 void YjsDocumentIndex::remember(const crdt::Unit &unit, qint64 bytes)
 {
-    m_units[UnitId {unit.peer, unit.start, unit.end}] = UnitInfo {bytes, isCompacted(unit)};
+    m_units[UnitId {unit.peer, unit.start, unit.end}] = bytes;
     m_bytes += bytes;
 }
 
@@ -218,9 +213,9 @@ QList<crdt::Unit> YjsDocumentIndex::compaction() const
 {
     // Tier t holds units of [64 * 4^t, 64 * 4^(t+1)) bytes; the smallest tier that is due wins.
     std::map<int, QList<const UnitId *>> tiers;
-    for (const auto &[id, info] : m_units) {
+    for (const auto &[id, bytes] : m_units) {
         int tier = 0;
-        for (qint64 size = info.bytes / 64; size >= 4 && tier < 30; size /= 4)
+        for (qint64 size = bytes / 64; size >= 4 && tier < 30; size /= 4)
             ++tier;
         tiers[tier].append(&id);
     }
@@ -249,7 +244,7 @@ void YjsDocumentIndex::compacted(const QList<crdt::Unit> &removed, const QList<c
         const auto it = m_units.find(UnitId {unit.peer, unit.start, unit.end});
         if (it == m_units.end())
             continue;
-        m_bytes -= it->second.bytes;
+        m_bytes -= it->second;
         m_units.erase(it);
     }
     // The merged units hold exactly what the removed ones held: ranges and deletes stay.

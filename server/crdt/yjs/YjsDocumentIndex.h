@@ -42,11 +42,6 @@ public:
 private:
     using Ranges = std::map<quint32, quint32>; // start -> exclusive end, coalesced
     using UnitId = std::tuple<QByteArray, quint32, quint32>;
-    struct UnitInfo
-    {
-        qint64 bytes = 0;
-        bool compacted = false;
-    };
 
     static void addRange(Ranges &ranges, quint32 start, quint32 end);
     static bool covers(const Ranges &ranges, quint32 start, quint32 end);
@@ -56,7 +51,7 @@ private:
 
     std::map<quint64, Ranges> m_held;
     DeleteSet m_deletes;
-    std::map<UnitId, UnitInfo> m_units;
+    std::map<UnitId, qint64> m_units; // each stored unit's size
     qint64 m_bytes = 0;
     quint32 m_nextSequence = 0; // the next delete-set unit's number
 };
