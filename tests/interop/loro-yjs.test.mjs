@@ -126,7 +126,10 @@ describe('loro-protocol %YJS and %YAW', { timeout: 120000 }, () => {
         const c = await raw('bad');
         const other = await raw('other');
         await c.join({ crdt: CrdtType.Yjs, roomId });
+        // The join's answer (a DocUpdate) follows JoinResponseOk: it must not count as a forward.
+        const joined = other.mark();
         await other.join({ crdt: CrdtType.Yjs, roomId });
+        await waitUntil(() => answers(other, roomId, joined).length === 1, { what: 'the other member\'s join answer' });
         const good = editedDoc(51, (d) => d.getText('t').insert(0, 'kept')).updates[0];
         const v2 = (() => {
             const d = new Y.Doc();
